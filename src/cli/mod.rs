@@ -1,0 +1,113 @@
+//! Command-line glue: parse arguments, call the library, print, map errors
+//! to exit codes. One file per subcommand.
+
+mod check;
+mod list;
+mod run;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Error;
+
+const EXAMPLES: &str = "\
+Examples:
+  geosim list
+  geosim check baseline
+  geosim run baseline
+  geosim run baseline --runs 10000 --seed 7 --threads 2
+  geosim run baseline --deterministic
+  geosim run proxy_drift --set 'influences.\"trust -> alignment\".weight=0.8'
+  geosim run my_scenario.toml --out results/my_scenario --quiet
+
+Exit codes: 0 success, 1 a file could not be read or written, 2 invalid scenario or arguments.";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "geosim",
+    version,
+    about = "Simulate geopolitical relationships month by month: deterministic runs and Monte Carlo ensembles",
+    after_help = EXAMPLES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List the named scenarios (./scenarios and built-in) with their titles
+    #[command(after_help = "Example:\n  geosim list")]
+    List,
+    /// Parse, merge and validate a scenario and print a short model summary
+    #[command(after_help = "Examples:\n  geosim check baseline\n  geosim check my_scenario.toml --set variables.trust.rate=0.2\n\nExit code 0 when valid, 2 when not.")]
+    Check(check::CheckArgs),
+    /// Run a scenario and write results to output/<name>/
+    #[command(after_help = run::RUN_EXAMPLES)]
+    Run(run::RunArgs),
+}
+
+/// Entry point used by `main`.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::List => list::list(),
+        Command::Check(args) => check::check(&args),
+        Command::Run(args) => run::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e);
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Prints an error with its source snippet(s) to stderr.
+pub fn report(e: &Error) {
+    let theme = if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+    let mut out = String::new();
+    let rendered = match e {
+        Error::Scenario(errs) => {
+            let mut r = Ok(());
+            for one in &errs.errors {
+                r = r.and(handler.render_report(&mut out, one));
+            }
+            if errs.errors.len() > 1 {
+                out.push_str(&format!("{} errors\n", errs.errors.len()));
+            }
+            r
+        }
+        _ => handler.render_report(&mut out, e),
+    };
+    if rendered.is_err() {
+        out = format!("error: {e}\n");
+    }
+    let _ = std::io::stderr().write_all(out.as_bytes());
+}
+
+/// Writes to stdout, treating a closed pipe (`geosim list | head`) as success.
+pub(crate) fn print(text: &str) -> Result<(), Error> {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("write to", "stdout", e)),
+    }
+}

@@ -1,0 +1,212 @@
+//! `geosim run`: simulate a scenario and write its results.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::engine::{self, ensemble, Workspace};
+use crate::error::Error;
+use crate::output::{self, atomic, RunResults};
+use crate::scenario;
+use crate::stats::EnsembleStats;
+
+pub const RUN_EXAMPLES: &str = "\
+Examples:
+  geosim run baseline
+  geosim run baseline --runs 20000 --seed 42
+  geosim run baseline --deterministic
+  geosim run baseline --set variables.trust.rate=0.2 --set 'drivers.sanctions.interpolation=\"step\"'
+  geosim run path/to/my.toml --out /tmp/my-results --threads 1 --quiet
+
+Results go to output/<scenario name>/ unless --out is given: ensemble.csv, regimes.csv,
+summary.json, scenario.resolved.toml, and trajectory.csv with --deterministic.";
+
+/// Largest ensemble accepted, in run-months (runs × months).
+pub const MAX_RUN_MONTHS: f64 = 5e9;
+/// Largest memory for statistics accepted, in bytes.
+pub const MAX_STATS_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
+/// Throughput assumed for the time estimate of refused requests
+/// (run-months per second per thread, from the benchmark on a 2-core machine).
+pub const RUN_MONTHS_PER_SECOND_PER_THREAD: f64 = 4e6;
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Scenario name (looked up in ./scenarios, then built in) or path to a .toml file
+    pub scenario: String,
+    /// Number of Monte Carlo runs (default: the scenario's ensemble.runs)
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Seed of the ensemble (default: the scenario's ensemble.seed)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override a value after merging: PATH=VALUE, e.g. variables.trust.rate=0.2 (repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// Results folder (default: output/<scenario name>)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// One run at central values, without noise or incidents; also writes trajectory.csv
+    #[arg(long)]
+    pub deterministic: bool,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar and no summary on stdout
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: &RunArgs) -> Result<(), Error> {
+    // --runs and --seed are overrides like any other, so the resolved
+    // scenario records them.
+    let mut sets = args.sets.clone();
+    if let Some(r) = args.runs {
+        sets.push(format!("ensemble.runs={r}"));
+    }
+    if let Some(s) = args.seed {
+        sets.push(format!("ensemble.seed={s}"));
+    }
+    let scen = scenario::load(&args.scenario, &sets)?;
+    let model = &scen.model;
+    let threads = match args.threads {
+        Some(0) => return Err(Error::usage("--threads must be at least 1", None)),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let runs = if args.deterministic { 1 } else { model.ensemble.runs };
+    check_size(model, runs, threads)?;
+    let seed = model.ensemble.seed;
+
+    let mut ws = Workspace::new(model);
+    let (stats, trajectory): (EnsembleStats, Option<Vec<f64>>) = if args.deterministic {
+        engine::deterministic(model, &mut ws);
+        (ensemble::deterministic_stats(model, &ws), Some(ws.trajectory.clone()))
+    } else {
+        let bar = progress_bar(runs, args.quiet);
+        let stats = ensemble::run_ensemble(model, runs, seed, threads, &|n| bar.inc(n))
+            .map_err(|e| Error::usage(format!("cannot start {threads} worker threads: {e}"), None))?;
+        bar.finish_and_clear();
+        (stats, None)
+    };
+
+    let dest = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(atomic::safe_name(&model.name)));
+    let results = RunResults {
+        model,
+        stats: &stats,
+        seed,
+        deterministic: args.deterministic,
+        document: &scen.document,
+        trajectory: trajectory.as_deref(),
+        command: command_line(),
+    };
+    atomic::write_folder(&dest, |dir| output::write_results(dir, &results))?;
+    if !args.quiet {
+        super::print(&summary_text(&results, &dest))?;
+    }
+    Ok(())
+}
+
+/// Refuses requests that would run for hours or exhaust memory, with an estimate.
+fn check_size(model: &crate::model::Model, runs: u64, threads: usize) -> Result<(), Error> {
+    let months = model.months() as f64;
+    let run_months = runs as f64 * months;
+    let layout = crate::stats::Layout::new(model);
+    let bytes = layout.worker_bytes() as f64 * (threads as f64 + 1.0);
+    if bytes > MAX_STATS_BYTES {
+        return Err(Error::usage(
+            format!(
+                "refusing to run: the statistics for {} months × {} series would need about {:.1} GiB on {threads} threads",
+                model.months(),
+                model.n_sources(),
+                bytes / 1024f64.powi(3)
+            ),
+            Some("shorten the horizon (time.start … time.end) or use fewer --threads".into()),
+        ));
+    }
+    if run_months > MAX_RUN_MONTHS {
+        let secs = run_months / (RUN_MONTHS_PER_SECOND_PER_THREAD * threads as f64);
+        return Err(Error::usage(
+            format!(
+                "refusing to run {runs} runs × {} months = {run_months:.2e} run-months: at about {:.0e} run-months per second per thread this would take roughly {}",
+                model.months(),
+                RUN_MONTHS_PER_SECOND_PER_THREAD,
+                human_duration(secs)
+            ),
+            Some(format!(
+                "the limit is {MAX_RUN_MONTHS:.0e} run-months; with this horizon at most {} runs",
+                (MAX_RUN_MONTHS / months) as u64
+            )),
+        ));
+    }
+    Ok(())
+}
+
+fn human_duration(secs: f64) -> String {
+    match secs {
+        s if s < 120.0 => format!("{s:.0} s"),
+        s if s < 7200.0 => format!("{:.0} minutes", s / 60.0),
+        s if s < 172_800.0 => format!("{:.0} hours", s / 3600.0),
+        s => format!("{:.0} days", s / 86400.0),
+    }
+}
+
+fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs ({eta} left)") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+fn command_line() -> String {
+    let args: Vec<String> = std::env::args().skip(1).map(|a| shell_quote(&a)).collect();
+    format!("geosim {}", args.join(" "))
+}
+
+fn shell_quote(a: &str) -> String {
+    if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,".contains(c)) {
+        a.to_string()
+    } else {
+        format!("'{}'", a.replace('\'', "'\\''"))
+    }
+}
+
+/// The human summary on stdout: final-month median and 90 % interval of
+/// each variable, regime shares, where the files are.
+fn summary_text(r: &RunResults<'_>, dest: &std::path::Path) -> String {
+    let m = r.model;
+    let last = m.months() - 1;
+    let mut out = format!("{} — {}\n", m.name, m.title);
+    if r.deterministic {
+        out.push_str(&format!("deterministic run, {} … {} ({} months)\n\n", m.start, m.end, m.months()));
+    } else {
+        out.push_str(&format!(
+            "{} runs, seed {}, {} … {} ({} months)\n\n",
+            r.stats.runs(),
+            r.seed,
+            m.start,
+            m.end,
+            m.months()
+        ));
+    }
+    let width = m.variables.iter().map(|v| v.name.len()).max().unwrap_or(8).max(8);
+    out.push_str(&format!("{:<width$}  {:>8}  {:>20}\n", format!("in {}", m.end), "median", "90% interval"));
+    for (i, v) in m.variables.iter().enumerate() {
+        let (lo, med, hi) = (r.stats.quantile(last, i, 0.05), r.stats.quantile(last, i, 0.5), r.stats.quantile(last, i, 0.95));
+        out.push_str(&format!("{:<width$}  {med:>8.3}  {:>20}\n", v.name, format!("[{lo:.3}, {hi:.3}]")));
+    }
+    if let Some(reg) = &m.regimes {
+        let fmt = |shares: Vec<f64>| -> String {
+            reg.bands.iter().zip(shares).map(|(b, s)| format!("{} {:.1}%", b.name, s * 100.0)).collect::<Vec<_>>().join(", ")
+        };
+        out.push_str(&format!("\nregimes of {} in {}: {}\n", m.variables[reg.variable.0].name, m.end, fmt(r.stats.regime_shares(last))));
+        out.push_str(&format!("ever entered {} … {}: {}\n", m.start, m.end, fmt(r.stats.ever_shares())));
+    }
+    out.push_str(&format!("\nresults in {}/\n", dest.display()));
+    out
+}

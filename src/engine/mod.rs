@@ -1,0 +1,238 @@
+//! Pure numerics: one run of a compiled model (MODEL-SPEC §6) and ensembles
+//! of runs. No I/O, no clock, no global random generator: a run's randomness
+//! comes from the generator it is handed, so (model, seed, run index) fixes
+//! its result bit for bit.
+
+pub mod ensemble;
+
+use nalgebra::{DMatrix, DVector, DVectorView};
+use rand::{Rng, SeedableRng};
+use rand::rngs::Xoshiro256PlusPlus;
+use rand_distr::{Distribution, Poisson};
+
+use crate::model::{param::standard_normal, Draw, Model, Response};
+
+/// Expected incidents per month are capped here: a rate that explodes
+/// (e.g. `exp` of a large `rate_by` sum) would otherwise stall the run.
+pub const MAX_INCIDENT_RATE: f64 = 100.0;
+
+/// The random generator of run `run` of an ensemble seeded with `seed`.
+/// Seed and run index occupy separate words of the state, so distinct
+/// (seed, run) pairs never share a stream.
+pub fn run_rng(seed: u64, run: u64) -> Xoshiro256PlusPlus {
+    let mut bytes = [0u8; 32];
+    bytes[0..8].copy_from_slice(&splitmix64(seed).to_le_bytes());
+    bytes[8..16].copy_from_slice(&splitmix64(run ^ 0x6A09_E667_F3BC_C908).to_le_bytes());
+    bytes[16..24].copy_from_slice(&splitmix64(seed.rotate_left(32) ^ run).to_le_bytes());
+    bytes[24..32].copy_from_slice(&0xBB67_AE85_84CA_A73Bu64.to_le_bytes());
+    Xoshiro256PlusPlus::from_seed(bytes)
+}
+
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Everything one run needs, allocated once per thread and reused: the
+/// monthly step itself never allocates.
+pub struct Workspace {
+    /// Sampled parameter values, indexed by `ParamId`.
+    pub params: Vec<f64>,
+    /// months × sources, row-major: variables then drivers at each month.
+    pub trajectory: Vec<f64>,
+    weights: Vec<DMatrix<f64>>,
+    signal: DVector<f64>,
+    next: Vec<f64>,
+    jump: Vec<f64>,
+    /// decay classes × variables: the decayed pressure currently applied.
+    pressure: Vec<f64>,
+    /// Scheduled events by month, CSR-style: `event_ids[event_start[t]..event_start[t+1]]`.
+    event_start: Vec<usize>,
+    event_ids: Vec<usize>,
+}
+
+impl Workspace {
+    pub fn new(model: &Model) -> Self {
+        let (nv, ns, months) = (model.n_vars(), model.n_sources(), model.months());
+        let mut by_month: Vec<Vec<usize>> = vec![Vec::new(); months];
+        for (i, e) in model.events.iter().enumerate() {
+            if let Some(m) = e.month {
+                by_month[m].push(i);
+            }
+        }
+        let mut event_start = vec![0];
+        let mut event_ids = Vec::new();
+        for ids in by_month {
+            event_ids.extend(ids);
+            event_start.push(event_ids.len());
+        }
+        Workspace {
+            params: model.central_params(),
+            trajectory: vec![0.0; months * ns],
+            weights: model.lags.iter().map(|_| DMatrix::zeros(nv, ns)).collect(),
+            signal: DVector::zeros(nv),
+            next: vec![0.0; nv],
+            jump: vec![0.0; nv],
+            pressure: vec![0.0; model.decay_factors.len() * nv],
+            event_start,
+            event_ids,
+        }
+    }
+
+    /// Draws every per-run parameter afresh (MODEL-SPEC §6 step 1).
+    pub fn sample_params<R: Rng + ?Sized>(&mut self, model: &Model, rng: &mut R) {
+        for (slot, p) in self.params.iter_mut().zip(&model.params) {
+            if p.draw == Draw::PerRun {
+                *slot = p.sample(rng);
+            }
+        }
+    }
+
+    /// Sets every parameter to its central value (deterministic mode).
+    pub fn central_params(&mut self, model: &Model) {
+        for (slot, p) in self.params.iter_mut().zip(&model.params) {
+            *slot = p.central();
+        }
+    }
+
+    /// The value of source `s` at month `t` of the last run.
+    pub fn value(&self, model: &Model, t: usize, s: usize) -> f64 {
+        self.trajectory[t * model.n_sources() + s]
+    }
+}
+
+/// Whether a run draws noise and incidents, or is the deterministic run.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Stochastic,
+    Deterministic,
+}
+
+/// Simulates one run with the parameters already in `ws.params`, leaving the
+/// trajectory in `ws.trajectory`.
+pub fn simulate<R: Rng + ?Sized>(model: &Model, ws: &mut Workspace, rng: &mut R, mode: Mode) {
+    let (nv, ns, months) = (model.n_vars(), model.n_sources(), model.months());
+    let stochastic = mode == Mode::Stochastic;
+    let Workspace { params, trajectory, weights, signal, next, jump, pressure, event_start, event_ids } = ws;
+
+    // Influence matrices from this run's weights.
+    for w in weights.iter_mut() {
+        w.fill(0.0);
+    }
+    for inf in &model.influences {
+        weights[inf.lag_slot][(inf.target.0, inf.source.0)] += params[inf.weight.0];
+    }
+    // Driver paths with this run's offsets.
+    for (k, d) in model.drivers.iter().enumerate() {
+        let off = d.offset.map_or(0.0, |p| params[p.0]);
+        for t in 0..months {
+            trajectory[t * ns + nv + k] = (d.path[t] + off).clamp(d.min, d.max);
+        }
+    }
+    // Month 0: initial values plus events dated at the start.
+    pressure.fill(0.0);
+    jump.fill(0.0);
+    apply_events(model, params, &event_ids[event_start[0]..event_start[1]], jump, pressure);
+    for (i, v) in model.variables.iter().enumerate() {
+        trajectory[i] = (params[v.initial.0] + jump[i]).clamp(v.min, v.max);
+    }
+
+    for t in 0..months.saturating_sub(1) {
+        let (past, future) = trajectory.split_at_mut((t + 1) * ns);
+        // Signal: bias + Σ_lag W_lag · v(t - lag) + pressure.
+        for (i, v) in model.variables.iter().enumerate() {
+            signal[i] = params[v.bias.0];
+        }
+        for (slot, &lag) in model.lags.iter().enumerate() {
+            let row = t.saturating_sub(lag) * ns;
+            let source = DVectorView::from_slice(&past[row..row + ns], ns);
+            signal.gemv(1.0, &weights[slot], &source, 1.0);
+        }
+        for class in pressure.chunks_exact(nv) {
+            for (s, p) in signal.iter_mut().zip(class) {
+                *s += p;
+            }
+        }
+        let now = &past[t * ns..t * ns + ns];
+        for (i, v) in model.variables.iter().enumerate() {
+            let s = signal[i];
+            let target = match v.response {
+                Response::Linear => s,
+                Response::Logistic => v.min + (v.max - v.min) / (1.0 + (-s).exp()),
+            };
+            let mut x = now[i] + params[v.rate.0] * (target - now[i]);
+            let noise = params[v.noise.0];
+            if stochastic && noise != 0.0 {
+                x += noise * standard_normal(rng);
+            }
+            next[i] = x;
+        }
+
+        // Shocks landing at month t+1: pressure decays first, then new ones add.
+        for (class, &d) in pressure.chunks_exact_mut(nv).zip(&model.decay_factors) {
+            class.iter_mut().for_each(|p| *p *= d);
+        }
+        jump.fill(0.0);
+        apply_events(model, params, &event_ids[event_start[t + 1]..event_start[t + 2]], jump, pressure);
+        if stochastic {
+            for inc in &model.incidents {
+                if t + 1 < inc.window.0 || t + 1 > inc.window.1 {
+                    continue;
+                }
+                let mut exponent = 0.0;
+                for &(src, k) in &inc.rate_by {
+                    exponent += k * now[src.0];
+                }
+                let lambda = (params[inc.base_rate.0] * exponent.exp()).min(MAX_INCIDENT_RATE);
+                if !(lambda > 0.0) {
+                    continue;
+                }
+                let count = match Poisson::new(lambda) {
+                    Ok(p) => p.sample(rng) as u64,
+                    Err(_) => 0,
+                };
+                for _ in 0..count {
+                    for &(var, pid) in &inc.jumps {
+                        jump[var.0] += model.params[pid.0].sample(rng);
+                    }
+                    for &(var, pid) in &inc.pressures {
+                        pressure[inc.decay_class * nv + var.0] += model.params[pid.0].sample(rng);
+                    }
+                }
+            }
+        }
+        let out = &mut future[..ns];
+        for (i, v) in model.variables.iter().enumerate() {
+            out[i] = (next[i] + jump[i]).clamp(v.min, v.max);
+        }
+    }
+}
+
+fn apply_events(model: &Model, params: &[f64], ids: &[usize], jump: &mut [f64], pressure: &mut [f64]) {
+    let nv = jump.len();
+    for &e in ids {
+        let ev = &model.events[e];
+        for &(var, pid) in &ev.jumps {
+            jump[var.0] += params[pid.0];
+        }
+        for &(var, pid) in &ev.pressures {
+            pressure[ev.decay_class * nv + var.0] += params[pid.0];
+        }
+    }
+}
+
+/// Runs the deterministic trajectory: central parameters, no noise, no incidents.
+pub fn deterministic(model: &Model, ws: &mut Workspace) {
+    ws.central_params(model);
+    let mut rng = run_rng(0, 0);
+    simulate(model, ws, &mut rng, Mode::Deterministic);
+}
+
+/// Runs run `run` of the ensemble with seed `seed`.
+pub fn stochastic_run(model: &Model, ws: &mut Workspace, seed: u64, run: u64) {
+    let mut rng = run_rng(seed, run);
+    ws.sample_params(model, &mut rng);
+    simulate(model, ws, &mut rng, Mode::Stochastic);
+}

@@ -1,0 +1,14 @@
+//! geosim: a simulator of geopolitical relationships as goal-seeking state
+//! variables driven by exogenous paths, dated events and random incidents.
+//! See docs/ARCHITECTURE.md for the map of the crate.
+
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod output;
+pub mod scenario;
+pub mod stats;
+
+/// The program version written next to every result.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

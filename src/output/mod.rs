@@ -1,0 +1,253 @@
+//! The only code that writes result files (MODEL-SPEC §8).
+
+pub mod atomic;
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use serde_json::{json, Map, Value};
+
+use crate::error::Error;
+use crate::model::Model;
+use crate::stats::EnsembleStats;
+
+/// What a run produced, ready to be written.
+pub struct RunResults<'a> {
+    pub model: &'a Model,
+    pub stats: &'a EnsembleStats,
+    pub seed: u64,
+    pub deterministic: bool,
+    /// The merged scenario document (with overrides applied).
+    pub document: &'a toml::Table,
+    /// The deterministic trajectory (months × sources), when there is one.
+    pub trajectory: Option<&'a [f64]>,
+    /// How the user invoked the run, recorded in the resolved scenario.
+    pub command: String,
+}
+
+pub const ENSEMBLE_CSV: &str = "ensemble.csv";
+pub const REGIMES_CSV: &str = "regimes.csv";
+pub const SUMMARY_JSON: &str = "summary.json";
+pub const RESOLVED_TOML: &str = "scenario.resolved.toml";
+pub const TRAJECTORY_CSV: &str = "trajectory.csv";
+
+/// Column name of a quantile: `p` then the percentage, two digits, decimals kept.
+pub fn quantile_column(q: f64) -> String {
+    let pct = (q * 100.0 * 1e9).round() / 1e9;
+    let text = format!("{pct}");
+    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(a, b)| (a, Some(b)));
+    match frac {
+        Some(f) => format!("p{int:0>2}.{f}"),
+        None => format!("p{int:0>2}"),
+    }
+}
+
+/// Numbers in result files: 9 significant digits, shortest form.
+pub fn num(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return if x.is_finite() { "0".into() } else { format!("{x}") };
+    }
+    let rounded: f64 = format!("{x:.8e}").parse().unwrap_or(x);
+    format!("{rounded}")
+}
+
+/// Writes every result file into `dir` (a staging folder).
+pub fn write_results(dir: &Path, r: &RunResults<'_>) -> Result<(), Error> {
+    if r.deterministic
+        && let Some(traj) = r.trajectory
+    {
+        write_trajectory(&dir.join(TRAJECTORY_CSV), r.model, traj)?;
+    }
+    write_ensemble(&dir.join(ENSEMBLE_CSV), r.model, r.stats)?;
+    if r.model.regimes.is_some() {
+        write_regimes(&dir.join(REGIMES_CSV), r.model, r.stats)?;
+    }
+    write_text(&dir.join(SUMMARY_JSON), &summary_json(r))?;
+    write_text(&dir.join(RESOLVED_TOML), &resolved_toml(r))?;
+    Ok(())
+}
+
+fn series_names(model: &Model) -> impl Iterator<Item = &str> {
+    model.variables.iter().map(|v| v.name.as_str()).chain(model.drivers.iter().map(|d| d.name.as_str()))
+}
+
+fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>, Error> {
+    let f = File::create(path).map_err(|e| Error::io("create", path, e))?;
+    Ok(csv::Writer::from_writer(BufWriter::new(f)))
+}
+
+fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
+    move |e| Error::io("write", path, std::io::Error::other(e))
+}
+
+fn write_ensemble(path: &Path, model: &Model, stats: &EnsembleStats) -> Result<(), Error> {
+    let qs = &model.ensemble.quantiles;
+    let mut w = csv_writer(path)?;
+    let mut header = vec!["date".to_string(), "variable".into(), "mean".into(), "sd".into()];
+    header.extend(qs.iter().map(|q| quantile_column(*q)));
+    w.write_record(&header).map_err(csv_err(path))?;
+    let names: Vec<&str> = series_names(model).collect();
+    let mut qv = Vec::with_capacity(qs.len());
+    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    for t in 0..model.months() {
+        let date = model.date(t).to_string();
+        for (s, name) in names.iter().enumerate() {
+            stats.quantiles_into(t, s, qs, &mut qv);
+            row.clear();
+            row.push(date.clone());
+            row.push(name.to_string());
+            row.push(num(stats.mean(t, s)));
+            row.push(num(stats.sd(t, s)));
+            row.extend(qv.iter().map(|x| num(*x)));
+            w.write_record(&row).map_err(csv_err(path))?;
+        }
+    }
+    w.flush().map_err(|e| Error::io("write", path, e))
+}
+
+fn write_regimes(path: &Path, model: &Model, stats: &EnsembleStats) -> Result<(), Error> {
+    let Some(reg) = &model.regimes else { return Ok(()) };
+    let mut w = csv_writer(path)?;
+    let mut header = vec!["date".to_string()];
+    header.extend(reg.bands.iter().map(|b| b.name.clone()));
+    w.write_record(&header).map_err(csv_err(path))?;
+    for t in 0..model.months() {
+        let mut row = vec![model.date(t).to_string()];
+        row.extend(stats.regime_shares(t).iter().map(|x| num(*x)));
+        w.write_record(&row).map_err(csv_err(path))?;
+    }
+    w.flush().map_err(|e| Error::io("write", path, e))
+}
+
+fn write_trajectory(path: &Path, model: &Model, traj: &[f64]) -> Result<(), Error> {
+    let mut w = csv_writer(path)?;
+    let mut header = vec!["date".to_string()];
+    header.extend(series_names(model).map(String::from));
+    w.write_record(&header).map_err(csv_err(path))?;
+    let ns = model.n_sources();
+    for t in 0..model.months() {
+        let mut row = vec![model.date(t).to_string()];
+        row.extend(traj[t * ns..(t + 1) * ns].iter().map(|x| num(*x)));
+        w.write_record(&row).map_err(csv_err(path))?;
+    }
+    w.flush().map_err(|e| Error::io("write", path, e))
+}
+
+fn write_text(path: &Path, text: &str) -> Result<(), Error> {
+    let mut f = File::create(path).map_err(|e| Error::io("create", path, e))?;
+    f.write_all(text.as_bytes()).map_err(|e| Error::io("write", path, e))?;
+    f.sync_all().map_err(|e| Error::io("write", path, e))
+}
+
+/// Statistics of one series at one month, as JSON.
+fn cell_json(model: &Model, stats: &EnsembleStats, t: usize, s: usize) -> Value {
+    let mut m = Map::new();
+    m.insert("mean".into(), json!(round9(stats.mean(t, s))));
+    m.insert("sd".into(), json!(round9(stats.sd(t, s))));
+    let mut qv = Vec::new();
+    stats.quantiles_into(t, s, &model.ensemble.quantiles, &mut qv);
+    for (q, x) in model.ensemble.quantiles.iter().zip(qv) {
+        m.insert(quantile_column(*q), json!(round9(x)));
+    }
+    Value::Object(m)
+}
+
+fn round9(x: f64) -> f64 {
+    num(x).parse().unwrap_or(x)
+}
+
+pub fn summary_json(r: &RunResults<'_>) -> String {
+    let model = r.model;
+    let last = model.months() - 1;
+    let nv = model.n_vars();
+    let mut vars = Map::new();
+    for (i, v) in model.variables.iter().enumerate() {
+        vars.insert(v.name.clone(), cell_json(model, r.stats, last, i));
+    }
+    let mut drivers = Map::new();
+    for (k, d) in model.drivers.iter().enumerate() {
+        drivers.insert(d.name.clone(), cell_json(model, r.stats, last, nv + k));
+    }
+    let regimes = model.regimes.as_ref().map(|reg| {
+        let names: Vec<&str> = reg.bands.iter().map(|b| b.name.as_str()).collect();
+        let shares = |v: Vec<f64>| -> Map<String, Value> {
+            names.iter().zip(v).map(|(n, x)| (n.to_string(), json!(round9(x)))).collect()
+        };
+        json!({
+            "variable": model.variables[reg.variable.0].name,
+            "bands": reg.bands.iter().map(|b| json!({
+                "name": b.name,
+                "min": b.lo.is_finite().then_some(b.lo),
+                "max": b.hi.is_finite().then_some(b.hi),
+            })).collect::<Vec<_>>(),
+            "final_shares": shares(r.stats.regime_shares(last)),
+            "ever_entered": shares(r.stats.ever_shares()),
+        })
+    });
+    let doc = json!({
+        "scenario": model.name,
+        "title": model.title,
+        "mode": if r.deterministic { "deterministic" } else { "ensemble" },
+        "seed": r.seed,
+        "runs": r.stats.runs(),
+        "start": model.start.to_string(),
+        "end": model.end.to_string(),
+        "months": model.months(),
+        "quantiles": model.ensemble.quantiles,
+        "final_month": {
+            "date": model.end.to_string(),
+            "variables": vars,
+            "drivers": drivers,
+        },
+        "regimes": regimes,
+        "geosim_version": crate::VERSION,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The merged scenario, with the runs and seed actually used, as TOML that
+/// reproduces the run.
+pub fn resolved_toml(r: &RunResults<'_>) -> String {
+    let mut doc = r.document.clone();
+    let ens = doc.entry("ensemble").or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if let toml::Value::Table(t) = ens {
+        t.insert("runs".into(), toml::Value::Integer(r.model.ensemble.runs as i64));
+        t.insert("seed".into(), toml::Value::Integer(r.seed as i64));
+        t.insert(
+            "quantiles".into(),
+            toml::Value::Array(r.model.ensemble.quantiles.iter().map(|q| toml::Value::Float(*q)).collect()),
+        );
+    }
+    let mode = if r.deterministic { " --deterministic" } else { "" };
+    format!(
+        "# Resolved by geosim {} from: {}\n# Every `extends` and `--set` is merged in. To reproduce these results:\n#   geosim run scenario.resolved.toml{mode}\n\n{}",
+        crate::VERSION,
+        r.command,
+        toml::to_string(&doc).unwrap_or_default()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_columns_follow_the_spec() {
+        assert_eq!(quantile_column(0.05), "p05");
+        assert_eq!(quantile_column(0.5), "p50");
+        assert_eq!(quantile_column(0.975), "p97.5");
+        assert_eq!(quantile_column(0.07), "p07");
+        assert_eq!(quantile_column(0.001), "p00.1");
+    }
+
+    #[test]
+    fn numbers_are_short_and_stable() {
+        assert_eq!(num(0.1 + 0.2), "0.3");
+        assert_eq!(num(0.0), "0");
+        assert_eq!(num(-1.0), "-1");
+        assert_eq!(num(0.123456789123), "0.123456789");
+    }
+}

@@ -1,0 +1,330 @@
+//! The only code that knows TOML: finding scenario files, merging `extends`
+//! chains and `--set` overrides, and validating the result into a [`Model`].
+
+pub mod compile;
+pub mod doc;
+pub mod file;
+pub mod library;
+pub mod source;
+
+use doc::{Kind, Node};
+use file::ScenarioFile;
+use library::{LookupError, Origin};
+use source::{list_names, nearest, Loc, ScenarioError, ScenarioErrors, Sources};
+
+use crate::model::Model;
+
+/// A scenario ready to run: the compiled model and the merged document it
+/// came from (written back out as `scenario.resolved.toml`).
+#[derive(Debug)]
+pub struct Scenario {
+    pub model: Model,
+    pub document: toml::Table,
+    /// The files read, parent first (for `check`).
+    pub chain: Vec<String>,
+}
+
+#[derive(Debug)]
+pub enum LoadError {
+    /// A problem in the scenario or the arguments: exit code 2.
+    Invalid(ScenarioErrors),
+    /// A file could not be read: exit code 1.
+    Io { path: std::path::PathBuf, source: std::io::Error },
+}
+
+impl From<ScenarioError> for LoadError {
+    fn from(e: ScenarioError) -> Self {
+        LoadError::Invalid(e.into())
+    }
+}
+
+/// Loads `spec` (a name or a path), merges its `extends` chain, applies the
+/// `--set PATH=VALUE` overrides in order, and validates.
+pub fn load(spec: &str, sets: &[String]) -> Result<Scenario, LoadError> {
+    let mut sources = Sources::default();
+    let mut chain = Vec::new();
+    let mut doc = load_layer(spec, None, &mut chain, &mut sources, None)?;
+    for (i, set) in sets.iter().enumerate() {
+        apply_set(&mut doc, set, i + 1, &mut sources)?;
+    }
+    let value = doc.to_value();
+    let file: ScenarioFile = value
+        .clone()
+        .try_into()
+        .map_err(|e: toml::de::Error| sources.error(Some(&doc.loc), format!("invalid scenario: {}", e.message())))?;
+    let model = compile::compile(&file, &doc, &sources).map_err(LoadError::Invalid)?;
+    let document = match value {
+        toml::Value::Table(t) => t,
+        _ => toml::Table::new(),
+    };
+    chain.reverse();
+    Ok(Scenario { model, document, chain })
+}
+
+/// Reads one file of an extends chain and everything it extends, merged.
+fn load_layer(
+    spec: &str,
+    from: Option<&Origin>,
+    chain: &mut Vec<String>,
+    sources: &mut Sources,
+    extends_loc: Option<&Loc>,
+) -> Result<Node, LoadError> {
+    let found = match library::find(spec, from) {
+        Ok(f) => f,
+        Err(LookupError::Io { path, source }) => return Err(LoadError::Io { path, source }),
+        Err(LookupError::NotFound { spec, known }) => {
+            let what = if extends_loc.is_some() { "extends names" } else { "no such scenario:" };
+            let msg = if extends_loc.is_some() {
+                format!("{what} `{spec}`, which is neither a scenario in ./{}/ nor a built-in one", library::SCENARIO_DIR)
+            } else {
+                format!("{what} `{spec}` (not in ./{}/, not built in, not a .toml file)", library::SCENARIO_DIR)
+            };
+            let help = match nearest(&spec, known.iter().map(String::as_str)) {
+                Some(n) => format!("did you mean `{n}`? Known scenarios: {}", list_names(known.iter().map(String::as_str))),
+                None => format!("known scenarios: {}", list_names(known.iter().map(String::as_str))),
+            };
+            return Err(sources.error(extends_loc, msg).with_help(help).into());
+        }
+    };
+    let key = match &found.origin {
+        Origin::File(p) => p.canonicalize().map_or_else(|_| p.display().to_string(), |c| c.display().to_string()),
+        Origin::Embedded(n) => format!("builtin:{n}"),
+    };
+    if let Some(pos) = chain.iter().position(|k| *k == key) {
+        let mut names: Vec<&str> = chain[pos..].iter().map(|k| short(k)).collect();
+        names.push(short(&key));
+        return Err(sources
+            .error(extends_loc, format!("extends cycle: {}", names.join(" -> ")))
+            .with_help("a scenario cannot extend itself, directly or through others")
+            .into());
+    }
+    chain.push(key);
+    let id = sources.add(found.display.clone(), found.text.clone());
+    let mut node = doc::parse(sources, id)?;
+    // Typed check of this file alone: unknown keys, wrong types, bad dates
+    // and distributions are reported with their exact position here.
+    if let Err(e) = toml::from_str::<ScenarioFile>(&found.text) {
+        let loc = Loc { source: id, span: e.span().unwrap_or(0..0) };
+        return Err(serde_error(sources, &loc, e.message()).into());
+    }
+    let table = node.table_mut().expect("a parsed document is a table");
+    if !table.contains_key("name") {
+        let loc = Loc { source: id, span: 0..0 };
+        let value = Node { kind: Kind::Scalar(toml::Value::String(found.stem.clone())), loc: loc.clone() };
+        table.insert("name".into(), (loc, value));
+    }
+    let extends = table.shift_remove("extends");
+    let removals = table.shift_remove("remove_events");
+    let Some((_, parent_spec)) = extends else {
+        if let Some((kloc, _)) = removals {
+            return Err(sources.error(Some(&kloc), "`remove_events` only makes sense with `extends`").into());
+        }
+        return Ok(node);
+    };
+    let parent_name = parent_spec.as_str().unwrap_or_default().to_string();
+    let mut parent = load_layer(&parent_name, Some(&found.origin), chain, sources, Some(&parent_spec.loc))?;
+    chain.pop();
+    if let Some((_, list)) = removals {
+        remove_events(&mut parent, &list, sources)?;
+    }
+    let table = node.table_mut().expect("a parsed document is a table");
+    let appended: Vec<(String, Node)> = ["events", "incidents"]
+        .iter()
+        .filter_map(|k| table.shift_remove(*k).map(|(_, n)| (k.to_string(), n)))
+        .collect();
+    parent.merge(node);
+    let ptable = parent.table_mut().expect("a parsed document is a table");
+    for (key, child) in appended {
+        match ptable.get_mut(&key) {
+            Some((_, Node { kind: Kind::Array(items), .. })) => {
+                if let Kind::Array(extra) = child.kind {
+                    items.extend(extra);
+                }
+            }
+            _ => {
+                ptable.insert(key, (child.loc.clone(), child));
+            }
+        }
+    }
+    Ok(parent)
+}
+
+fn short(key: &str) -> &str {
+    let k = key.strip_prefix("builtin:").unwrap_or(key);
+    k.rsplit(['/', '\\']).next().unwrap_or(k)
+}
+
+fn remove_events(parent: &mut Node, list: &Node, sources: &Sources) -> Result<(), ScenarioError> {
+    let Kind::Array(names) = &list.kind else {
+        return Err(sources.error(Some(&list.loc), "`remove_events` must be a list of event names"));
+    };
+    let events = match parent.table_mut().and_then(|t| t.get_mut("events")) {
+        Some((_, Node { kind: Kind::Array(items), .. })) => items,
+        _ => {
+            return Err(sources.error(Some(&list.loc), "`remove_events`: the parent scenario has no events"));
+        }
+    };
+    for n in names {
+        let Some(name) = n.as_str() else {
+            return Err(sources.error(Some(&n.loc), "`remove_events` entries must be event names (strings)"));
+        };
+        match events.iter().position(|e| e.get("name").and_then(Node::as_str) == Some(name)) {
+            Some(i) => {
+                events.remove(i);
+            }
+            None => {
+                let known: Vec<&str> = events.iter().filter_map(|e| e.get("name").and_then(Node::as_str)).collect();
+                let help = match nearest(name, known.iter().copied()) {
+                    Some(k) => format!("did you mean `{k}`? Parent events: {}", list_names(known.iter().copied())),
+                    None => format!("parent events: {}", list_names(known.iter().copied())),
+                };
+                return Err(sources
+                    .error(Some(&n.loc), format!("remove_events: the parent has no event named `{name}`"))
+                    .with_help(help));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Turns a serde message into a diagnostic, suggesting the nearest key for
+/// an unknown field.
+fn serde_error(sources: &Sources, loc: &Loc, message: &str) -> ScenarioError {
+    let message = message.trim();
+    let mut err = sources.error(Some(loc), message.to_string());
+    if let Some((_, rest)) = message.split_once("unknown field `")
+        && let Some((wrong, tail)) = rest.split_once('`')
+    {
+        let known: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+        if let Some(n) = nearest(wrong, known.iter().copied()) {
+            err.help = Some(format!("did you mean `{n}`?"));
+        }
+    }
+    err
+}
+
+/// Tables whose keys are names chosen by the author: a `--set` may not
+/// invent a new entry in the middle of a path through them.
+const NAMED_MAPS: &[&str] = &["variables", "drivers", "influences"];
+
+fn apply_set(doc: &mut Node, arg: &str, n: usize, sources: &mut Sources) -> Result<(), LoadError> {
+    let id = sources.add(format!("--set #{n}"), arg.to_string());
+    let whole = Loc { source: id, span: 0..arg.len() };
+    let Some(eq) = find_unquoted(arg, '=') else {
+        return Err(sources.error(Some(&whole), format!("--set `{arg}` must have the form PATH=VALUE")).into());
+    };
+    let (path_text, value_text) = (arg[..eq].trim(), &arg[eq + 1..]);
+    let path_loc = Loc { source: id, span: 0..eq };
+    let segments = doc::split_path(path_text).map_err(|m| sources.error(Some(&path_loc), format!("--set: {m}")))?;
+    let value_loc = Loc { source: id, span: eq + 1..arg.len() };
+    let mut value = parse_value(value_text, &value_loc, sources)?;
+    shift(&mut value, eq + 1);
+
+    let mut node: &mut Node = doc;
+    let mut walked: Vec<&str> = Vec::new();
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        let here = compile::show_path(&walked);
+        match &mut node.kind {
+            Kind::Table(t) => {
+                if !t.contains_key(seg.as_str()) {
+                    if walked.len() == 1 && NAMED_MAPS.contains(&walked[0]) && !last {
+                        let known: Vec<&str> = t.keys().map(String::as_str).collect();
+                        let help = match nearest(seg, known.iter().copied()) {
+                            Some(k) => format!("did you mean `{k}`? Known: {}", list_names(known.iter().copied())),
+                            None => format!("known: {}", list_names(known.iter().copied())),
+                        };
+                        return Err(sources
+                            .error(Some(&path_loc), format!("--set {path_text}: there is no `{seg}` in `{here}`"))
+                            .with_help(help)
+                            .into());
+                    }
+                    let empty = Node { kind: Kind::Table(Default::default()), loc: path_loc.clone() };
+                    t.insert(seg.clone(), (path_loc.clone(), empty));
+                }
+                let (_, child) = t.get_mut(seg.as_str()).expect("inserted above");
+                node = child;
+            }
+            Kind::Array(items) => {
+                let pos = seg.parse::<usize>().ok().filter(|i| *i < items.len()).or_else(|| {
+                    items.iter().position(|e| e.get("name").and_then(Node::as_str) == Some(seg.as_str()))
+                });
+                let Some(pos) = pos else {
+                    let known: Vec<String> =
+                        items.iter().filter_map(|e| e.get("name").and_then(Node::as_str)).map(String::from).collect();
+                    return Err(sources
+                        .error(Some(&path_loc), format!("--set {path_text}: `{here}` has no entry named `{seg}`"))
+                        .with_help(format!("give an index (0..{}) or a name: {}", items.len(), list_names(known.iter().map(String::as_str))))
+                        .into());
+                };
+                node = &mut items[pos];
+            }
+            Kind::Scalar(_) => {
+                return Err(sources
+                    .error(Some(&path_loc), format!("--set {path_text}: `{here}` is a single value, not a table"))
+                    .into());
+            }
+        }
+        walked.push(seg);
+    }
+    node.merge(value);
+    // The whole document must still fit the schema: this is where a path
+    // naming a field that does not exist is caught.
+    if let Err(e) = doc.to_value().try_into::<ScenarioFile>() {
+        return Err(serde_error(sources, &path_loc, &format!("--set {path_text}: {}", e.message())).into());
+    }
+    Ok(())
+}
+
+fn parse_value(text: &str, loc: &Loc, sources: &Sources) -> Result<Node, ScenarioError> {
+    let wrapped = format!("v = {text}");
+    let tmp = Sources { files: vec![source::SourceText { name: String::new(), text: wrapped.clone().into() }] };
+    match doc::parse(&tmp, source::SourceId(0)) {
+        Ok(n) => {
+            let mut v = n.get("v").cloned().ok_or_else(|| sources.error(Some(loc), "--set: missing value"))?;
+            relabel(&mut v, loc.source);
+            shift_back(&mut v, 4);
+            Ok(v)
+        }
+        Err(_) => Err(sources.error(
+            Some(loc),
+            format!("--set: `{}` is not a TOML value (numbers as 0.8, strings as \"step\", tables as {{ dist = \"uniform\", min = 0.1, max = 0.3 }})", text.trim()),
+        )),
+    }
+}
+
+fn find_unquoted(s: &str, ch: char) -> Option<usize> {
+    let mut quoted = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c == ch && !quoted => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn visit_locs(n: &mut Node, f: &mut impl FnMut(&mut Loc)) {
+    f(&mut n.loc);
+    match &mut n.kind {
+        Kind::Scalar(_) => {}
+        Kind::Array(a) => a.iter_mut().for_each(|c| visit_locs(c, f)),
+        Kind::Table(t) => t.values_mut().for_each(|(k, c)| {
+            f(k);
+            visit_locs(c, f)
+        }),
+    }
+}
+
+fn relabel(n: &mut Node, id: source::SourceId) {
+    visit_locs(n, &mut |l| l.source = id);
+}
+
+fn shift(n: &mut Node, by: usize) {
+    visit_locs(n, &mut |l| l.span = l.span.start + by..l.span.end + by);
+}
+
+fn shift_back(n: &mut Node, by: usize) {
+    visit_locs(n, &mut |l| l.span = l.span.start.saturating_sub(by)..l.span.end.saturating_sub(by));
+}

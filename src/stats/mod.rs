@@ -1,0 +1,298 @@
+//! Streaming, mergeable ensemble statistics. Memory depends on the number of
+//! months and series, never on the number of runs.
+//!
+//! * Mean and sd: Welford within a block of runs, Chan's formula across
+//!   blocks; blocks are merged in block order, so the floating-point result
+//!   does not depend on how runs were spread over threads.
+//! * Quantiles: a fixed-bin histogram per (month, series) over the series'
+//!   bounds, interpolated within the bin and clipped to the observed range.
+//!   With [`BINS`] bins the error is at most range / BINS (< 0.1 % of the range).
+//! * Regimes: integer counts per month and band, and of runs that ever
+//!   entered each band.
+
+use crate::model::{Model, Regimes};
+
+/// Histogram bins per (month, series).
+pub const BINS: usize = 1024;
+
+/// Shape shared by all accumulators of one ensemble.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub months: usize,
+    pub series: usize,
+    pub bounds: Vec<(f64, f64)>,
+    pub regimes: Option<Regimes>,
+}
+
+impl Layout {
+    pub fn new(model: &Model) -> Self {
+        Layout {
+            months: model.months(),
+            series: model.n_sources(),
+            bounds: (0..model.n_sources()).map(|s| model.source_bounds(s)).collect(),
+            regimes: model.regimes.clone(),
+        }
+    }
+
+    pub fn cells(&self) -> usize {
+        self.months * self.series
+    }
+
+    fn bands(&self) -> usize {
+        self.regimes.as_ref().map_or(0, |r| r.bands.len())
+    }
+
+    /// Bytes held by one worker's accumulators, for the runaway-request check.
+    pub fn worker_bytes(&self) -> usize {
+        self.cells() * (BINS * 4 + 2 * 8 + 2 * 8) + self.months * self.bands() * 8
+    }
+}
+
+/// Mean and sum of squared deviations per cell, over `n` runs.
+#[derive(Clone, Debug)]
+pub struct Moments {
+    pub n: u64,
+    pub mean: Vec<f64>,
+    pub m2: Vec<f64>,
+}
+
+impl Moments {
+    pub fn new(cells: usize) -> Self {
+        Moments { n: 0, mean: vec![0.0; cells], m2: vec![0.0; cells] }
+    }
+
+    pub fn clear(&mut self) {
+        self.n = 0;
+        self.mean.fill(0.0);
+        self.m2.fill(0.0);
+    }
+
+    /// Welford's update with one run's trajectory (months × series).
+    pub fn add_run(&mut self, trajectory: &[f64]) {
+        self.n += 1;
+        let inv = 1.0 / self.n as f64;
+        for ((m, m2), &x) in self.mean.iter_mut().zip(self.m2.iter_mut()).zip(trajectory) {
+            let d = x - *m;
+            *m += d * inv;
+            *m2 += d * (x - *m);
+        }
+    }
+
+    /// Chan et al.'s pairwise combination: `self` then `other`.
+    pub fn merge(&mut self, other: &Moments) {
+        if other.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            self.n = other.n;
+            self.mean.copy_from_slice(&other.mean);
+            self.m2.copy_from_slice(&other.m2);
+            return;
+        }
+        let (na, nb) = (self.n as f64, other.n as f64);
+        let n = na + nb;
+        for i in 0..self.mean.len() {
+            let d = other.mean[i] - self.mean[i];
+            self.mean[i] += d * nb / n;
+            self.m2[i] += other.m2[i] + d * d * na * nb / n;
+        }
+        self.n += other.n;
+    }
+}
+
+/// Histograms, observed ranges and regime counts: all order-independent, so
+/// each worker keeps its own and they are summed at the end.
+#[derive(Clone, Debug)]
+pub struct Distribution {
+    pub counts: Vec<u32>,
+    pub min: Vec<f64>,
+    pub max: Vec<f64>,
+    /// months × bands
+    pub regime_counts: Vec<u64>,
+    /// runs that were in each band in at least one month
+    pub ever: Vec<u64>,
+}
+
+impl Distribution {
+    pub fn new(layout: &Layout) -> Self {
+        let cells = layout.cells();
+        Distribution {
+            counts: vec![0; cells * BINS],
+            min: vec![f64::INFINITY; cells],
+            max: vec![f64::NEG_INFINITY; cells],
+            regime_counts: vec![0; layout.months * layout.bands()],
+            ever: vec![0; layout.bands()],
+        }
+    }
+
+    pub fn add_run(&mut self, layout: &Layout, trajectory: &[f64]) {
+        for (cell, &x) in trajectory.iter().enumerate() {
+            let (lo, hi) = layout.bounds[cell % layout.series];
+            let bin = (((x - lo) / (hi - lo)) * BINS as f64) as usize;
+            self.counts[cell * BINS + bin.min(BINS - 1)] += 1;
+            self.min[cell] = self.min[cell].min(x);
+            self.max[cell] = self.max[cell].max(x);
+        }
+        if let Some(r) = &layout.regimes {
+            let nb = r.bands.len();
+            let mut seen = 0u64;
+            for t in 0..layout.months {
+                let b = r.band_of(trajectory[t * layout.series + r.variable.0]);
+                self.regime_counts[t * nb + b] += 1;
+                seen |= 1 << b;
+            }
+            for (b, e) in self.ever.iter_mut().enumerate() {
+                *e += (seen >> b) & 1;
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: &Distribution) {
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+        for (a, b) in self.min.iter_mut().zip(&other.min) {
+            *a = a.min(*b);
+        }
+        for (a, b) in self.max.iter_mut().zip(&other.max) {
+            *a = a.max(*b);
+        }
+        for (a, b) in self.regime_counts.iter_mut().zip(&other.regime_counts) {
+            *a += b;
+        }
+        for (a, b) in self.ever.iter_mut().zip(&other.ever) {
+            *a += b;
+        }
+    }
+}
+
+/// The finished statistics of an ensemble.
+#[derive(Clone, Debug)]
+pub struct EnsembleStats {
+    pub layout: Layout,
+    pub moments: Moments,
+    pub dist: Distribution,
+}
+
+impl EnsembleStats {
+    pub fn runs(&self) -> u64 {
+        self.moments.n
+    }
+
+    fn cell(&self, month: usize, series: usize) -> usize {
+        month * self.layout.series + series
+    }
+
+    pub fn mean(&self, month: usize, series: usize) -> f64 {
+        self.moments.mean[self.cell(month, series)]
+    }
+
+    /// Sample standard deviation (n − 1); 0 for a single run.
+    pub fn sd(&self, month: usize, series: usize) -> f64 {
+        let n = self.moments.n;
+        if n < 2 {
+            return 0.0;
+        }
+        (self.moments.m2[self.cell(month, series)].max(0.0) / (n - 1) as f64).sqrt()
+    }
+
+    /// Quantiles `qs` (ascending, in (0, 1)) of one cell, written into `out`.
+    pub fn quantiles_into(&self, month: usize, series: usize, qs: &[f64], out: &mut Vec<f64>) {
+        out.clear();
+        let cell = self.cell(month, series);
+        let (lo, hi) = self.layout.bounds[series];
+        let width = (hi - lo) / BINS as f64;
+        let counts = &self.dist.counts[cell * BINS..(cell + 1) * BINS];
+        let n = self.moments.n as f64;
+        let (obs_lo, obs_hi) = (self.dist.min[cell], self.dist.max[cell]);
+        let mut bin = 0;
+        let mut below = 0.0; // runs in bins before `bin`
+        for &q in qs {
+            let rank = q * n;
+            while bin < BINS - 1 && below + f64::from(counts[bin]) < rank {
+                below += f64::from(counts[bin]);
+                bin += 1;
+            }
+            let c = f64::from(counts[bin]);
+            let frac = if c > 0.0 { ((rank - below) / c).clamp(0.0, 1.0) } else { 0.5 };
+            let x = lo + (bin as f64 + frac) * width;
+            out.push(x.clamp(obs_lo, obs_hi));
+        }
+    }
+
+    pub fn quantile(&self, month: usize, series: usize, q: f64) -> f64 {
+        let mut out = Vec::with_capacity(1);
+        self.quantiles_into(month, series, &[q], &mut out);
+        out[0]
+    }
+
+    /// Share of runs in each band at `month`.
+    pub fn regime_shares(&self, month: usize) -> Vec<f64> {
+        let nb = self.layout.bands();
+        let n = self.moments.n.max(1) as f64;
+        self.dist.regime_counts[month * nb..(month + 1) * nb].iter().map(|&c| c as f64 / n).collect()
+    }
+
+    /// Share of runs that were in each band in at least one month.
+    pub fn ever_shares(&self) -> Vec<f64> {
+        let n = self.moments.n.max(1) as f64;
+        self.dist.ever.iter().map(|&c| c as f64 / n).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(series: usize, months: usize) -> Layout {
+        Layout { months, series, bounds: vec![(0.0, 1.0); series], regimes: None }
+    }
+
+    #[test]
+    fn chan_merge_equals_single_pass() {
+        let xs: Vec<f64> = (0..37).map(|i| ((i * 7919) % 101) as f64 / 101.0).collect();
+        let mut all = Moments::new(1);
+        xs.iter().for_each(|x| all.add_run(&[*x]));
+        let mut a = Moments::new(1);
+        let mut b = Moments::new(1);
+        xs[..10].iter().for_each(|x| a.add_run(&[*x]));
+        xs[10..].iter().for_each(|x| b.add_run(&[*x]));
+        a.merge(&b);
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        let m2: f64 = xs.iter().map(|x| (x - mean).powi(2)).sum();
+        assert!((a.mean[0] - mean).abs() < 1e-12 && (all.mean[0] - mean).abs() < 1e-12);
+        assert!((a.m2[0] - m2).abs() < 1e-10 && (all.m2[0] - m2).abs() < 1e-10);
+    }
+
+    #[test]
+    fn histogram_quantiles_within_a_bin_of_exact() {
+        let l = layout(1, 1);
+        let mut d = Distribution::new(&l);
+        let mut m = Moments::new(1);
+        let mut xs: Vec<f64> = (0..5000).map(|i| (((i as f64) * 0.618_033_988_7) % 1.0).powi(2)).collect();
+        for x in &xs {
+            d.add_run(&l, &[*x]);
+            m.add_run(&[*x]);
+        }
+        let s = EnsembleStats { layout: l, moments: m, dist: d };
+        xs.sort_by(f64::total_cmp);
+        for q in [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] {
+            let exact = xs[(q * xs.len() as f64) as usize];
+            let got = s.quantile(0, 0, q);
+            assert!((got - exact).abs() <= 1.0 / BINS as f64 + 1e-3, "q={q}: {got} vs {exact}");
+        }
+    }
+
+    #[test]
+    fn single_value_quantiles_are_exact() {
+        let l = layout(1, 1);
+        let mut d = Distribution::new(&l);
+        let mut m = Moments::new(1);
+        d.add_run(&l, &[0.123_456]);
+        m.add_run(&[0.123_456]);
+        let s = EnsembleStats { layout: l, moments: m, dist: d };
+        assert_eq!(s.quantile(0, 0, 0.05), 0.123_456);
+        assert_eq!(s.quantile(0, 0, 0.95), 0.123_456);
+        assert_eq!(s.sd(0, 0), 0.0);
+    }
+}
