@@ -29,7 +29,7 @@ pub const MAX_RUN_MONTHS: f64 = 5e9;
 pub const MAX_STATS_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
 /// Throughput assumed for the time estimate of refused requests
 /// (run-months per second per thread, from the benchmark on a 2-core machine).
-pub const RUN_MONTHS_PER_SECOND_PER_THREAD: f64 = 4e6;
+pub const RUN_MONTHS_PER_SECOND_PER_THREAD: f64 = 3e6;
 
 #[derive(Args, Debug)]
 pub struct RunArgs {

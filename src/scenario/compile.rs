@@ -489,6 +489,10 @@ fn compile_regimes(
         return None;
     }
     let n = files.len();
+    if n > 64 {
+        c.err(&["regimes", "bands"], format!("[regimes] has {n} bands; at most 64 are supported"));
+        return None;
+    }
     let mut bands: Vec<Band> = Vec::new();
     let mut names = HashMap::new();
     for (i, b) in files.iter().enumerate() {

@@ -42,8 +42,26 @@ impl From<ScenarioError> for LoadError {
 /// `--set PATH=VALUE` overrides in order, and validates.
 pub fn load(spec: &str, sets: &[String]) -> Result<Scenario, LoadError> {
     let mut sources = Sources::default();
+    let found = find(spec, None, &mut sources, None)?;
+    finish(found, sets, sources)
+}
+
+/// Loads a scenario from text (as if read from a file named `display` in
+/// the working directory): for tests and for tools that generate scenarios.
+pub fn load_text(display: &str, text: &str, sets: &[String]) -> Result<Scenario, LoadError> {
+    let stem = std::path::Path::new(display).file_stem().map_or_else(|| "scenario".to_string(), |s| s.to_string_lossy().into_owned());
+    let found = library::Found {
+        display: display.to_string(),
+        stem,
+        text: text.to_string(),
+        origin: Origin::File(std::path::PathBuf::from(display)),
+    };
+    finish(found, sets, Sources::default())
+}
+
+fn finish(found: library::Found, sets: &[String], mut sources: Sources) -> Result<Scenario, LoadError> {
     let mut chain = Vec::new();
-    let mut doc = load_layer(spec, None, &mut chain, &mut sources, None)?;
+    let mut doc = load_layer(found, &mut chain, &mut sources)?;
     for (i, set) in sets.iter().enumerate() {
         apply_set(&mut doc, set, i + 1, &mut sources)?;
     }
@@ -61,17 +79,11 @@ pub fn load(spec: &str, sets: &[String]) -> Result<Scenario, LoadError> {
     Ok(Scenario { model, document, chain })
 }
 
-/// Reads one file of an extends chain and everything it extends, merged.
-fn load_layer(
-    spec: &str,
-    from: Option<&Origin>,
-    chain: &mut Vec<String>,
-    sources: &mut Sources,
-    extends_loc: Option<&Loc>,
-) -> Result<Node, LoadError> {
-    let found = match library::find(spec, from) {
-        Ok(f) => f,
-        Err(LookupError::Io { path, source }) => return Err(LoadError::Io { path, source }),
+/// Finds a scenario; a miss is reported at `extends_loc` when an `extends` asked for it.
+fn find(spec: &str, from: Option<&Origin>, sources: &mut Sources, extends_loc: Option<&Loc>) -> Result<library::Found, LoadError> {
+    match library::find(spec, from) {
+        Ok(f) => Ok(f),
+        Err(LookupError::Io { path, source }) => Err(LoadError::Io { path, source }),
         Err(LookupError::NotFound { spec, known }) => {
             let what = if extends_loc.is_some() { "extends names" } else { "no such scenario:" };
             let msg = if extends_loc.is_some() {
@@ -83,9 +95,13 @@ fn load_layer(
                 Some(n) => format!("did you mean `{n}`? Known scenarios: {}", list_names(known.iter().map(String::as_str))),
                 None => format!("known scenarios: {}", list_names(known.iter().map(String::as_str))),
             };
-            return Err(sources.error(extends_loc, msg).with_help(help).into());
+            Err(sources.error(extends_loc, msg).with_help(help).into())
         }
-    };
+    }
+}
+
+/// Reads one file of an extends chain and everything it extends, merged.
+fn load_layer(found: library::Found, chain: &mut Vec<String>, sources: &mut Sources) -> Result<Node, LoadError> {
     let key = match &found.origin {
         Origin::File(p) => p.canonicalize().map_or_else(|_| p.display().to_string(), |c| c.display().to_string()),
         Origin::Embedded(n) => format!("builtin:{n}"),
@@ -94,7 +110,7 @@ fn load_layer(
         let mut names: Vec<&str> = chain[pos..].iter().map(|k| short(k)).collect();
         names.push(short(&key));
         return Err(sources
-            .error(extends_loc, format!("extends cycle: {}", names.join(" -> ")))
+            .error(chain_loc(sources), format!("extends cycle: {}", names.join(" -> ")))
             .with_help("a scenario cannot extend itself, directly or through others")
             .into());
     }
@@ -122,7 +138,9 @@ fn load_layer(
         return Ok(node);
     };
     let parent_name = parent_spec.as_str().unwrap_or_default().to_string();
-    let mut parent = load_layer(&parent_name, Some(&found.origin), chain, sources, Some(&parent_spec.loc))?;
+    let parent_found = find(&parent_name, Some(&found.origin), sources, Some(&parent_spec.loc))?;
+    sources.pending_extends = Some(parent_spec.loc.clone());
+    let mut parent = load_layer(parent_found, chain, sources)?;
     chain.pop();
     if let Some((_, list)) = removals {
         remove_events(&mut parent, &list, sources)?;
@@ -147,6 +165,11 @@ fn load_layer(
         }
     }
     Ok(parent)
+}
+
+/// Where the `extends` that led into the current file was written.
+fn chain_loc(sources: &Sources) -> Option<&Loc> {
+    sources.pending_extends.as_ref()
 }
 
 fn short(key: &str) -> &str {
@@ -278,7 +301,7 @@ fn apply_set(doc: &mut Node, arg: &str, n: usize, sources: &mut Sources) -> Resu
 
 fn parse_value(text: &str, loc: &Loc, sources: &Sources) -> Result<Node, ScenarioError> {
     let wrapped = format!("v = {text}");
-    let tmp = Sources { files: vec![source::SourceText { name: String::new(), text: wrapped.clone().into() }] };
+    let tmp = Sources { files: vec![source::SourceText { name: String::new(), text: wrapped.clone().into() }], pending_extends: None };
     match doc::parse(&tmp, source::SourceId(0)) {
         Ok(n) => {
             let mut v = n.get("v").cloned().ok_or_else(|| sources.error(Some(loc), "--set: missing value"))?;

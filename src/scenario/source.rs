@@ -27,6 +27,8 @@ pub struct SourceText {
 #[derive(Debug, Default)]
 pub struct Sources {
     pub files: Vec<SourceText>,
+    /// The `extends` value being followed, for errors about the file it names.
+    pub pending_extends: Option<Loc>,
 }
 
 impl Sources {

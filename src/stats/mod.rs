@@ -21,17 +21,20 @@ pub struct Layout {
     pub months: usize,
     pub series: usize,
     pub bounds: Vec<(f64, f64)>,
+    /// (lower bound, bins per unit) of each series, so binning is one multiply.
+    pub bin_scale: Vec<(f64, f64)>,
     pub regimes: Option<Regimes>,
 }
 
 impl Layout {
     pub fn new(model: &Model) -> Self {
-        Layout {
-            months: model.months(),
-            series: model.n_sources(),
-            bounds: (0..model.n_sources()).map(|s| model.source_bounds(s)).collect(),
-            regimes: model.regimes.clone(),
-        }
+        let bounds: Vec<(f64, f64)> = (0..model.n_sources()).map(|s| model.source_bounds(s)).collect();
+        Layout::from_bounds(model.months(), bounds, model.regimes.clone())
+    }
+
+    pub fn from_bounds(months: usize, bounds: Vec<(f64, f64)>, regimes: Option<Regimes>) -> Self {
+        let bin_scale = bounds.iter().map(|&(lo, hi)| (lo, BINS as f64 / (hi - lo))).collect();
+        Layout { months, series: bounds.len(), bounds, bin_scale, regimes }
     }
 
     pub fn cells(&self) -> usize {
@@ -126,12 +129,16 @@ impl Distribution {
     }
 
     pub fn add_run(&mut self, layout: &Layout, trajectory: &[f64]) {
-        for (cell, &x) in trajectory.iter().enumerate() {
-            let (lo, hi) = layout.bounds[cell % layout.series];
-            let bin = (((x - lo) / (hi - lo)) * BINS as f64) as usize;
-            self.counts[cell * BINS + bin.min(BINS - 1)] += 1;
-            self.min[cell] = self.min[cell].min(x);
-            self.max[cell] = self.max[cell].max(x);
+        let rows = trajectory.chunks_exact(layout.series);
+        for (t, row) in rows.enumerate() {
+            let base = t * layout.series;
+            for (s, (&x, &(lo, scale))) in row.iter().zip(&layout.bin_scale).enumerate() {
+                let cell = base + s;
+                let bin = ((x - lo) * scale) as usize;
+                self.counts[cell * BINS + bin.min(BINS - 1)] += 1;
+                self.min[cell] = self.min[cell].min(x);
+                self.max[cell] = self.max[cell].max(x);
+            }
         }
         if let Some(r) = &layout.regimes {
             let nb = r.bands.len();
@@ -245,7 +252,7 @@ mod tests {
     use super::*;
 
     fn layout(series: usize, months: usize) -> Layout {
-        Layout { months, series, bounds: vec![(0.0, 1.0); series], regimes: None }
+        Layout::from_bounds(months, vec![(0.0, 1.0); series], None)
     }
 
     #[test]
