@@ -5,8 +5,8 @@
 
 pub mod ensemble;
 
-use rand::{Rng, SeedableRng};
 use rand::rngs::Xoshiro256PlusPlus;
+use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Poisson};
 
 use crate::model::{param::standard_normal, Draw, Model, Response};
@@ -16,14 +16,15 @@ use crate::model::{param::standard_normal, Draw, Model, Response};
 pub const MAX_INCIDENT_RATE: f64 = 100.0;
 
 /// The random generator of run `run` of an ensemble seeded with `seed`.
-/// Seed and run index occupy separate words of the state, so distinct
-/// (seed, run) pairs never share a stream.
+/// Every word of the state mixes both the seed and the run index through
+/// SplitMix64, so the streams of different runs differ from the first draw.
 pub fn run_rng(seed: u64, run: u64) -> Xoshiro256PlusPlus {
+    let s = splitmix64(seed);
     let mut bytes = [0u8; 32];
-    bytes[0..8].copy_from_slice(&splitmix64(seed).to_le_bytes());
-    bytes[8..16].copy_from_slice(&splitmix64(run ^ 0x6A09_E667_F3BC_C908).to_le_bytes());
-    bytes[16..24].copy_from_slice(&splitmix64(seed.rotate_left(32) ^ run).to_le_bytes());
-    bytes[24..32].copy_from_slice(&0xBB67_AE85_84CA_A73Bu64.to_le_bytes());
+    for (i, chunk) in bytes.chunks_exact_mut(8).enumerate() {
+        let r = splitmix64(run.wrapping_add((i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+        chunk.copy_from_slice(&splitmix64(s ^ r).to_le_bytes());
+    }
     Xoshiro256PlusPlus::from_seed(bytes)
 }
 
@@ -240,4 +241,21 @@ pub fn stochastic_run(model: &Model, ws: &mut Workspace, seed: u64, run: u64) {
     let mut rng = run_rng(seed, run);
     ws.sample_params(model, &mut rng);
     simulate(model, ws, &mut rng, Mode::Stochastic);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::RngExt;
+
+    #[test]
+    fn run_streams_differ_from_the_first_draw() {
+        let first: Vec<u64> = (0..64).map(|r| run_rng(5, r).random::<u64>()).collect();
+        let mut dedup = first.clone();
+        dedup.sort_unstable();
+        dedup.dedup();
+        assert_eq!(dedup.len(), first.len());
+        assert_ne!(run_rng(5, 0).random::<u64>(), run_rng(6, 0).random::<u64>());
+        assert_eq!(run_rng(5, 3).random::<u64>(), run_rng(5, 3).random::<u64>());
+    }
 }
