@@ -17,11 +17,18 @@ fn main() {
         })
         .unwrap_or_default();
     names.sort();
-    let mut code = String::from("/// (name, file text) of every shipped scenario.\npub static EMBEDDED: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// (name, file text) of every shipped scenario.\npub static EMBEDDED: &[(&str, &str)] = &[\n",
+    );
     for n in &names {
         let path = dir.join(format!("{n}.toml"));
         println!("cargo:rerun-if-changed={}", path.display());
-        writeln!(code, "    ({n:?}, include_str!({:?})),", path.display().to_string()).unwrap();
+        writeln!(
+            code,
+            "    ({n:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .unwrap();
     }
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded_scenarios.rs");

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::scenario::source::ScenarioErrors;
 use crate::scenario::LoadError;
+use crate::scenario::source::ScenarioErrors;
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum Error {
@@ -41,11 +41,18 @@ impl Error {
     }
 
     pub fn usage(message: impl Into<String>, help: Option<String>) -> Self {
-        Error::Usage { message: message.into(), help }
+        Error::Usage {
+            message: message.into(),
+            help,
+        }
     }
 
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { action, path: path.into(), source }
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 }
 

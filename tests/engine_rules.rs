@@ -1,6 +1,6 @@
 //! Each rule of MODEL-SPEC §6 against values computed by hand.
 
-use geosim::engine::{self, ensemble, Workspace};
+use geosim::engine::{self, Workspace, ensemble};
 use geosim::model::Model;
 use geosim::scenario;
 
@@ -40,9 +40,9 @@ fn lagged_influence_sees_the_source_lag_months_earlier() {
         "[variables.x]\ninitial = 0\nrate = 1\n[drivers.u]\ninterpolation = \"step\"\npoints = [[\"2020-01\", 0.0], [\"2020-06\", 1.0]]\n[influences]\n\"u -> x\" = { weight = 0.5, lag = 2 }\n",
     );
     let x = det(&m, 0);
-    for t in 1..m.months() {
+    for (t, v) in x.iter().enumerate().skip(1) {
         let u_lagged = if t as i64 - 3 >= 5 { 1.0 } else { 0.0 };
-        assert!(close(x[t], 0.5 * u_lagged, 1e-12), "t={t}: {}", x[t]);
+        assert!(close(*v, 0.5 * u_lagged, 1e-12), "t={t}: {v}");
     }
     assert_eq!(x[7], 0.0);
     assert_eq!(x[8], 0.5);
@@ -95,8 +95,16 @@ fn event_pressure_decays_with_its_half_life() {
     );
     let x = det(&m, 0);
     for t in 0..m.months() - 1 {
-        let expected = if t >= 3 { 0.8 * 0.5f64.powf((t - 3) as f64 / 3.0) } else { 0.0 };
-        assert!(close(x[t + 1], expected, 1e-12), "t={t}: {} vs {expected}", x[t + 1]);
+        let expected = if t >= 3 {
+            0.8 * 0.5f64.powf((t - 3) as f64 / 3.0)
+        } else {
+            0.0
+        };
+        assert!(
+            close(x[t + 1], expected, 1e-12),
+            "t={t}: {} vs {expected}",
+            x[t + 1]
+        );
     }
 }
 
@@ -106,7 +114,10 @@ fn event_jump_lands_on_its_month_and_is_clamped() {
         "[variables.x]\ninitial = 0.5\nrate = 0.5\nbias = 0.5\n[[events]]\nname = \"up\"\ndate = \"2020-06\"\njump = { x = 0.2 }\n[[events]]\nname = \"over\"\ndate = \"2021-01\"\njump = { x = 5.0 }\n[[events]]\nname = \"at start\"\ndate = \"2020-01\"\njump = { x = -0.1 }\n",
     );
     let x = det(&m, 0);
-    assert!(close(x[0], 0.4, 1e-12), "jump at month 0 applies to the initial value");
+    assert!(
+        close(x[0], 0.4, 1e-12),
+        "jump at month 0 applies to the initial value"
+    );
     let before = x[4];
     let expected = before + 0.5 * (0.5 - before) + 0.2;
     assert!(close(x[5], expected, 1e-12), "{} vs {expected}", x[5]);
@@ -156,10 +167,16 @@ fn incident_counts_match_the_poisson_expectation() {
     let expected = lambda * 12.0; // months 2020-06 … 2021-05
     let mean = stats.mean(m.months() - 1, 0);
     let se = (expected / runs as f64).sqrt();
-    assert!((mean - expected).abs() < 4.0 * se, "mean {mean} vs {expected} (se {se})");
+    assert!(
+        (mean - expected).abs() < 4.0 * se,
+        "mean {mean} vs {expected} (se {se})"
+    );
     // Poisson: variance equals the mean.
     let var = stats.sd(m.months() - 1, 0).powi(2);
-    assert!((var / expected - 1.0).abs() < 0.1, "variance {var} vs {expected}");
+    assert!(
+        (var / expected - 1.0).abs() < 0.1,
+        "variance {var} vs {expected}"
+    );
     // Before the window, nothing happens.
     assert_eq!(stats.mean(4, 0), 0.0);
 }
@@ -178,7 +195,10 @@ fn incident_rate_rises_with_the_state() {
     let last = low.months() - 1;
     let ratio = s_high.mean(last, 0) / s_low.mean(last, 0);
     let expected = (2.0f64 * 0.8).exp();
-    assert!((ratio / expected - 1.0).abs() < 0.1, "ratio {ratio} vs {expected}");
+    assert!(
+        (ratio / expected - 1.0).abs() < 0.1,
+        "ratio {ratio} vs {expected}"
+    );
 }
 
 #[test]

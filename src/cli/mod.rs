@@ -42,7 +42,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  geosim list")]
     List,
     /// Parse, merge and validate a scenario and print a short model summary
-    #[command(after_help = "Examples:\n  geosim check baseline\n  geosim check my_scenario.toml --set variables.trust.rate=0.2\n\nExit code 0 when valid, 2 when not.")]
+    #[command(
+        after_help = "Examples:\n  geosim check baseline\n  geosim check my_scenario.toml --set variables.trust.rate=0.2\n\nExit code 0 when valid, 2 when not."
+    )]
     Check(check::CheckArgs),
     /// Run a scenario and write results to output/<name>/
     #[command(after_help = run::RUN_EXAMPLES)]
@@ -56,7 +58,9 @@ pub fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
                 _ => ExitCode::from(2),
             };
         }

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::engine::{self, ensemble, Workspace};
+use crate::engine::{self, Workspace, ensemble};
 use crate::error::Error;
-use crate::output::{self, atomic, RunResults};
+use crate::output::{self, RunResults, atomic};
 use crate::scenario;
 use crate::stats::EnsembleStats;
 
@@ -75,23 +75,35 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let runs = if args.deterministic { 1 } else { model.ensemble.runs };
+    let runs = if args.deterministic {
+        1
+    } else {
+        model.ensemble.runs
+    };
     check_size(model, runs, threads)?;
     let seed = model.ensemble.seed;
 
     let mut ws = Workspace::new(model);
     let (stats, trajectory): (EnsembleStats, Option<Vec<f64>>) = if args.deterministic {
         engine::deterministic(model, &mut ws);
-        (ensemble::deterministic_stats(model, &ws), Some(ws.trajectory.clone()))
+        (
+            ensemble::deterministic_stats(model, &ws),
+            Some(ws.trajectory.clone()),
+        )
     } else {
         let bar = progress_bar(runs, args.quiet);
-        let stats = ensemble::run_ensemble(model, runs, seed, threads, &|n| bar.inc(n))
-            .map_err(|e| Error::usage(format!("cannot start {threads} worker threads: {e}"), None))?;
+        let stats =
+            ensemble::run_ensemble(model, runs, seed, threads, &|n| bar.inc(n)).map_err(|e| {
+                Error::usage(format!("cannot start {threads} worker threads: {e}"), None)
+            })?;
         bar.finish_and_clear();
         (stats, None)
     };
 
-    let dest = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(atomic::safe_name(&model.name)));
+    let dest = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(atomic::safe_name(&model.name)));
     let results = RunResults {
         model,
         stats: &stats,
@@ -157,7 +169,9 @@ fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs ({eta} left)") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs ({eta} left)")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
@@ -169,7 +183,10 @@ fn command_line() -> String {
 }
 
 fn shell_quote(a: &str) -> String {
-    if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,".contains(c)) {
+    if !a.is_empty()
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,".contains(c))
+    {
         a.to_string()
     } else {
         format!("'{}'", a.replace('\'', "'\\''"))
@@ -183,7 +200,12 @@ fn summary_text(r: &RunResults<'_>, dest: &std::path::Path) -> String {
     let last = m.months() - 1;
     let mut out = format!("{} — {}\n", m.name, m.title);
     if r.deterministic {
-        out.push_str(&format!("deterministic run, {} … {} ({} months)\n\n", m.start, m.end, m.months()));
+        out.push_str(&format!(
+            "deterministic run, {} … {} ({} months)\n\n",
+            m.start,
+            m.end,
+            m.months()
+        ));
     } else {
         out.push_str(&format!(
             "{} runs, seed {}, {} … {} ({} months)\n\n",
@@ -194,18 +216,52 @@ fn summary_text(r: &RunResults<'_>, dest: &std::path::Path) -> String {
             m.months()
         ));
     }
-    let width = m.variables.iter().map(|v| v.name.len()).max().unwrap_or(8).max(8);
-    out.push_str(&format!("{:<width$}  {:>8}  {:>20}\n", format!("in {}", m.end), "median", "90% interval"));
+    let width = m
+        .variables
+        .iter()
+        .map(|v| v.name.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    out.push_str(&format!(
+        "{:<width$}  {:>8}  {:>20}\n",
+        format!("in {}", m.end),
+        "median",
+        "90% interval"
+    ));
     for (i, v) in m.variables.iter().enumerate() {
-        let (lo, med, hi) = (r.stats.quantile(last, i, 0.05), r.stats.quantile(last, i, 0.5), r.stats.quantile(last, i, 0.95));
-        out.push_str(&format!("{:<width$}  {med:>8.3}  {:>20}\n", v.name, format!("[{lo:.3}, {hi:.3}]")));
+        let (lo, med, hi) = (
+            r.stats.quantile(last, i, 0.05),
+            r.stats.quantile(last, i, 0.5),
+            r.stats.quantile(last, i, 0.95),
+        );
+        out.push_str(&format!(
+            "{:<width$}  {med:>8.3}  {:>20}\n",
+            v.name,
+            format!("[{lo:.3}, {hi:.3}]")
+        ));
     }
     if let Some(reg) = &m.regimes {
         let fmt = |shares: Vec<f64>| -> String {
-            reg.bands.iter().zip(shares).map(|(b, s)| format!("{} {:.1}%", b.name, s * 100.0)).collect::<Vec<_>>().join(", ")
+            reg.bands
+                .iter()
+                .zip(shares)
+                .map(|(b, s)| format!("{} {:.1}%", b.name, s * 100.0))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        out.push_str(&format!("\nregimes of {} in {}: {}\n", m.variables[reg.variable.0].name, m.end, fmt(r.stats.regime_shares(last))));
-        out.push_str(&format!("ever entered {} … {}: {}\n", m.start, m.end, fmt(r.stats.ever_shares())));
+        out.push_str(&format!(
+            "\nregimes of {} in {}: {}\n",
+            m.variables[reg.variable.0].name,
+            m.end,
+            fmt(r.stats.regime_shares(last))
+        ));
+        out.push_str(&format!(
+            "ever entered {} … {}: {}\n",
+            m.start,
+            m.end,
+            fmt(r.stats.ever_shares())
+        ));
     }
     out.push_str(&format!("\nresults in {}/\n", dest.display()));
     out

@@ -4,10 +4,10 @@
 //! the statistics are byte-identical for any thread count.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{stochastic_run, Workspace};
+use super::{Workspace, stochastic_run};
 use crate::model::Model;
 use crate::stats::{Distribution, EnsembleStats, Layout, Moments};
 
@@ -35,9 +35,16 @@ pub fn run_ensemble(
     let cells = layout.cells();
     let blocks = runs.div_ceil(BLOCK);
     let threads = threads.max(1).min(blocks.max(1) as usize);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     let next_block = AtomicU64::new(0);
-    let merger = Mutex::new(Merger { next: 0, pending: BTreeMap::new(), total: Moments::new(cells), spare: Vec::new() });
+    let merger = Mutex::new(Merger {
+        next: 0,
+        pending: BTreeMap::new(),
+        total: Moments::new(cells),
+        spare: Vec::new(),
+    });
     let dists: Mutex<Vec<Distribution>> = Mutex::new(Vec::with_capacity(threads));
 
     pool.scope(|scope| {
@@ -61,7 +68,12 @@ pub fn run_ensemble(
                     let mut m = merger.lock().unwrap_or_else(|e| e.into_inner());
                     let fresh = m.spare.pop().unwrap_or_else(|| Moments::new(cells));
                     m.pending.insert(b, std::mem::replace(&mut moments, fresh));
-                    let Merger { next, pending, total, spare } = &mut *m;
+                    let Merger {
+                        next,
+                        pending,
+                        total,
+                        spare,
+                    } = &mut *m;
                     while let Some(done) = pending.remove(next) {
                         total.merge(&done);
                         spare.push(done);
@@ -75,13 +87,20 @@ pub fn run_ensemble(
         }
     });
 
-    let mut parts = dists.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter();
+    let mut parts = dists
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter();
     let mut dist = parts.next().unwrap_or_else(|| Distribution::new(&layout));
     for d in parts {
         dist.merge(&d);
     }
     let total = merger.into_inner().unwrap_or_else(|e| e.into_inner()).total;
-    Ok(EnsembleStats { layout, moments: total, dist })
+    Ok(EnsembleStats {
+        layout,
+        moments: total,
+        dist,
+    })
 }
 
 /// Statistics of the single deterministic run (so results have one shape).
@@ -91,5 +110,9 @@ pub fn deterministic_stats(model: &Model, ws: &Workspace) -> EnsembleStats {
     let mut dist = Distribution::new(&layout);
     moments.add_run(&ws.trajectory);
     dist.add_run(&layout, &ws.trajectory);
-    EnsembleStats { layout, moments, dist }
+    EnsembleStats {
+        layout,
+        moments,
+        dist,
+    }
 }

@@ -9,7 +9,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Poisson};
 
-use crate::model::{param::standard_normal, Draw, Model, Response};
+use crate::model::{Draw, Model, Response, param::standard_normal};
 
 /// Expected incidents per month are capped here: a rate that explodes
 /// (e.g. `exp` of a large `rate_by` sum) would otherwise stall the run.
@@ -119,8 +119,18 @@ pub enum Mode {
 pub fn simulate<R: Rng + ?Sized>(model: &Model, ws: &mut Workspace, rng: &mut R, mode: Mode) {
     let (nv, ns, months) = (model.n_vars(), model.n_sources(), model.months());
     let stochastic = mode == Mode::Stochastic;
-    let Workspace { params, trajectory, weights, driver_offsets, signal, next, jump, pressure, event_start, event_ids } =
-        ws;
+    let Workspace {
+        params,
+        trajectory,
+        weights,
+        driver_offsets,
+        signal,
+        next,
+        jump,
+        pressure,
+        event_start,
+        event_ids,
+    } = ws;
 
     for (w, inf) in weights.iter_mut().zip(&model.influences) {
         *w = params[inf.weight.0];
@@ -140,7 +150,13 @@ pub fn simulate<R: Rng + ?Sized>(model: &Model, ws: &mut Workspace, rng: &mut R,
     // Month 0: initial values plus events dated at the start.
     pressure.fill(0.0);
     jump.fill(0.0);
-    apply_events(model, params, &event_ids[event_start[0]..event_start[1]], jump, pressure);
+    apply_events(
+        model,
+        params,
+        &event_ids[event_start[0]..event_start[1]],
+        jump,
+        pressure,
+    );
     for (i, v) in model.variables.iter().enumerate() {
         trajectory[i] = (params[v.initial.0] + jump[i]).clamp(v.min, v.max);
     }
@@ -181,7 +197,13 @@ pub fn simulate<R: Rng + ?Sized>(model: &Model, ws: &mut Workspace, rng: &mut R,
             class.iter_mut().for_each(|p| *p *= d);
         }
         jump.fill(0.0);
-        apply_events(model, params, &event_ids[event_start[t + 1]..event_start[t + 2]], jump, pressure);
+        apply_events(
+            model,
+            params,
+            &event_ids[event_start[t + 1]..event_start[t + 2]],
+            jump,
+            pressure,
+        );
         if stochastic {
             for inc in &model.incidents {
                 if t + 1 < inc.window.0 || t + 1 > inc.window.1 {
@@ -192,7 +214,7 @@ pub fn simulate<R: Rng + ?Sized>(model: &Model, ws: &mut Workspace, rng: &mut R,
                     exponent += k * now[src.0];
                 }
                 let lambda = (params[inc.base_rate.0] * exponent.exp()).min(MAX_INCIDENT_RATE);
-                if !(lambda > 0.0) {
+                if lambda.is_nan() || lambda <= 0.0 {
                     continue;
                 }
                 let count = match Poisson::new(lambda) {
@@ -216,7 +238,13 @@ pub fn simulate<R: Rng + ?Sized>(model: &Model, ws: &mut Workspace, rng: &mut R,
     }
 }
 
-fn apply_events(model: &Model, params: &[f64], ids: &[usize], jump: &mut [f64], pressure: &mut [f64]) {
+fn apply_events(
+    model: &Model,
+    params: &[f64],
+    ids: &[usize],
+    jump: &mut [f64],
+    pressure: &mut [f64],
+) {
     let nv = jump.len();
     for &e in ids {
         let ev = &model.events[e];

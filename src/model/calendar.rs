@@ -75,7 +75,16 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["2024-13", "2024-00", "24-01", "2024/01", "2024-1", "abcd-ef", "2024-01-01", ""] {
+        for bad in [
+            "2024-13",
+            "2024-00",
+            "24-01",
+            "2024/01",
+            "2024-1",
+            "abcd-ef",
+            "2024-01-01",
+            "",
+        ] {
             assert!(YearMonth::parse(bad).is_err(), "{bad} should be rejected");
         }
     }

@@ -176,7 +176,11 @@ impl Model {
 
     pub fn source_name(&self, s: SourceId) -> &str {
         let nv = self.variables.len();
-        if s.0 < nv { &self.variables[s.0].name } else { &self.drivers[s.0 - nv].name }
+        if s.0 < nv {
+            &self.variables[s.0].name
+        } else {
+            &self.drivers[s.0 - nv].name
+        }
     }
 
     /// Bounds of a source (variable or driver).
@@ -198,7 +202,9 @@ impl Model {
 /// Evaluates a driver's path at `month`: linear or step between points, flat
 /// before the first and after the last point.
 pub fn interpolate(points: &[(YearMonth, f64)], how: Interpolation, at: YearMonth) -> f64 {
-    let Some(first) = points.first() else { return 0.0 };
+    let Some(first) = points.first() else {
+        return 0.0;
+    };
     if at <= first.0 {
         return first.1;
     }
@@ -228,7 +234,11 @@ mod tests {
 
     #[test]
     fn linear_interpolation_between_and_outside_points() {
-        let pts = [(ym("2020-01"), 0.2), (ym("2020-05"), 0.6), (ym("2021-01"), 0.0)];
+        let pts = [
+            (ym("2020-01"), 0.2),
+            (ym("2020-05"), 0.6),
+            (ym("2021-01"), 0.0),
+        ];
         let f = |d| interpolate(&pts, Interpolation::Linear, ym(d));
         assert!((f("2019-06") - 0.2).abs() < 1e-12);
         assert!((f("2020-01") - 0.2).abs() < 1e-12);
@@ -253,9 +263,21 @@ mod tests {
         let r = Regimes {
             variable: VarId(0),
             bands: vec![
-                Band { name: "low".into(), lo: f64::NEG_INFINITY, hi: 0.0 },
-                Band { name: "mid".into(), lo: 0.0, hi: 0.5 },
-                Band { name: "high".into(), lo: 0.5, hi: f64::INFINITY },
+                Band {
+                    name: "low".into(),
+                    lo: f64::NEG_INFINITY,
+                    hi: 0.0,
+                },
+                Band {
+                    name: "mid".into(),
+                    lo: 0.0,
+                    hi: 0.5,
+                },
+                Band {
+                    name: "high".into(),
+                    lo: 0.5,
+                    hi: f64::INFINITY,
+                },
             ],
         };
         assert_eq!(r.band_of(-0.1), 0);

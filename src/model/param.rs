@@ -123,7 +123,13 @@ impl Param {
                 Sampler::Triangular(Triangular::new(min, max, mode).map_err(|e| e.to_string())?)
             }
         };
-        Ok(Param { path, dist, domain, draw, sampler })
+        Ok(Param {
+            path,
+            dist,
+            domain,
+            draw,
+            sampler,
+        })
     }
 
     pub fn central(&self) -> f64 {

@@ -9,17 +9,25 @@ use crate::error::Error;
 
 /// Writes a result folder at `dest` through `fill`, which receives the
 /// staging folder. On any error the previous `dest` is left untouched.
-pub fn write_folder(dest: &Path, fill: impl FnOnce(&Path) -> Result<(), Error>) -> Result<(), Error> {
+pub fn write_folder(
+    dest: &Path,
+    fill: impl FnOnce(&Path) -> Result<(), Error>,
+) -> Result<(), Error> {
     let parent = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = dest.file_name().map_or_else(|| "results".into(), |n| n.to_string_lossy().into_owned());
+    let name = dest
+        .file_name()
+        .map_or_else(|| "results".into(), |n| n.to_string_lossy().into_owned());
     if dest.exists() && !dest.is_dir() {
         return Err(Error::io(
             "write results to",
             dest,
-            io::Error::new(io::ErrorKind::AlreadyExists, "a file (not a folder) is in the way"),
+            io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "a file (not a folder) is in the way",
+            ),
         ));
     }
     std::fs::create_dir_all(&parent).map_err(|e| Error::io("create folder", &parent, e))?;
@@ -50,17 +58,29 @@ pub fn write_folder(dest: &Path, fill: impl FnOnce(&Path) -> Result<(), Error>) 
 }
 
 fn unique() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
 }
 
 /// A folder name from a scenario name: no separators, no `..`, no leading dot.
 pub fn safe_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let trimmed = cleaned.trim_start_matches('.').replace("..", "_");
-    if trimmed.is_empty() { "scenario".to_string() } else { trimmed }
+    if trimmed.is_empty() {
+        "scenario".to_string()
+    } else {
+        trimmed
+    }
 }
 
 #[cfg(test)]
@@ -81,7 +101,10 @@ mod tests {
     fn failed_fill_keeps_previous_results() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("res");
-        write_folder(&dest, |d| std::fs::write(d.join("a.csv"), "old").map_err(|e| Error::io("write", d, e))).unwrap();
+        write_folder(&dest, |d| {
+            std::fs::write(d.join("a.csv"), "old").map_err(|e| Error::io("write", d, e))
+        })
+        .unwrap();
         let r = write_folder(&dest, |d| {
             std::fs::write(d.join("a.csv"), "new").unwrap();
             Err(Error::usage("boom", None))

@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::error::Error;
 use crate::model::Model;
@@ -36,7 +36,9 @@ pub const TRAJECTORY_CSV: &str = "trajectory.csv";
 pub fn quantile_column(q: f64) -> String {
     let pct = (q * 100.0 * 1e9).round() / 1e9;
     let text = format!("{pct}");
-    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(a, b)| (a, Some(b)));
+    let (int, frac) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(a, b)| (a, Some(b)));
     match frac {
         Some(f) => format!("p{int:0>2}.{f}"),
         None => format!("p{int:0>2}"),
@@ -46,7 +48,11 @@ pub fn quantile_column(q: f64) -> String {
 /// Numbers in result files: 9 significant digits, shortest form.
 pub fn num(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
-        return if x.is_finite() { "0".into() } else { format!("{x}") };
+        return if x.is_finite() {
+            "0".into()
+        } else {
+            format!("{x}")
+        };
     }
     let rounded: f64 = format!("{x:.8e}").parse().unwrap_or(x);
     format!("{rounded}")
@@ -69,7 +75,11 @@ pub fn write_results(dir: &Path, r: &RunResults<'_>) -> Result<(), Error> {
 }
 
 fn series_names(model: &Model) -> impl Iterator<Item = &str> {
-    model.variables.iter().map(|v| v.name.as_str()).chain(model.drivers.iter().map(|d| d.name.as_str()))
+    model
+        .variables
+        .iter()
+        .map(|v| v.name.as_str())
+        .chain(model.drivers.iter().map(|d| d.name.as_str()))
 }
 
 fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>, Error> {
@@ -84,7 +94,12 @@ fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
 fn write_ensemble(path: &Path, model: &Model, stats: &EnsembleStats) -> Result<(), Error> {
     let qs = &model.ensemble.quantiles;
     let mut w = csv_writer(path)?;
-    let mut header = vec!["date".to_string(), "variable".into(), "mean".into(), "sd".into()];
+    let mut header = vec![
+        "date".to_string(),
+        "variable".into(),
+        "mean".into(),
+        "sd".into(),
+    ];
     header.extend(qs.iter().map(|q| quantile_column(*q)));
     w.write_record(&header).map_err(csv_err(path))?;
     let names: Vec<&str> = series_names(model).collect();
@@ -107,7 +122,9 @@ fn write_ensemble(path: &Path, model: &Model, stats: &EnsembleStats) -> Result<(
 }
 
 fn write_regimes(path: &Path, model: &Model, stats: &EnsembleStats) -> Result<(), Error> {
-    let Some(reg) = &model.regimes else { return Ok(()) };
+    let Some(reg) = &model.regimes else {
+        return Ok(());
+    };
     let mut w = csv_writer(path)?;
     let mut header = vec!["date".to_string()];
     header.extend(reg.bands.iter().map(|b| b.name.clone()));
@@ -136,7 +153,8 @@ fn write_trajectory(path: &Path, model: &Model, traj: &[f64]) -> Result<(), Erro
 
 fn write_text(path: &Path, text: &str) -> Result<(), Error> {
     let mut f = File::create(path).map_err(|e| Error::io("create", path, e))?;
-    f.write_all(text.as_bytes()).map_err(|e| Error::io("write", path, e))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| Error::io("write", path, e))?;
     f.sync_all().map_err(|e| Error::io("write", path, e))
 }
 
@@ -172,7 +190,11 @@ pub fn summary_json(r: &RunResults<'_>) -> String {
     let regimes = model.regimes.as_ref().map(|reg| {
         let names: Vec<&str> = reg.bands.iter().map(|b| b.name.as_str()).collect();
         let shares = |v: Vec<f64>| -> Map<String, Value> {
-            names.iter().zip(v).map(|(n, x)| (n.to_string(), json!(round9(x)))).collect()
+            names
+                .iter()
+                .zip(v)
+                .map(|(n, x)| (n.to_string(), json!(round9(x))))
+                .collect()
         };
         json!({
             "variable": model.variables[reg.variable.0].name,
@@ -212,16 +234,32 @@ pub fn summary_json(r: &RunResults<'_>) -> String {
 /// reproduces the run.
 pub fn resolved_toml(r: &RunResults<'_>) -> String {
     let mut doc = r.document.clone();
-    let ens = doc.entry("ensemble").or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let ens = doc
+        .entry("ensemble")
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
     if let toml::Value::Table(t) = ens {
-        t.insert("runs".into(), toml::Value::Integer(r.model.ensemble.runs as i64));
+        t.insert(
+            "runs".into(),
+            toml::Value::Integer(r.model.ensemble.runs as i64),
+        );
         t.insert("seed".into(), toml::Value::Integer(r.seed as i64));
         t.insert(
             "quantiles".into(),
-            toml::Value::Array(r.model.ensemble.quantiles.iter().map(|q| toml::Value::Float(*q)).collect()),
+            toml::Value::Array(
+                r.model
+                    .ensemble
+                    .quantiles
+                    .iter()
+                    .map(|q| toml::Value::Float(*q))
+                    .collect(),
+            ),
         );
     }
-    let mode = if r.deterministic { " --deterministic" } else { "" };
+    let mode = if r.deterministic {
+        " --deterministic"
+    } else {
+        ""
+    };
     format!(
         "# Resolved by geosim {} from: {}\n# Every `extends` and `--set` is merged in. To reproduce these results:\n#   geosim run scenario.resolved.toml{mode}\n\n{}",
         crate::VERSION,

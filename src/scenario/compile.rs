@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::doc::Node;
 use super::file::*;
-use super::source::{list_names, nearest, ScenarioError, ScenarioErrors, Sources};
+use super::source::{ScenarioError, ScenarioErrors, Sources, list_names, nearest};
 use crate::model::*;
 
 pub const DEFAULT_QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
@@ -35,7 +35,19 @@ impl Checker<'_> {
 
     /// Registers a (P) field, checking it against its domain.
     fn param(&mut self, path: &[&str], dist: &Dist, domain: Domain, draw: Draw) -> ParamId {
-        let shown = show_path(path);
+        self.param_named(path, show_path(path), dist, domain, draw)
+    }
+
+    /// Like [`Checker::param`], with a display name other than the location
+    /// path (events and incidents are located by index, named by name).
+    fn param_named(
+        &mut self,
+        path: &[&str],
+        shown: String,
+        dist: &Dist,
+        domain: Domain,
+        draw: Draw,
+    ) -> ParamId {
         let (lo, hi) = match *dist {
             Dist::Fixed(v) => (v, v),
             Dist::Uniform { min, max } | Dist::Triangular { min, max, .. } => (min, max),
@@ -48,9 +60,15 @@ impl Checker<'_> {
         };
         if outside {
             let what = if matches!(dist, Dist::Fixed(_)) {
-                format!("{shown} = {lo} is outside its valid range: it must be {}", domain.describe())
+                format!(
+                    "{shown} = {lo} is outside its valid range: it must be {}",
+                    domain.describe()
+                )
             } else {
-                format!("{shown}: the whole distribution lies outside the valid range {}", domain.describe())
+                format!(
+                    "{shown}: the whole distribution lies outside the valid range {}",
+                    domain.describe()
+                )
             };
             self.err(path, what);
         }
@@ -89,8 +107,17 @@ fn is_identifier(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Model, ScenarioErrors> {
-    let mut c = Checker { doc, sources, errors: Vec::new(), params: Vec::new() };
+pub fn compile(
+    file: &ScenarioFile,
+    doc: &Node,
+    sources: &Sources,
+) -> Result<Model, ScenarioErrors> {
+    let mut c = Checker {
+        doc,
+        sources,
+        errors: Vec::new(),
+        params: Vec::new(),
+    };
 
     let name = file.name.clone().unwrap_or_default();
     if name.trim().is_empty() {
@@ -104,14 +131,23 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
     let start = time.start.map(|m| m.0);
     let end = time.end.map(|m| m.0);
     if start.is_none() {
-        c.err(&["time"], "missing `time.start` (the first simulated month, \"YYYY-MM\")");
+        c.err(
+            &["time"],
+            "missing `time.start` (the first simulated month, \"YYYY-MM\")",
+        );
     }
     if end.is_none() {
-        c.err(&["time"], "missing `time.end` (the last simulated month, \"YYYY-MM\")");
+        c.err(
+            &["time"],
+            "missing `time.end` (the last simulated month, \"YYYY-MM\")",
+        );
     }
     let (start, end) = match (start, end) {
         (Some(s), Some(e)) if s > e => {
-            c.err(&["time", "end"], format!("time.start = {s} is after time.end = {e}"));
+            c.err(
+                &["time", "end"],
+                format!("time.start = {s} is after time.end = {e}"),
+            );
             (s, s)
         }
         (Some(s), Some(e)) => (s, e),
@@ -134,11 +170,17 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
         None => DEFAULT_QUANTILES.to_vec(),
     };
     if quantiles.is_empty() {
-        c.err(&["ensemble", "quantiles"], "ensemble.quantiles is empty; give at least one, e.g. [0.05, 0.5, 0.95]");
+        c.err(
+            &["ensemble", "quantiles"],
+            "ensemble.quantiles is empty; give at least one, e.g. [0.05, 0.5, 0.95]",
+        );
     }
     for (i, q) in quantiles.iter().enumerate() {
         if !(*q > 0.0 && *q < 1.0) {
-            c.err(&["ensemble", "quantiles", &i.to_string()], format!("quantile {q} must lie strictly between 0 and 1"));
+            c.err(
+                &["ensemble", "quantiles", &i.to_string()],
+                format!("quantile {q} must lie strictly between 0 and 1"),
+            );
         }
     }
     quantiles.sort_by(f64::total_cmp);
@@ -146,23 +188,36 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
 
     // Variables.
     if file.variables.is_empty() {
-        c.err(&[], "the scenario has no [variables.NAME] table; at least one state variable is needed");
+        c.err(
+            &[],
+            "the scenario has no [variables.NAME] table; at least one state variable is needed",
+        );
     }
     let mut variables = Vec::new();
     for (vname, v) in &file.variables {
         let p = |f: &'static str| ["variables", vname.as_str(), f];
         if !is_identifier(vname) {
-            c.err_key(&["variables", vname], format!("variable name `{vname}` may hold only letters, digits and _"), None);
+            c.err_key(
+                &["variables", vname],
+                format!("variable name `{vname}` may hold only letters, digits and _"),
+                None,
+            );
         }
         let min = v.min.map_or(0.0, |f| f.0);
         let max = v.max.map_or(1.0, |f| f.0);
         if min >= max {
-            c.err(&p("max"), format!("variables.{vname}: min ({min}) must be below max ({max})"));
+            c.err(
+                &p("max"),
+                format!("variables.{vname}: min ({min}) must be below max ({max})"),
+            );
         }
         let initial = match &v.initial {
             Some(d) => c.param(&p("initial"), &d.0, Domain::Real, Draw::PerRun),
             None => {
-                c.err(&["variables", vname], format!("variables.{vname} is missing `initial` (its value at time.start)"));
+                c.err(
+                    &["variables", vname],
+                    format!("variables.{vname} is missing `initial` (its value at time.start)"),
+                );
                 ParamId(usize::MAX)
             }
         };
@@ -200,25 +255,44 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
             },
         });
     }
-    let var_index: HashMap<&str, usize> = file.variables.keys().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let var_index: HashMap<&str, usize> = file
+        .variables
+        .keys()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
 
     // Drivers.
     let mut drivers = Vec::new();
     for (dname, d) in &file.drivers {
         let p = |f: &'static str| ["drivers", dname.as_str(), f];
         if !is_identifier(dname) {
-            c.err_key(&["drivers", dname], format!("driver name `{dname}` may hold only letters, digits and _"), None);
+            c.err_key(
+                &["drivers", dname],
+                format!("driver name `{dname}` may hold only letters, digits and _"),
+                None,
+            );
         }
         if var_index.contains_key(dname.as_str()) {
-            c.err_key(&["drivers", dname], format!("`{dname}` is both a variable and a driver; names must be unique"), None);
+            c.err_key(
+                &["drivers", dname],
+                format!("`{dname}` is both a variable and a driver; names must be unique"),
+                None,
+            );
         }
         let min = d.min.map_or(0.0, |f| f.0);
         let max = d.max.map_or(1.0, |f| f.0);
         if min >= max {
-            c.err(&p("max"), format!("drivers.{dname}: min ({min}) must be below max ({max})"));
+            c.err(
+                &p("max"),
+                format!("drivers.{dname}: min ({min}) must be below max ({max})"),
+            );
         }
-        let points: Vec<(YearMonth, f64)> =
-            d.points.as_ref().map(|v| v.iter().map(|(m, x)| (m.0, x.0)).collect()).unwrap_or_default();
+        let points: Vec<(YearMonth, f64)> = d
+            .points
+            .as_ref()
+            .map(|v| v.iter().map(|(m, x)| (m.0, x.0)).collect())
+            .unwrap_or_default();
         if points.is_empty() {
             c.err(&["drivers", dname], format!("drivers.{dname} needs `points = [[\"YYYY-MM\", value], …]` with at least one point"));
         }
@@ -226,7 +300,10 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
             if w[1].0 <= w[0].0 {
                 c.err(
                     &["drivers", dname, "points", &(i + 1).to_string()],
-                    format!("drivers.{dname}.points: dates must increase, but {} follows {}", w[1].0, w[0].0),
+                    format!(
+                        "drivers.{dname}.points: dates must increase, but {} follows {}",
+                        w[1].0, w[0].0
+                    ),
                 );
             }
         }
@@ -234,8 +311,13 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
             Some(InterpolationFile::Step) => Interpolation::Step,
             _ => Interpolation::Linear,
         };
-        let path = (0..months).map(|t| interpolate(&points, interpolation, start.plus_months(t))).collect();
-        let offset = d.offset.as_ref().map(|o| c.param(&p("offset"), &o.0, Domain::Real, Draw::PerRun));
+        let path = (0..months)
+            .map(|t| interpolate(&points, interpolation, start.plus_months(t)))
+            .collect();
+        let offset = d
+            .offset
+            .as_ref()
+            .map(|o| c.param(&p("offset"), &o.0, Domain::Real, Draw::PerRun));
         drivers.push(Driver {
             name: dname.clone(),
             description: d.description.clone().unwrap_or_default(),
@@ -247,7 +329,12 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
             offset,
         });
     }
-    let source_names: Vec<&str> = file.variables.keys().chain(file.drivers.keys()).map(String::as_str).collect();
+    let source_names: Vec<&str> = file
+        .variables
+        .keys()
+        .chain(file.drivers.keys())
+        .map(String::as_str)
+        .collect();
     let source_of = |n: &str| source_names.iter().position(|s| *s == n);
 
     // Influences.
@@ -256,7 +343,11 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
     for (key, inf) in &file.influences {
         let kp = ["influences", key.as_str()];
         let Some((src, tgt)) = key.split_once("->").map(|(a, b)| (a.trim(), b.trim())) else {
-            c.err_key(&kp, format!("influence `{key}` must be written \"source -> target\""), None);
+            c.err_key(
+                &kp,
+                format!("influence `{key}` must be written \"source -> target\""),
+                None,
+            );
             continue;
         };
         let source = source_of(src);
@@ -267,23 +358,43 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
         let target = var_index.get(tgt).copied();
         if target.is_none() {
             let msg = if file.drivers.contains_key(tgt) {
-                format!("influence `{key}`: `{tgt}` is a driver; drivers are exogenous paths and cannot be influenced")
+                format!(
+                    "influence `{key}`: `{tgt}` is a driver; drivers are exogenous paths and cannot be influenced"
+                )
             } else {
                 format!("influence `{key}`: unknown target variable `{tgt}`")
             };
-            let help = unknown_help(tgt, &file.variables.keys().map(String::as_str).collect::<Vec<_>>());
+            let help = unknown_help(
+                tgt,
+                &file
+                    .variables
+                    .keys()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            );
             c.err_key(&kp, msg, Some(help));
         }
         let weight = match &inf.weight {
-            Some(w) => c.param(&["influences", key, "weight"], &w.0, Domain::Real, Draw::PerRun),
+            Some(w) => c.param(
+                &["influences", key, "weight"],
+                &w.0,
+                Domain::Real,
+                Draw::PerRun,
+            ),
             None => {
                 c.err(&kp, format!("influence `{key}` is missing `weight`"));
                 continue;
             }
         };
-        let (Some(source), Some(target)) = (source, target) else { continue };
+        let (Some(source), Some(target)) = (source, target) else {
+            continue;
+        };
         if let Some(prev) = seen_pairs.insert((source, target), key.clone()) {
-            c.err_key(&kp, format!("influence `{key}` repeats `{prev}`; merge them into one weight"), None);
+            c.err_key(
+                &kp,
+                format!("influence `{key}` repeats `{prev}`; merge them into one weight"),
+                None,
+            );
         }
         influences.push(Influence {
             key: format!("{src} -> {tgt}"),
@@ -324,15 +435,41 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
         if ename.is_empty() {
             c.err(&["events", &idx], format!("event #{} has no `name`", i + 1));
         } else if let Some(prev) = event_names.insert(ename.clone(), i) {
-            c.err(&at("name"), format!("event name `{ename}` is used twice (events #{} and #{})", prev + 1, i + 1));
+            c.err(
+                &at("name"),
+                format!(
+                    "event name `{ename}` is used twice (events #{} and #{})",
+                    prev + 1,
+                    i + 1
+                ),
+            );
         }
         let Some(date) = e.date.map(|m| m.0) else {
-            c.err(&["events", &idx], format!("event `{ename}` has no `date` (\"YYYY-MM\")"));
+            c.err(
+                &["events", &idx],
+                format!("event `{ename}` has no `date` (\"YYYY-MM\")"),
+            );
             continue;
         };
         let half_life = check_half_life(&mut c, &at("half_life"), e.half_life);
-        let jumps = effects(&mut c, &["events", &idx, "jump"], &e.jump, &var_index, &var_names, Draw::PerRun);
-        let pressures = effects(&mut c, &["events", &idx, "pressure"], &e.pressure, &var_index, &var_names, Draw::PerRun);
+        let jumps = effects(
+            &mut c,
+            &["events", &idx, "jump"],
+            &ename,
+            &e.jump,
+            &var_index,
+            &var_names,
+            Draw::PerRun,
+        );
+        let pressures = effects(
+            &mut c,
+            &["events", &idx, "pressure"],
+            &ename,
+            &e.pressure,
+            &var_index,
+            &var_names,
+            Draw::PerRun,
+        );
         events.push(Event {
             name: ename,
             date,
@@ -352,14 +489,38 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
         let at = |f: &'static str| ["incidents", idx.as_str(), f];
         let iname = inc.name.clone().unwrap_or_default();
         if iname.is_empty() {
-            c.err(&["incidents", &idx], format!("incident process #{} has no `name`", i + 1));
+            c.err(
+                &["incidents", &idx],
+                format!("incident process #{} has no `name`", i + 1),
+            );
         } else if let Some(prev) = incident_names.insert(iname.clone(), i) {
-            c.err(&at("name"), format!("incident name `{iname}` is used twice (#{} and #{})", prev + 1, i + 1));
+            c.err(
+                &at("name"),
+                format!(
+                    "incident name `{iname}` is used twice (#{} and #{})",
+                    prev + 1,
+                    i + 1
+                ),
+            );
         }
         let base_rate = match &inc.base_rate {
-            Some(b) => c.param(&at("base_rate"), &b.0, Domain::NonNegative, Draw::PerRun),
+            Some(b) => {
+                let shown = show_path(&["incidents", &iname, "base_rate"]);
+                c.param_named(
+                    &at("base_rate"),
+                    shown,
+                    &b.0,
+                    Domain::NonNegative,
+                    Draw::PerRun,
+                )
+            }
             None => {
-                c.err(&["incidents", &idx], format!("incident `{iname}` is missing `base_rate` (expected incidents per month)"));
+                c.err(
+                    &["incidents", &idx],
+                    format!(
+                        "incident `{iname}` is missing `base_rate` (expected incidents per month)"
+                    ),
+                );
                 ParamId(usize::MAX)
             }
         };
@@ -369,23 +530,51 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
                 Some(s) => rate_by.push((SourceId(s), f.0)),
                 None => {
                     let help = unknown_help(k, &source_names);
-                    c.err_key(&["incidents", &idx, "rate_by", k], format!("incident `{iname}`: rate_by names unknown variable or driver `{k}`"), Some(help));
+                    c.err_key(
+                        &["incidents", &idx, "rate_by", k],
+                        format!(
+                            "incident `{iname}`: rate_by names unknown variable or driver `{k}`"
+                        ),
+                        Some(help),
+                    );
                 }
             }
         }
         let half_life = check_half_life(&mut c, &at("half_life"), inc.half_life);
-        let jumps = effects(&mut c, &["incidents", &idx, "jump"], &inc.jump, &var_index, &var_names, Draw::PerOccurrence);
-        let pressures =
-            effects(&mut c, &["incidents", &idx, "pressure"], &inc.pressure, &var_index, &var_names, Draw::PerOccurrence);
+        let jumps = effects(
+            &mut c,
+            &["incidents", &idx, "jump"],
+            &iname,
+            &inc.jump,
+            &var_index,
+            &var_names,
+            Draw::PerOccurrence,
+        );
+        let pressures = effects(
+            &mut c,
+            &["incidents", &idx, "pressure"],
+            &iname,
+            &inc.pressure,
+            &var_index,
+            &var_names,
+            Draw::PerOccurrence,
+        );
         let from = inc.start.map_or(start, |m| m.0);
         let to = inc.end.map_or(end, |m| m.0);
         if from > to {
-            c.err(&at("end"), format!("incident `{iname}`: start {from} is after end {to}"));
+            c.err(
+                &at("end"),
+                format!("incident `{iname}`: start {from} is after end {to}"),
+            );
         }
         // Occurrences land at months 1..months-1 (month 0 is the initial state).
         let first = start.months_until(from).max(1);
         let last = start.months_until(to).min(months as i64 - 1);
-        let window = if first <= last { (first as usize, last as usize) } else { (1, 0) };
+        let window = if first <= last {
+            (first as usize, last as usize)
+        } else {
+            (1, 0)
+        };
         incidents.push(Incident {
             name: iname,
             base_rate,
@@ -401,7 +590,10 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
     let decay_factors = half_lives.iter().map(|h| 0.5f64.powf(1.0 / h)).collect();
 
     // Regimes.
-    let regimes = file.regimes.as_ref().and_then(|r| compile_regimes(&mut c, r, &var_index, &var_names));
+    let regimes = file
+        .regimes
+        .as_ref()
+        .and_then(|r| compile_regimes(&mut c, r, &var_index, &var_names));
 
     if !c.errors.is_empty() {
         return Err(ScenarioErrors { errors: c.errors });
@@ -412,7 +604,11 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
         description,
         start,
         end,
-        ensemble: EnsembleSettings { runs, seed: ens.seed.unwrap_or(DEFAULT_SEED), quantiles },
+        ensemble: EnsembleSettings {
+            runs,
+            seed: ens.seed.unwrap_or(DEFAULT_SEED),
+            quantiles,
+        },
         variables,
         drivers,
         params: c.params,
@@ -427,7 +623,10 @@ pub fn compile(file: &ScenarioFile, doc: &Node, sources: &Sources) -> Result<Mod
 
 fn unknown_help(wrong: &str, known: &[&str]) -> String {
     match nearest(wrong, known.iter().copied()) {
-        Some(n) => format!("did you mean `{n}`? Known names: {}", list_names(known.iter().copied())),
+        Some(n) => format!(
+            "did you mean `{n}`? Known names: {}",
+            list_names(known.iter().copied())
+        ),
         None => format!("known names: {}", list_names(known.iter().copied())),
     }
 }
@@ -435,16 +634,21 @@ fn unknown_help(wrong: &str, known: &[&str]) -> String {
 fn check_half_life(c: &mut Checker<'_>, path: &[&str], h: Option<Finite>) -> f64 {
     let h = h.map_or(DEFAULT_HALF_LIFE, |f| f.0);
     if h <= 0.0 {
-        c.err(path, format!("half_life = {h} must be a positive number of months"));
+        c.err(
+            path,
+            format!("half_life = {h} must be a positive number of months"),
+        );
         return DEFAULT_HALF_LIFE;
     }
     h
 }
 
-/// `jump` / `pressure` tables: variable name → (P) value.
+/// `jump` / `pressure` tables: variable name → (P) value. `path` locates
+/// the table (events by index); parameters are named after the event.
 fn effects(
     c: &mut Checker<'_>,
     path: &[&str],
+    owner: &str,
     table: &indexmap::IndexMap<String, ParamFile>,
     var_index: &HashMap<&str, usize>,
     var_names: &[&str],
@@ -456,12 +660,22 @@ fn effects(
         p.push(k);
         match var_index.get(k.as_str()) {
             Some(&i) => {
-                let id = c.param(&p, &v.0, Domain::Real, draw);
+                let shown = show_path(&[path[0], owner, path[2], k]);
+                let id = c.param_named(&p, shown, &v.0, Domain::Real, draw);
                 out.push((VarId(i), id));
             }
             None => {
                 let help = unknown_help(k, var_names);
-                c.err_key(&p, format!("{} names unknown variable `{k}`", show_path(path)), Some(help));
+                let kind = if path[0] == "events" {
+                    "event"
+                } else {
+                    "incident"
+                };
+                c.err_key(
+                    &p,
+                    format!("{kind} `{owner}`: {} names unknown variable `{k}`", path[2]),
+                    Some(help),
+                );
             }
         }
     }
@@ -475,22 +689,35 @@ fn compile_regimes(
     var_names: &[&str],
 ) -> Option<Regimes> {
     let Some(vname) = &r.variable else {
-        c.err(&["regimes"], "[regimes] needs `variable`, the state variable the bands divide");
+        c.err(
+            &["regimes"],
+            "[regimes] needs `variable`, the state variable the bands divide",
+        );
         return None;
     };
     let Some(&var) = var_index.get(vname.as_str()) else {
         let help = unknown_help(vname, var_names);
-        c.err_key(&["regimes", "variable"], format!("regimes.variable names unknown variable `{vname}`"), Some(help));
+        c.err_key(
+            &["regimes", "variable"],
+            format!("regimes.variable names unknown variable `{vname}`"),
+            Some(help),
+        );
         return None;
     };
     let files = r.bands.clone().unwrap_or_default();
     if files.is_empty() {
-        c.err(&["regimes"], "[regimes] needs `bands = [{ name = …, max = … }, …]`");
+        c.err(
+            &["regimes"],
+            "[regimes] needs `bands = [{ name = …, max = … }, …]`",
+        );
         return None;
     }
     let n = files.len();
     if n > 64 {
-        c.err(&["regimes", "bands"], format!("[regimes] has {n} bands; at most 64 are supported"));
+        c.err(
+            &["regimes", "bands"],
+            format!("[regimes] has {n} bands; at most 64 are supported"),
+        );
         return None;
     }
     let mut bands: Vec<Band> = Vec::new();
@@ -499,9 +726,15 @@ fn compile_regimes(
         let idx = i.to_string();
         let name = b.name.clone().unwrap_or_default();
         if name.is_empty() {
-            c.err(&["regimes", "bands", &idx], format!("band #{} has no `name`", i + 1));
+            c.err(
+                &["regimes", "bands", &idx],
+                format!("band #{} has no `name`", i + 1),
+            );
         } else if names.insert(name.clone(), i).is_some() {
-            c.err(&["regimes", "bands", &idx], format!("band name `{name}` is used twice"));
+            c.err(
+                &["regimes", "bands", &idx],
+                format!("band name `{name}` is used twice"),
+            );
         }
         let lo = match (b.min, i) {
             (Some(f), _) => f.0,
@@ -518,7 +751,10 @@ fn compile_regimes(
             continue;
         }
         if lo >= hi {
-            c.err(&["regimes", "bands", &idx], format!("band `{name}`: min ({lo}) must be below max ({hi})"));
+            c.err(
+                &["regimes", "bands", &idx],
+                format!("band `{name}`: min ({lo}) must be below max ({hi})"),
+            );
         }
         if let Some(prev) = bands.last()
             && prev.hi != lo
@@ -530,5 +766,8 @@ fn compile_regimes(
         }
         bands.push(Band { name, lo, hi });
     }
-    Some(Regimes { variable: VarId(var), bands })
+    Some(Regimes {
+        variable: VarId(var),
+        bands,
+    })
 }

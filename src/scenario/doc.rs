@@ -4,8 +4,8 @@
 //! supplied the offending value.
 
 use indexmap::IndexMap;
-use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use super::source::{Loc, SourceId, Sources};
 
@@ -25,12 +25,21 @@ pub enum Kind {
 
 impl Node {
     pub fn from_table(table: &Spanned<DeTable<'_>>, source: SourceId) -> Node {
-        let loc = Loc { source, span: table.span() };
-        Node { kind: table_kind(table.get_ref(), source), loc }
+        let loc = Loc {
+            source,
+            span: table.span(),
+        };
+        Node {
+            kind: table_kind(table.get_ref(), source),
+            loc,
+        }
     }
 
     fn from_value(value: &Spanned<DeValue<'_>>, source: SourceId) -> Node {
-        let loc = Loc { source, span: value.span() };
+        let loc = Loc {
+            source,
+            span: value.span(),
+        };
         let kind = match value.get_ref() {
             DeValue::String(s) => Kind::Scalar(toml::Value::String(s.to_string())),
             DeValue::Integer(i) => Kind::Scalar(
@@ -41,7 +50,9 @@ impl Node {
             DeValue::Float(f) => Kind::Scalar(toml::Value::Float(parse_float(f.as_str()))),
             DeValue::Boolean(b) => Kind::Scalar(toml::Value::Boolean(*b)),
             DeValue::Datetime(d) => Kind::Scalar(toml::Value::Datetime(*d)),
-            DeValue::Array(a) => Kind::Array(a.iter().map(|v| Node::from_value(v, source)).collect()),
+            DeValue::Array(a) => {
+                Kind::Array(a.iter().map(|v| Node::from_value(v, source)).collect())
+            }
             DeValue::Table(t) => table_kind(t, source),
         };
         Node { kind, loc }
@@ -129,7 +140,9 @@ impl Node {
     }
 
     fn locate_inner(&self, path: &[&str], want_key: bool) -> &Loc {
-        let Some((first, rest)) = path.split_first() else { return &self.loc };
+        let Some((first, rest)) = path.split_first() else {
+            return &self.loc;
+        };
         match &self.kind {
             Kind::Table(t) => match t.get(*first) {
                 Some((kloc, node)) if rest.is_empty() && want_key => kloc,
@@ -148,7 +161,10 @@ impl Node {
 fn table_kind(table: &DeTable<'_>, source: SourceId) -> Kind {
     let mut out = IndexMap::new();
     for (k, v) in table.iter() {
-        let kloc = Loc { source, span: k.span() };
+        let kloc = Loc {
+            source,
+            span: k.span(),
+        };
         out.insert(k.get_ref().to_string(), (kloc, Node::from_value(v, source)));
     }
     Kind::Table(out)
@@ -178,7 +194,10 @@ pub fn parse(sources: &Sources, id: SourceId) -> Result<Node, super::source::Sce
         Ok(t) => Ok(Node::from_table(&t, id)),
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            Err(sources.error(Some(&Loc { source: id, span }), format!("TOML syntax error: {}", e.message().trim())))
+            Err(sources.error(
+                Some(&Loc { source: id, span }),
+                format!("TOML syntax error: {}", e.message().trim()),
+            ))
         }
     }
 }

@@ -5,8 +5,8 @@
 //! deserializing, so those errors carry the exact span in the file.
 
 use indexmap::IndexMap;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::fmt;
 
 use crate::model::{Dist, YearMonth};
@@ -171,7 +171,9 @@ fn finite<E: de::Error>(v: f64) -> Result<f64, E> {
     if v.is_finite() {
         Ok(v)
     } else {
-        Err(E::custom(format!("{v} is not a finite number; inf and nan are not allowed here")))
+        Err(E::custom(format!(
+            "{v} is not a finite number; inf and nan are not allowed here"
+        )))
     }
 }
 
@@ -182,7 +184,9 @@ pub struct Month(pub YearMonth);
 impl<'de> Deserialize<'de> for Month {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        YearMonth::parse(&text).map(Month).map_err(de::Error::custom)
+        YearMonth::parse(&text)
+            .map(Month)
+            .map_err(de::Error::custom)
     }
 }
 
@@ -242,7 +246,9 @@ impl<'de> Visitor<'de> for ParamVisitor {
             .filter_map(|(k, v)| v.map(|_| *k))
             .collect();
         let dist = dist.ok_or_else(|| {
-            de::Error::custom("a distribution table needs `dist` = \"normal\", \"uniform\" or \"triangular\"")
+            de::Error::custom(
+                "a distribution table needs `dist` = \"normal\", \"uniform\" or \"triangular\"",
+            )
         })?;
         let only = |allowed: &[&str]| -> Result<(), A::Error> {
             match given.iter().find(|k| !allowed.contains(k)) {
@@ -261,7 +267,9 @@ impl<'de> Visitor<'de> for ParamVisitor {
                 only(&["mean", "sd"])?;
                 let (mean, sd) = (need(mean, "mean")?, need(sd, "sd")?);
                 if sd < 0.0 {
-                    return Err(de::Error::custom(format!("sd = {sd} is negative; a standard deviation must be >= 0")));
+                    return Err(de::Error::custom(format!(
+                        "sd = {sd} is negative; a standard deviation must be >= 0"
+                    )));
                 }
                 Dist::Normal { mean, sd }
             }
@@ -269,7 +277,9 @@ impl<'de> Visitor<'de> for ParamVisitor {
                 only(&["min", "max"])?;
                 let (min, max) = (need(min, "min")?, need(max, "max")?);
                 if min >= max {
-                    return Err(de::Error::custom(format!("uniform needs min < max, got min = {min}, max = {max}")));
+                    return Err(de::Error::custom(format!(
+                        "uniform needs min < max, got min = {min}, max = {max}"
+                    )));
                 }
                 Dist::Uniform { min, max }
             }
@@ -286,7 +296,7 @@ impl<'de> Visitor<'de> for ParamVisitor {
             other => {
                 return Err(de::Error::custom(format!(
                     "unknown distribution `{other}`; expected \"normal\", \"uniform\" or \"triangular\""
-                )))
+                )));
             }
         };
         Ok(ParamFile(d))

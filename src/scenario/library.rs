@@ -26,8 +26,14 @@ pub struct Found {
 
 #[derive(Debug)]
 pub enum LookupError {
-    NotFound { spec: String, known: Vec<String> },
-    Io { path: PathBuf, source: std::io::Error },
+    NotFound {
+        spec: String,
+        known: Vec<String>,
+    },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// True when `spec` names a file rather than a scenario.
@@ -65,21 +71,30 @@ pub fn find(spec: &str, from: Option<&Origin>) -> Result<Found, LookupError> {
             origin: Origin::Embedded(name),
         });
     }
-    Err(LookupError::NotFound { spec: spec.to_string(), known: names() })
+    Err(LookupError::NotFound {
+        spec: spec.to_string(),
+        known: names(),
+    })
 }
 
 fn read_file(path: &Path, spec: &str) -> Result<Found, LookupError> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Found {
             display: path.display().to_string(),
-            stem: path.file_stem().map_or_else(|| spec.to_string(), |s| s.to_string_lossy().into_owned()),
+            stem: path
+                .file_stem()
+                .map_or_else(|| spec.to_string(), |s| s.to_string_lossy().into_owned()),
             text,
             origin: Origin::File(path.to_path_buf()),
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(LookupError::NotFound { spec: path.display().to_string(), known: names() })
-        }
-        Err(source) => Err(LookupError::Io { path: path.to_path_buf(), source }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LookupError::NotFound {
+            spec: path.display().to_string(),
+            known: names(),
+        }),
+        Err(source) => Err(LookupError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 

@@ -10,7 +10,7 @@ pub mod source;
 use doc::{Kind, Node};
 use file::ScenarioFile;
 use library::{LookupError, Origin};
-use source::{list_names, nearest, Loc, ScenarioError, ScenarioErrors, Sources};
+use source::{Loc, ScenarioError, ScenarioErrors, Sources, list_names, nearest};
 
 use crate::model::Model;
 
@@ -29,7 +29,10 @@ pub enum LoadError {
     /// A problem in the scenario or the arguments: exit code 2.
     Invalid(ScenarioErrors),
     /// A file could not be read: exit code 1.
-    Io { path: std::path::PathBuf, source: std::io::Error },
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl From<ScenarioError> for LoadError {
@@ -49,7 +52,10 @@ pub fn load(spec: &str, sets: &[String]) -> Result<Scenario, LoadError> {
 /// Loads a scenario from text (as if read from a file named `display` in
 /// the working directory): for tests and for tools that generate scenarios.
 pub fn load_text(display: &str, text: &str, sets: &[String]) -> Result<Scenario, LoadError> {
-    let stem = std::path::Path::new(display).file_stem().map_or_else(|| "scenario".to_string(), |s| s.to_string_lossy().into_owned());
+    let stem = std::path::Path::new(display).file_stem().map_or_else(
+        || "scenario".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
     let found = library::Found {
         display: display.to_string(),
         stem,
@@ -59,41 +65,69 @@ pub fn load_text(display: &str, text: &str, sets: &[String]) -> Result<Scenario,
     finish(found, sets, Sources::default())
 }
 
-fn finish(found: library::Found, sets: &[String], mut sources: Sources) -> Result<Scenario, LoadError> {
+fn finish(
+    found: library::Found,
+    sets: &[String],
+    mut sources: Sources,
+) -> Result<Scenario, LoadError> {
     let mut chain = Vec::new();
     let mut doc = load_layer(found, &mut chain, &mut sources)?;
     for (i, set) in sets.iter().enumerate() {
         apply_set(&mut doc, set, i + 1, &mut sources)?;
     }
     let value = doc.to_value();
-    let file: ScenarioFile = value
-        .clone()
-        .try_into()
-        .map_err(|e: toml::de::Error| sources.error(Some(&doc.loc), format!("invalid scenario: {}", e.message())))?;
+    let file: ScenarioFile = value.clone().try_into().map_err(|e: toml::de::Error| {
+        sources.error(Some(&doc.loc), format!("invalid scenario: {}", e.message()))
+    })?;
     let model = compile::compile(&file, &doc, &sources).map_err(LoadError::Invalid)?;
     let document = match value {
         toml::Value::Table(t) => t,
         _ => toml::Table::new(),
     };
     chain.reverse();
-    Ok(Scenario { model, document, chain })
+    Ok(Scenario {
+        model,
+        document,
+        chain,
+    })
 }
 
 /// Finds a scenario; a miss is reported at `extends_loc` when an `extends` asked for it.
-fn find(spec: &str, from: Option<&Origin>, sources: &mut Sources, extends_loc: Option<&Loc>) -> Result<library::Found, LoadError> {
+fn find(
+    spec: &str,
+    from: Option<&Origin>,
+    sources: &mut Sources,
+    extends_loc: Option<&Loc>,
+) -> Result<library::Found, LoadError> {
     match library::find(spec, from) {
         Ok(f) => Ok(f),
         Err(LookupError::Io { path, source }) => Err(LoadError::Io { path, source }),
         Err(LookupError::NotFound { spec, known }) => {
-            let what = if extends_loc.is_some() { "extends names" } else { "no such scenario:" };
-            let msg = if extends_loc.is_some() {
-                format!("{what} `{spec}`, which is neither a scenario in ./{}/ nor a built-in one", library::SCENARIO_DIR)
+            let what = if extends_loc.is_some() {
+                "extends names"
             } else {
-                format!("{what} `{spec}` (not in ./{}/, not built in, not a .toml file)", library::SCENARIO_DIR)
+                "no such scenario:"
+            };
+            let msg = if extends_loc.is_some() {
+                format!(
+                    "{what} `{spec}`, which is neither a scenario in ./{}/ nor a built-in one",
+                    library::SCENARIO_DIR
+                )
+            } else {
+                format!(
+                    "{what} `{spec}` (not in ./{}/, not built in, not a .toml file)",
+                    library::SCENARIO_DIR
+                )
             };
             let help = match nearest(&spec, known.iter().map(String::as_str)) {
-                Some(n) => format!("did you mean `{n}`? Known scenarios: {}", list_names(known.iter().map(String::as_str))),
-                None => format!("known scenarios: {}", list_names(known.iter().map(String::as_str))),
+                Some(n) => format!(
+                    "did you mean `{n}`? Known scenarios: {}",
+                    list_names(known.iter().map(String::as_str))
+                ),
+                None => format!(
+                    "known scenarios: {}",
+                    list_names(known.iter().map(String::as_str))
+                ),
             };
             Err(sources.error(extends_loc, msg).with_help(help).into())
         }
@@ -101,16 +135,25 @@ fn find(spec: &str, from: Option<&Origin>, sources: &mut Sources, extends_loc: O
 }
 
 /// Reads one file of an extends chain and everything it extends, merged.
-fn load_layer(found: library::Found, chain: &mut Vec<String>, sources: &mut Sources) -> Result<Node, LoadError> {
+fn load_layer(
+    found: library::Found,
+    chain: &mut Vec<String>,
+    sources: &mut Sources,
+) -> Result<Node, LoadError> {
     let key = match &found.origin {
-        Origin::File(p) => p.canonicalize().map_or_else(|_| p.display().to_string(), |c| c.display().to_string()),
+        Origin::File(p) => p
+            .canonicalize()
+            .map_or_else(|_| p.display().to_string(), |c| c.display().to_string()),
         Origin::Embedded(n) => format!("builtin:{n}"),
     };
     if let Some(pos) = chain.iter().position(|k| *k == key) {
         let mut names: Vec<&str> = chain[pos..].iter().map(|k| short(k)).collect();
         names.push(short(&key));
         return Err(sources
-            .error(chain_loc(sources), format!("extends cycle: {}", names.join(" -> ")))
+            .error(
+                chain_loc(sources),
+                format!("extends cycle: {}", names.join(" -> ")),
+            )
             .with_help("a scenario cannot extend itself, directly or through others")
             .into());
     }
@@ -120,28 +163,46 @@ fn load_layer(found: library::Found, chain: &mut Vec<String>, sources: &mut Sour
     // Typed check of this file alone: unknown keys, wrong types, bad dates
     // and distributions are reported with their exact position here.
     if let Err(e) = toml::from_str::<ScenarioFile>(&found.text) {
-        let loc = Loc { source: id, span: e.span().unwrap_or(0..0) };
+        let loc = Loc {
+            source: id,
+            span: e.span().unwrap_or(0..0),
+        };
         return Err(serde_error(sources, &loc, e.message()).into());
     }
     let table = node.table_mut().expect("a parsed document is a table");
     if !table.contains_key("name") {
-        let loc = Loc { source: id, span: 0..0 };
-        let value = Node { kind: Kind::Scalar(toml::Value::String(found.stem.clone())), loc: loc.clone() };
+        let loc = Loc {
+            source: id,
+            span: 0..0,
+        };
+        let value = Node {
+            kind: Kind::Scalar(toml::Value::String(found.stem.clone())),
+            loc: loc.clone(),
+        };
         table.insert("name".into(), (loc, value));
     }
     let extends = table.shift_remove("extends");
     let removals = table.shift_remove("remove_events");
     let Some((_, parent_spec)) = extends else {
         if let Some((kloc, _)) = removals {
-            return Err(sources.error(Some(&kloc), "`remove_events` only makes sense with `extends`").into());
+            return Err(sources
+                .error(
+                    Some(&kloc),
+                    "`remove_events` only makes sense with `extends`",
+                )
+                .into());
         }
         return Ok(node);
     };
     let parent_name = parent_spec.as_str().unwrap_or_default().to_string();
-    let parent_found = find(&parent_name, Some(&found.origin), sources, Some(&parent_spec.loc))?;
+    let parent_found = find(
+        &parent_name,
+        Some(&found.origin),
+        sources,
+        Some(&parent_spec.loc),
+    )?;
     sources.pending_extends = Some(parent_spec.loc.clone());
     let mut parent = load_layer(parent_found, chain, sources)?;
-    chain.pop();
     if let Some((_, list)) = removals {
         remove_events(&mut parent, &list, sources)?;
     }
@@ -154,7 +215,13 @@ fn load_layer(found: library::Found, chain: &mut Vec<String>, sources: &mut Sour
     let ptable = parent.table_mut().expect("a parsed document is a table");
     for (key, child) in appended {
         match ptable.get_mut(&key) {
-            Some((_, Node { kind: Kind::Array(items), .. })) => {
+            Some((
+                _,
+                Node {
+                    kind: Kind::Array(items),
+                    ..
+                },
+            )) => {
                 if let Kind::Array(extra) = child.kind {
                     items.extend(extra);
                 }
@@ -179,30 +246,57 @@ fn short(key: &str) -> &str {
 
 fn remove_events(parent: &mut Node, list: &Node, sources: &Sources) -> Result<(), ScenarioError> {
     let Kind::Array(names) = &list.kind else {
-        return Err(sources.error(Some(&list.loc), "`remove_events` must be a list of event names"));
+        return Err(sources.error(
+            Some(&list.loc),
+            "`remove_events` must be a list of event names",
+        ));
     };
     let events = match parent.table_mut().and_then(|t| t.get_mut("events")) {
-        Some((_, Node { kind: Kind::Array(items), .. })) => items,
+        Some((
+            _,
+            Node {
+                kind: Kind::Array(items),
+                ..
+            },
+        )) => items,
         _ => {
-            return Err(sources.error(Some(&list.loc), "`remove_events`: the parent scenario has no events"));
+            return Err(sources.error(
+                Some(&list.loc),
+                "`remove_events`: the parent scenario has no events",
+            ));
         }
     };
     for n in names {
         let Some(name) = n.as_str() else {
-            return Err(sources.error(Some(&n.loc), "`remove_events` entries must be event names (strings)"));
+            return Err(sources.error(
+                Some(&n.loc),
+                "`remove_events` entries must be event names (strings)",
+            ));
         };
-        match events.iter().position(|e| e.get("name").and_then(Node::as_str) == Some(name)) {
+        match events
+            .iter()
+            .position(|e| e.get("name").and_then(Node::as_str) == Some(name))
+        {
             Some(i) => {
                 events.remove(i);
             }
             None => {
-                let known: Vec<&str> = events.iter().filter_map(|e| e.get("name").and_then(Node::as_str)).collect();
+                let known: Vec<&str> = events
+                    .iter()
+                    .filter_map(|e| e.get("name").and_then(Node::as_str))
+                    .collect();
                 let help = match nearest(name, known.iter().copied()) {
-                    Some(k) => format!("did you mean `{k}`? Parent events: {}", list_names(known.iter().copied())),
+                    Some(k) => format!(
+                        "did you mean `{k}`? Parent events: {}",
+                        list_names(known.iter().copied())
+                    ),
                     None => format!("parent events: {}", list_names(known.iter().copied())),
                 };
                 return Err(sources
-                    .error(Some(&n.loc), format!("remove_events: the parent has no event named `{name}`"))
+                    .error(
+                        Some(&n.loc),
+                        format!("remove_events: the parent has no event named `{name}`"),
+                    )
                     .with_help(help));
             }
         }
@@ -232,14 +326,29 @@ const NAMED_MAPS: &[&str] = &["variables", "drivers", "influences"];
 
 fn apply_set(doc: &mut Node, arg: &str, n: usize, sources: &mut Sources) -> Result<(), LoadError> {
     let id = sources.add(format!("--set #{n}"), arg.to_string());
-    let whole = Loc { source: id, span: 0..arg.len() };
+    let whole = Loc {
+        source: id,
+        span: 0..arg.len(),
+    };
     let Some(eq) = find_unquoted(arg, '=') else {
-        return Err(sources.error(Some(&whole), format!("--set `{arg}` must have the form PATH=VALUE")).into());
+        return Err(sources
+            .error(
+                Some(&whole),
+                format!("--set `{arg}` must have the form PATH=VALUE"),
+            )
+            .into());
     };
     let (path_text, value_text) = (arg[..eq].trim(), &arg[eq + 1..]);
-    let path_loc = Loc { source: id, span: 0..eq };
-    let segments = doc::split_path(path_text).map_err(|m| sources.error(Some(&path_loc), format!("--set: {m}")))?;
-    let value_loc = Loc { source: id, span: eq + 1..arg.len() };
+    let path_loc = Loc {
+        source: id,
+        span: 0..eq,
+    };
+    let segments = doc::split_path(path_text)
+        .map_err(|m| sources.error(Some(&path_loc), format!("--set: {m}")))?;
+    let value_loc = Loc {
+        source: id,
+        span: eq + 1..arg.len(),
+    };
     let mut value = parse_value(value_text, &value_loc, sources)?;
     shift(&mut value, eq + 1);
 
@@ -254,37 +363,65 @@ fn apply_set(doc: &mut Node, arg: &str, n: usize, sources: &mut Sources) -> Resu
                     if walked.len() == 1 && NAMED_MAPS.contains(&walked[0]) && !last {
                         let known: Vec<&str> = t.keys().map(String::as_str).collect();
                         let help = match nearest(seg, known.iter().copied()) {
-                            Some(k) => format!("did you mean `{k}`? Known: {}", list_names(known.iter().copied())),
+                            Some(k) => format!(
+                                "did you mean `{k}`? Known: {}",
+                                list_names(known.iter().copied())
+                            ),
                             None => format!("known: {}", list_names(known.iter().copied())),
                         };
                         return Err(sources
-                            .error(Some(&path_loc), format!("--set {path_text}: there is no `{seg}` in `{here}`"))
+                            .error(
+                                Some(&path_loc),
+                                format!("--set {path_text}: there is no `{seg}` in `{here}`"),
+                            )
                             .with_help(help)
                             .into());
                     }
-                    let empty = Node { kind: Kind::Table(Default::default()), loc: path_loc.clone() };
+                    let empty = Node {
+                        kind: Kind::Table(Default::default()),
+                        loc: path_loc.clone(),
+                    };
                     t.insert(seg.clone(), (path_loc.clone(), empty));
                 }
                 let (_, child) = t.get_mut(seg.as_str()).expect("inserted above");
                 node = child;
             }
             Kind::Array(items) => {
-                let pos = seg.parse::<usize>().ok().filter(|i| *i < items.len()).or_else(|| {
-                    items.iter().position(|e| e.get("name").and_then(Node::as_str) == Some(seg.as_str()))
-                });
+                let pos = seg
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|i| *i < items.len())
+                    .or_else(|| {
+                        items.iter().position(|e| {
+                            e.get("name").and_then(Node::as_str) == Some(seg.as_str())
+                        })
+                    });
                 let Some(pos) = pos else {
-                    let known: Vec<String> =
-                        items.iter().filter_map(|e| e.get("name").and_then(Node::as_str)).map(String::from).collect();
+                    let known: Vec<String> = items
+                        .iter()
+                        .filter_map(|e| e.get("name").and_then(Node::as_str))
+                        .map(String::from)
+                        .collect();
                     return Err(sources
-                        .error(Some(&path_loc), format!("--set {path_text}: `{here}` has no entry named `{seg}`"))
-                        .with_help(format!("give an index (0..{}) or a name: {}", items.len(), list_names(known.iter().map(String::as_str))))
+                        .error(
+                            Some(&path_loc),
+                            format!("--set {path_text}: `{here}` has no entry named `{seg}`"),
+                        )
+                        .with_help(format!(
+                            "give an index (0..{}) or a name: {}",
+                            items.len(),
+                            list_names(known.iter().map(String::as_str))
+                        ))
                         .into());
                 };
                 node = &mut items[pos];
             }
             Kind::Scalar(_) => {
                 return Err(sources
-                    .error(Some(&path_loc), format!("--set {path_text}: `{here}` is a single value, not a table"))
+                    .error(
+                        Some(&path_loc),
+                        format!("--set {path_text}: `{here}` is a single value, not a table"),
+                    )
                     .into());
             }
         }
@@ -294,14 +431,25 @@ fn apply_set(doc: &mut Node, arg: &str, n: usize, sources: &mut Sources) -> Resu
     // The whole document must still fit the schema: this is where a path
     // naming a field that does not exist is caught.
     if let Err(e) = doc.to_value().try_into::<ScenarioFile>() {
-        return Err(serde_error(sources, &path_loc, &format!("--set {path_text}: {}", e.message())).into());
+        return Err(serde_error(
+            sources,
+            &path_loc,
+            &format!("--set {path_text}: {}", e.message()),
+        )
+        .into());
     }
     Ok(())
 }
 
 fn parse_value(text: &str, loc: &Loc, sources: &Sources) -> Result<Node, ScenarioError> {
     let wrapped = format!("v = {text}");
-    let tmp = Sources { files: vec![source::SourceText { name: String::new(), text: wrapped.clone().into() }], pending_extends: None };
+    let tmp = Sources {
+        files: vec![source::SourceText {
+            name: String::new(),
+            text: wrapped.clone().into(),
+        }],
+        pending_extends: None,
+    };
     match doc::parse(&tmp, source::SourceId(0)) {
         Ok(n) => {
             let mut v = n.get("v").cloned().ok_or_else(|| sources.error(Some(loc), "--set: missing value"))?;
@@ -349,5 +497,7 @@ fn shift(n: &mut Node, by: usize) {
 }
 
 fn shift_back(n: &mut Node, by: usize) {
-    visit_locs(n, &mut |l| l.span = l.span.start.saturating_sub(by)..l.span.end.saturating_sub(by));
+    visit_locs(n, &mut |l| {
+        l.span = l.span.start.saturating_sub(by)..l.span.end.saturating_sub(by)
+    });
 }

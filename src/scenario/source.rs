@@ -33,7 +33,10 @@ pub struct Sources {
 
 impl Sources {
     pub fn add(&mut self, name: String, text: String) -> SourceId {
-        self.files.push(SourceText { name, text: Arc::new(text) });
+        self.files.push(SourceText {
+            name,
+            text: Arc::new(text),
+        });
         SourceId(self.files.len() - 1)
     }
 
@@ -58,7 +61,11 @@ impl Sources {
             Some(loc) => {
                 let file = self.get(loc.source);
                 let (line, col) = self.line_col(loc);
-                let len = loc.span.len().max(1).min(file.text.len().saturating_sub(loc.span.start).max(1));
+                let len = loc
+                    .span
+                    .len()
+                    .max(1)
+                    .min(file.text.len().saturating_sub(loc.span.start).max(1));
                 ScenarioError {
                     message: format!("{}:{line}:{col}: {message}", file.name),
                     src: Some(NamedSource::new(file.name.clone(), file.text.clone())),
@@ -66,7 +73,12 @@ impl Sources {
                     help: None,
                 }
             }
-            None => ScenarioError { message, src: None, span: None, help: None },
+            None => ScenarioError {
+                message,
+                src: None,
+                span: None,
+                help: None,
+            },
         }
     }
 }
@@ -125,5 +137,9 @@ pub fn nearest<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>) -> Opt
 /// `a`, `b`, `c` — for "known names are …" messages.
 pub fn list_names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     let v: Vec<String> = names.into_iter().map(|n| format!("`{n}`")).collect();
-    if v.is_empty() { "(none)".to_string() } else { v.join(", ") }
+    if v.is_empty() {
+        "(none)".to_string()
+    } else {
+        v.join(", ")
+    }
 }

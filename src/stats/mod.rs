@@ -28,13 +28,24 @@ pub struct Layout {
 
 impl Layout {
     pub fn new(model: &Model) -> Self {
-        let bounds: Vec<(f64, f64)> = (0..model.n_sources()).map(|s| model.source_bounds(s)).collect();
+        let bounds: Vec<(f64, f64)> = (0..model.n_sources())
+            .map(|s| model.source_bounds(s))
+            .collect();
         Layout::from_bounds(model.months(), bounds, model.regimes.clone())
     }
 
     pub fn from_bounds(months: usize, bounds: Vec<(f64, f64)>, regimes: Option<Regimes>) -> Self {
-        let bin_scale = bounds.iter().map(|&(lo, hi)| (lo, BINS as f64 / (hi - lo))).collect();
-        Layout { months, series: bounds.len(), bounds, bin_scale, regimes }
+        let bin_scale = bounds
+            .iter()
+            .map(|&(lo, hi)| (lo, BINS as f64 / (hi - lo)))
+            .collect();
+        Layout {
+            months,
+            series: bounds.len(),
+            bounds,
+            bin_scale,
+            regimes,
+        }
     }
 
     pub fn cells(&self) -> usize {
@@ -61,7 +72,11 @@ pub struct Moments {
 
 impl Moments {
     pub fn new(cells: usize) -> Self {
-        Moments { n: 0, mean: vec![0.0; cells], m2: vec![0.0; cells] }
+        Moments {
+            n: 0,
+            mean: vec![0.0; cells],
+            m2: vec![0.0; cells],
+        }
     }
 
     pub fn clear(&mut self) {
@@ -221,7 +236,11 @@ impl EnsembleStats {
                 bin += 1;
             }
             let c = f64::from(counts[bin]);
-            let frac = if c > 0.0 { ((rank - below) / c).clamp(0.0, 1.0) } else { 0.5 };
+            let frac = if c > 0.0 {
+                ((rank - below) / c).clamp(0.0, 1.0)
+            } else {
+                0.5
+            };
             let x = lo + (bin as f64 + frac) * width;
             out.push(x.clamp(obs_lo, obs_hi));
         }
@@ -237,7 +256,10 @@ impl EnsembleStats {
     pub fn regime_shares(&self, month: usize) -> Vec<f64> {
         let nb = self.layout.bands();
         let n = self.moments.n.max(1) as f64;
-        self.dist.regime_counts[month * nb..(month + 1) * nb].iter().map(|&c| c as f64 / n).collect()
+        self.dist.regime_counts[month * nb..(month + 1) * nb]
+            .iter()
+            .map(|&c| c as f64 / n)
+            .collect()
     }
 
     /// Share of runs that were in each band in at least one month.
@@ -276,17 +298,26 @@ mod tests {
         let l = layout(1, 1);
         let mut d = Distribution::new(&l);
         let mut m = Moments::new(1);
-        let mut xs: Vec<f64> = (0..5000).map(|i| (((i as f64) * 0.618_033_988_7) % 1.0).powi(2)).collect();
+        let mut xs: Vec<f64> = (0..5000)
+            .map(|i| (((i as f64) * 0.618_033_988_7) % 1.0).powi(2))
+            .collect();
         for x in &xs {
             d.add_run(&l, &[*x]);
             m.add_run(&[*x]);
         }
-        let s = EnsembleStats { layout: l, moments: m, dist: d };
+        let s = EnsembleStats {
+            layout: l,
+            moments: m,
+            dist: d,
+        };
         xs.sort_by(f64::total_cmp);
         for q in [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] {
             let exact = xs[(q * xs.len() as f64) as usize];
             let got = s.quantile(0, 0, q);
-            assert!((got - exact).abs() <= 1.0 / BINS as f64 + 1e-3, "q={q}: {got} vs {exact}");
+            assert!(
+                (got - exact).abs() <= 1.0 / BINS as f64 + 1e-3,
+                "q={q}: {got} vs {exact}"
+            );
         }
     }
 
@@ -297,7 +328,11 @@ mod tests {
         let mut m = Moments::new(1);
         d.add_run(&l, &[0.123_456]);
         m.add_run(&[0.123_456]);
-        let s = EnsembleStats { layout: l, moments: m, dist: d };
+        let s = EnsembleStats {
+            layout: l,
+            moments: m,
+            dist: d,
+        };
         assert_eq!(s.quantile(0, 0, 0.05), 0.123_456);
         assert_eq!(s.quantile(0, 0, 0.95), 0.123_456);
         assert_eq!(s.sd(0, 0), 0.0);

@@ -1,0 +1,575 @@
+//! End-to-end tests of the `geosim` binary: results on disk, reproducibility,
+//! and one test per class of bad input.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A fluent wrapper: run geosim in a folder, then assert on the outcome.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn geosim(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::cargo_bin("geosim")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+impl Run {
+    fn ok(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    fn fails(self, code: i32, needles: &[&str]) -> Self {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        for n in needles {
+            assert!(
+                self.stderr.contains(n),
+                "stderr lacks {n:?}:\n{}",
+                self.stderr
+            );
+        }
+        assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
+        self
+    }
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn run_writes_every_result_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = geosim(tmp.path(), &["run", &fixture("small.toml")]).ok();
+    let dir = tmp.path().join("output/small");
+    assert!(
+        r.stdout.contains("median") && r.stdout.contains("90% interval"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("cold") && r.stdout.contains("output/small"),
+        "{}",
+        r.stdout
+    );
+
+    let ens = read(&dir.join("ensemble.csv"));
+    let mut lines = ens.lines();
+    assert_eq!(lines.next().unwrap(), "date,variable,mean,sd,p05,p50,p95");
+    assert_eq!(
+        ens.lines().count(),
+        1 + 36 * 4,
+        "one row per month per variable and driver"
+    );
+    assert!(
+        ens.contains("\n2020-01,alignment,0.2,0,0.2,0.2,0.2\n"),
+        "month 0 is the initial value"
+    );
+    for line in ens.lines().skip(1) {
+        let f: Vec<f64> = line
+            .split(',')
+            .skip(2)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        assert!(f[2] <= f[3] && f[3] <= f[4], "quantiles ordered: {line}");
+    }
+    let reg = read(&dir.join("regimes.csv"));
+    assert!(reg.starts_with("date,cold,neutral,warm\n"));
+    for line in reg.lines().skip(1) {
+        let s: f64 = line
+            .split(',')
+            .skip(1)
+            .map(|x| x.parse::<f64>().unwrap())
+            .sum();
+        assert!((s - 1.0).abs() < 1e-6, "shares sum to 1: {line}");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&dir.join("summary.json"))).unwrap();
+    assert_eq!(summary["scenario"], "small");
+    assert_eq!(summary["runs"], 200);
+    assert_eq!(summary["seed"], 42);
+    assert_eq!(summary["start"], "2020-01");
+    assert_eq!(summary["end"], "2022-12");
+    assert!(summary["final_month"]["variables"]["alignment"]["p50"].is_number());
+    assert!(summary["regimes"]["ever_entered"]["neutral"].is_number());
+    assert!(summary["geosim_version"].is_string());
+    assert!(
+        !dir.join("trajectory.csv").exists(),
+        "trajectory only in deterministic mode"
+    );
+}
+
+#[test]
+fn resolved_scenario_reproduces_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    geosim(
+        tmp.path(),
+        &[
+            "run",
+            &fixture("child.toml"),
+            "--set",
+            "variables.y.noise=0.05",
+            "--runs",
+            "120",
+            "--seed",
+            "9",
+            "--quiet",
+        ],
+    )
+    .ok();
+    let first = tmp.path().join("output/child");
+    let resolved = first.join("scenario.resolved.toml");
+    assert!(read(&resolved).contains("seed = 9"));
+    geosim(
+        tmp.path(),
+        &[
+            "run",
+            resolved.to_str().unwrap(),
+            "--out",
+            "again",
+            "--quiet",
+        ],
+    )
+    .ok();
+    for f in ["ensemble.csv", "regimes.csv", "summary.json"] {
+        if first.join(f).exists() {
+            assert_eq!(
+                read(&first.join(f)),
+                read(&tmp.path().join("again").join(f)),
+                "{f} differs"
+            );
+        }
+    }
+}
+
+#[test]
+fn same_seed_same_bytes_on_any_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = fixture("small.toml");
+    geosim(
+        tmp.path(),
+        &["run", &f, "--threads", "1", "--out", "a", "--quiet"],
+    )
+    .ok();
+    geosim(
+        tmp.path(),
+        &["run", &f, "--threads", "2", "--out", "b", "--quiet"],
+    )
+    .ok();
+    geosim(
+        tmp.path(),
+        &[
+            "run",
+            &f,
+            "--threads",
+            "2",
+            "--out",
+            "c",
+            "--quiet",
+            "--seed",
+            "43",
+        ],
+    )
+    .ok();
+    for file in ["ensemble.csv", "regimes.csv", "summary.json"] {
+        let a = read(&tmp.path().join("a").join(file));
+        assert_eq!(
+            a,
+            read(&tmp.path().join("b").join(file)),
+            "{file} depends on threads"
+        );
+        if file == "ensemble.csv" {
+            assert_ne!(
+                a,
+                read(&tmp.path().join("c").join(file)),
+                "seed must matter"
+            );
+        }
+    }
+}
+
+#[test]
+fn deterministic_run_writes_the_trajectory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = geosim(
+        tmp.path(),
+        &[
+            "run",
+            &fixture("small.toml"),
+            "--deterministic",
+            "--out",
+            "d",
+        ],
+    )
+    .ok();
+    assert!(r.stdout.contains("deterministic"));
+    let traj = read(&tmp.path().join("d/trajectory.csv"));
+    assert!(traj.starts_with("date,alignment,tension,sanctions,corridor\n"));
+    assert_eq!(traj.lines().count(), 37);
+    assert!(
+        traj.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("2020-01,0.2,0.3,0.1,0.2")
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&tmp.path().join("d/summary.json"))).unwrap();
+    assert_eq!(summary["mode"], "deterministic");
+    assert_eq!(summary["runs"], 1);
+}
+
+#[test]
+fn failed_run_keeps_earlier_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    geosim(
+        tmp.path(),
+        &["run", &fixture("small.toml"), "--out", "res", "--quiet"],
+    )
+    .ok();
+    let before = read(&tmp.path().join("res/ensemble.csv"));
+    geosim(
+        tmp.path(),
+        &[
+            "run",
+            &fixture("small.toml"),
+            "--out",
+            "res",
+            "--set",
+            "variables.tension.rate=7",
+        ],
+    )
+    .fails(2, &["rate"]);
+    assert_eq!(before, read(&tmp.path().join("res/ensemble.csv")));
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["res"], "no staging folders left behind");
+}
+
+#[test]
+fn io_failure_exits_1_with_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("blocker"), "a file").unwrap();
+    geosim(
+        tmp.path(),
+        &[
+            "run",
+            &fixture("small.toml"),
+            "--out",
+            "blocker/res",
+            "--quiet",
+        ],
+    )
+    .fails(1, &["blocker"]);
+}
+
+#[test]
+fn list_and_check_and_help() {
+    let r = geosim(&repo(), &["list"]).ok();
+    assert!(
+        r.stdout.lines().any(|l| l.starts_with("baseline ")),
+        "{}",
+        r.stdout
+    );
+    // built-in scenarios are found from any folder
+    let tmp = tempfile::tempdir().unwrap();
+    let r = geosim(tmp.path(), &["list"]).ok();
+    assert!(r.stdout.contains("baseline"));
+    geosim(tmp.path(), &["check", "baseline"]).ok();
+    let r = geosim(tmp.path(), &["check", &fixture("small.toml")]).ok();
+    assert!(
+        r.stdout.contains("variables    2 (alignment, tension)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("incidents    1 (spat)"));
+    let r = geosim(tmp.path(), &["--help"]).ok();
+    assert!(r.stdout.contains("Examples:") && r.stdout.contains("geosim run baseline"));
+    let r = geosim(tmp.path(), &["run", "--help"]).ok();
+    assert!(r.stdout.contains("--deterministic") && r.stdout.contains("Examples:"));
+}
+
+#[test]
+fn runaway_requests_are_refused_with_an_estimate() {
+    let tmp = tempfile::tempdir().unwrap();
+    geosim(
+        tmp.path(),
+        &["run", &fixture("small.toml"), "--runs", "1000000000000"],
+    )
+    .fails(2, &["refusing to run", "run-months", "would take roughly"]);
+    assert!(!tmp.path().join("output").exists());
+}
+
+// ---- bad input: one test per class ----
+
+const BASE: &str = r#"name = "bad"
+[time]
+start = "2020-01"
+end = "2021-12"
+
+[variables.x]
+initial = 0.5
+rate = 0.2
+
+[drivers.d]
+points = [["2020-01", 0.1], ["2021-01", 0.5]]
+
+[influences]
+"d -> x" = { weight = 0.3 }
+"#;
+
+/// Writes BASE with `from` replaced by `to` (or `to` appended) and checks it.
+fn bad(from: Option<&str>, to: &str, needles: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = match from {
+        Some(f) => {
+            assert!(BASE.contains(f), "test bug: {f:?} not in BASE");
+            BASE.replacen(f, to, 1)
+        }
+        None => format!("{BASE}{to}"),
+    };
+    std::fs::write(tmp.path().join("bad.toml"), text).unwrap();
+    geosim(tmp.path(), &["check", "bad.toml"]).fails(2, needles);
+    geosim(tmp.path(), &["run", "bad.toml"]).fails(2, needles);
+    assert!(
+        !tmp.path().join("output").exists(),
+        "nothing written on bad input"
+    );
+}
+
+#[test]
+fn bad_toml_syntax() {
+    bad(
+        Some("rate = 0.2"),
+        "rate = = 0.2",
+        &["bad.toml:8:", "TOML syntax error", "rate = = 0.2"],
+    );
+}
+
+#[test]
+fn bad_unknown_key_suggests_nearest() {
+    bad(
+        Some("rate = 0.2"),
+        "rat = 0.2",
+        &[
+            "bad.toml:8:1",
+            "unknown field `rat`",
+            "did you mean `rate`?",
+        ],
+    );
+}
+
+#[test]
+fn bad_unknown_variable_lists_known() {
+    bad(
+        None,
+        "\"z -> x\" = { weight = 1 }\n",
+        &["bad.toml:15:1", "unknown source `z`", "`x`, `d`"],
+    );
+    bad(
+        None,
+        "[[events]]\nname = \"e\"\ndate = \"2020-05\"\njump = { xx = 0.1 }\n",
+        &[
+            "bad.toml:18:",
+            "event `e`: jump names unknown variable `xx`",
+            "did you mean `x`?",
+        ],
+    );
+}
+
+#[test]
+fn bad_non_finite_number() {
+    bad(
+        Some("initial = 0.5"),
+        "initial = nan",
+        &["bad.toml:7:", "not a finite number"],
+    );
+    bad(
+        Some("[[\"2020-01\", 0.1]"),
+        "[[\"2020-01\", inf]",
+        &["bad.toml:11:", "not a finite number"],
+    );
+}
+
+#[test]
+fn bad_min_not_below_max() {
+    bad(
+        Some("rate = 0.2"),
+        "rate = 0.2\nmin = 2\nmax = 1",
+        &["bad.toml:10:", "min (2) must be below max (1)"],
+    );
+}
+
+#[test]
+fn bad_rate_outside_unit_interval() {
+    bad(
+        Some("rate = 0.2"),
+        "rate = 1.5",
+        &["bad.toml:8:8", "variables.x.rate = 1.5", "(0, 1]"],
+    );
+    bad(Some("rate = 0.2"), "rate = 0", &["bad.toml:8:", "(0, 1]"]);
+    bad(
+        Some("rate = 0.2"),
+        "rate = { dist = \"uniform\", min = 1.5, max = 2 }",
+        &["bad.toml:8:", "whole distribution"],
+    );
+}
+
+#[test]
+fn bad_negative_sd() {
+    bad(
+        Some("initial = 0.5"),
+        "initial = { dist = \"normal\", mean = 0.5, sd = -0.1 }",
+        &["bad.toml:7:", "sd = -0.1 is negative"],
+    );
+    bad(
+        Some("rate = 0.2"),
+        "rate = 0.2\nnoise = -0.01",
+        &["bad.toml:9:", "noise = -0.01", ">= 0"],
+    );
+}
+
+#[test]
+fn bad_dates() {
+    bad(
+        Some("end = \"2021-12\""),
+        "end = \"2021-13\"",
+        &["bad.toml:4:", "months run from 01 to 12"],
+    );
+    bad(
+        Some("end = \"2021-12\""),
+        "end = \"21-12\"",
+        &["bad.toml:4:", "YYYY-MM"],
+    );
+    bad(
+        Some("[\"2021-01\", 0.5]"),
+        "[\"2019-01\", 0.5]",
+        &["bad.toml:11:", "dates must increase"],
+    );
+    bad(
+        Some("end = \"2021-12\""),
+        "end = \"2019-12\"",
+        &[
+            "bad.toml:4:",
+            "time.start = 2020-01 is after time.end = 2019-12",
+        ],
+    );
+}
+
+#[test]
+fn bad_extends() {
+    bad(
+        Some("name = \"bad\""),
+        "extends = \"no_such_parent\"",
+        &[
+            "bad.toml:1:",
+            "extends names `no_such_parent`",
+            "known scenarios",
+        ],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    geosim(tmp.path(), &["check", &fixture("cycle_a.toml")]).fails(
+        2,
+        &["extends cycle: cycle_a.toml -> cycle_b.toml -> cycle_a.toml"],
+    );
+}
+
+#[test]
+fn bad_set_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = fixture("small.toml");
+    geosim(
+        tmp.path(),
+        &["check", &f, "--set", "variables.tensoin.rate=0.2"],
+    )
+    .fails(
+        2,
+        &[
+            "--set #1",
+            "no `tensoin` in `variables`",
+            "did you mean `tension`?",
+        ],
+    );
+    geosim(
+        tmp.path(),
+        &["check", &f, "--set", "variables.tension.rat=0.2"],
+    )
+    .fails(2, &["unknown field `rat`", "did you mean `rate`?"]);
+    geosim(
+        tmp.path(),
+        &["check", &f, "--set", "variables.tension.rate"],
+    )
+    .fails(2, &["PATH=VALUE"]);
+    geosim(
+        tmp.path(),
+        &["check", &f, "--set", "variables.tension.rate=oops"],
+    )
+    .fails(2, &["not a TOML value"]);
+    geosim(
+        tmp.path(),
+        &["check", &f, "--set", "events.nope.jump.tension=1"],
+    )
+    .fails(2, &["no entry named `nope`", "shock"]);
+}
+
+#[test]
+fn bad_scenario_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    geosim(tmp.path(), &["run", "baselin"])
+        .fails(2, &["no such scenario", "did you mean `baseline`?"]);
+    geosim(tmp.path(), &["run", "missing.toml"]).fails(2, &["missing.toml"]);
+}
+
+#[test]
+fn bad_regime_bands() {
+    bad(
+        None,
+        "[regimes]\nvariable = \"x\"\nbands = [{ name = \"lo\", max = 0.3 }, { name = \"hi\", min = 0.4 }]\n",
+        &["bad.toml:", "contiguous"],
+    );
+}
+
+#[test]
+fn bad_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    geosim(
+        tmp.path(),
+        &["run", &fixture("small.toml"), "--threads", "0"],
+    )
+    .fails(2, &["--threads"]);
+}

@@ -1,0 +1,96 @@
+//! `extends`, `remove_events` and `--set` merging (MODEL-SPEC §4).
+
+use geosim::model::Dist;
+use geosim::scenario::{self, Scenario};
+
+fn load(spec: &str, sets: &[&str]) -> Scenario {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    scenario::load(spec, &sets).unwrap_or_else(|e| panic!("{spec} does not load: {e:?}"))
+}
+
+fn param<'a>(s: &'a Scenario, path: &str) -> &'a Dist {
+    &s.model
+        .params
+        .iter()
+        .find(|p| p.path == path)
+        .unwrap_or_else(|| panic!("no param {path}"))
+        .dist
+}
+
+#[test]
+fn child_merges_key_by_key() {
+    let s = load("tests/fixtures/child.toml", &[]);
+    let m = &s.model;
+    assert_eq!(
+        m.name, "child",
+        "the name defaults to the child's file stem, not the parent's"
+    );
+    assert_eq!(m.title, "Child");
+    assert_eq!(param(&s, "variables.x.rate"), &Dist::Fixed(0.6));
+    assert_eq!(
+        param(&s, "variables.x.bias"),
+        &Dist::Fixed(0.2),
+        "untouched keys are inherited"
+    );
+    assert_eq!(param(&s, "variables.x.initial"), &Dist::Fixed(0.5));
+    let inf = m.influences.iter().find(|i| i.key == "d -> x").unwrap();
+    assert_eq!(inf.lag, 2, "lag inherited when only the weight changes");
+    assert_eq!(inf.evidence.as_deref(), Some("parent says so"));
+    assert_eq!(
+        param(&s, "influences.\"d -> x\".weight"),
+        &Dist::Uniform { min: 0.1, max: 0.3 }
+    );
+    let names: Vec<&str> = m.events.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["second", "third"], "first removed, third appended");
+    assert_eq!(s.chain.len(), 2);
+}
+
+#[test]
+fn a_distribution_replaces_a_distribution_whole() {
+    let s = load(
+        "tests/fixtures/child.toml",
+        &["influences.\"d -> x\".weight={ dist = \"normal\", mean = 1.0, sd = 0.1 }"],
+    );
+    assert_eq!(
+        param(&s, "influences.\"d -> x\".weight"),
+        &Dist::Normal { mean: 1.0, sd: 0.1 }
+    );
+}
+
+#[test]
+fn set_overrides_after_merging() {
+    let s = load(
+        "tests/fixtures/child.toml",
+        &[
+            "variables.x.rate=0.9",
+            "events.second.jump.y=0.5",
+            "ensemble.runs=7",
+            "drivers.d.interpolation=\"step\"",
+        ],
+    );
+    assert_eq!(param(&s, "variables.x.rate"), &Dist::Fixed(0.9));
+    assert_eq!(param(&s, "events.second.jump.y"), &Dist::Fixed(0.5));
+    assert_eq!(s.model.ensemble.runs, 7);
+    assert_eq!(
+        s.model.drivers[0].interpolation,
+        geosim::model::Interpolation::Step
+    );
+    // by index as well as by name
+    let s = load("tests/fixtures/parent.toml", &["events.0.jump.x=0.25"]);
+    assert_eq!(param(&s, "events.first.jump.x"), &Dist::Fixed(0.25));
+}
+
+#[test]
+fn resolved_document_reproduces_the_model() {
+    let s = load("tests/fixtures/child.toml", &["variables.y.rate=0.25"]);
+    let text = toml::to_string(&s.document).unwrap();
+    let again = scenario::load_text("resolved.toml", &text, &[])
+        .expect("resolved document loads on its own");
+    assert_eq!(again.model.name, "child");
+    assert_eq!(again.model.params.len(), s.model.params.len());
+    for (a, b) in again.model.params.iter().zip(&s.model.params) {
+        assert_eq!(a.path, b.path);
+        assert_eq!(a.dist, b.dist);
+    }
+    assert_eq!(again.model.events.len(), 2);
+}
