@@ -36,10 +36,10 @@ pub struct RunArgs {
     /// Scenario name (looked up in ./scenarios, then built in) or path to a .toml file
     pub scenario: String,
     /// Number of Monte Carlo runs (default: the scenario's ensemble.runs)
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=i64::MAX as u64))]
     pub runs: Option<u64>,
     /// Seed of the ensemble (default: the scenario's ensemble.seed)
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Override a value after merging: PATH=VALUE, e.g. variables.trust.rate=0.2 (repeatable)
     #[arg(long = "set", value_name = "PATH=VALUE")]
