@@ -7,6 +7,7 @@ pub mod engine;
 pub mod error;
 pub mod model;
 pub mod output;
+pub mod analysis;
 pub mod scenario;
 pub mod stats;
 
