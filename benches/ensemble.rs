@@ -2,12 +2,14 @@
 //! baseline (8 variables, 7 drivers, ~35 influences, 2 incident processes,
 //! 132 months). Run with `cargo bench --bench ensemble`.
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use geosim::engine::{self, ensemble, Workspace};
+use criterion::{Criterion, criterion_group, criterion_main};
+use geosim::engine::{self, Workspace, ensemble};
 use geosim::scenario;
 
 fn baseline() -> geosim::model::Model {
-    scenario::load("baseline", &[]).expect("baseline loads").model
+    scenario::load("baseline", &[])
+        .expect("baseline loads")
+        .model
 }
 
 fn bench(c: &mut Criterion) {
@@ -31,7 +33,9 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     for runs in [10_000u64, 100_000] {
         group.bench_function(format!("{runs} runs, {threads} threads"), |b| {
-            b.iter(|| ensemble::run_ensemble(&model, runs, 7, threads, &|_| {}).expect("pool starts"));
+            b.iter(|| {
+                ensemble::run_ensemble(&model, runs, 7, threads, &|_| {}).expect("pool starts")
+            });
         });
     }
     group.finish();

@@ -2,12 +2,12 @@
 //! variables driven by exogenous paths, dated events and random incidents.
 //! See docs/ARCHITECTURE.md for the map of the crate.
 
+pub mod analysis;
 pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod model;
 pub mod output;
-pub mod analysis;
 pub mod scenario;
 pub mod stats;
 

@@ -11,15 +11,32 @@ use geosim::scenario;
 #[test]
 fn sobol_additive_model_has_squared_weight_shares() {
     let a = [1.0, 2.0, 3.0];
-    let obj = FnObjective { k: 3, f: |x: &[f64]| a.iter().zip(x).map(|(a, x)| a * x).sum() };
+    let obj = FnObjective {
+        k: 3,
+        f: |x: &[f64]| a.iter().zip(x).map(|(a, x)| a * x).sum(),
+    };
     let r = sobol::sobol(&obj, 8192, 1);
     let total: f64 = a.iter().map(|a| a * a).sum();
     for row in &r.rows {
         let expected = a[row.input].powi(2) / total;
-        assert!((row.first - expected).abs() < 0.03, "S{}: {} vs {expected}", row.input, row.first);
-        assert!((row.total - expected).abs() < 0.03, "ST{}: {} vs {expected}", row.input, row.total);
+        assert!(
+            (row.first - expected).abs() < 0.03,
+            "S{}: {} vs {expected}",
+            row.input,
+            row.first
+        );
+        assert!(
+            (row.total - expected).abs() < 0.03,
+            "ST{}: {} vs {expected}",
+            row.input,
+            row.total
+        );
         assert!(row.first_ci.0 <= row.first && row.first <= row.first_ci.1);
-        assert!(row.total_ci.0 <= expected + 0.01 && expected - 0.01 <= row.total_ci.1, "CI {:?} misses {expected}", row.total_ci);
+        assert!(
+            row.total_ci.0 <= expected + 0.01 && expected - 0.01 <= row.total_ci.1,
+            "CI {:?} misses {expected}",
+            row.total_ci
+        );
     }
     assert_eq!(r.evaluations, 8192 * 5);
 }
@@ -36,8 +53,16 @@ fn sobol_interaction_raises_total_over_first_order() {
     };
     let r = sobol::sobol(&obj, 16384, 2);
     for i in 0..2 {
-        assert!((r.rows[i].first - 3.0 / 7.0).abs() < 0.03, "S{i} = {}", r.rows[i].first);
-        assert!((r.rows[i].total - 4.0 / 7.0).abs() < 0.03, "ST{i} = {}", r.rows[i].total);
+        assert!(
+            (r.rows[i].first - 3.0 / 7.0).abs() < 0.03,
+            "S{i} = {}",
+            r.rows[i].first
+        );
+        assert!(
+            (r.rows[i].total - 4.0 / 7.0).abs() < 0.03,
+            "ST{i} = {}",
+            r.rows[i].total
+        );
         assert!((r.rows[i].total - r.rows[i].first - 1.0 / 7.0).abs() < 0.04);
     }
     assert!(r.rows[2].total.abs() < 1e-12 && r.rows[2].first.abs() < 0.01);
@@ -45,18 +70,30 @@ fn sobol_interaction_raises_total_over_first_order() {
 
 #[test]
 fn morris_gives_zero_for_an_input_without_effect() {
-    let obj = FnObjective { k: 3, f: |x: &[f64]| 3.0 * x[0] + x[2] * x[2] };
+    let obj = FnObjective {
+        k: 3,
+        f: |x: &[f64]| 3.0 * x[0] + x[2] * x[2],
+    };
     let rows = morris::morris(&obj, 40, 3);
     assert_eq!(rows[1].mu_star, 0.0);
     assert_eq!(rows[1].sigma, 0.0);
-    assert!((rows[0].mu_star - 3.0).abs() < 1e-9, "linear input: every effect is 3");
+    assert!(
+        (rows[0].mu_star - 3.0).abs() < 1e-9,
+        "linear input: every effect is 3"
+    );
     assert!(rows[0].sigma < 1e-9);
-    assert!(rows[2].mu_star > 0.5 && rows[2].sigma > 0.0, "a quadratic input has varying effects");
+    assert!(
+        rows[2].mu_star > 0.5 && rows[2].sigma > 0.0,
+        "a quadratic input has varying effects"
+    );
 }
 
 #[test]
 fn oat_ranks_by_swing() {
-    let obj = FnObjective { k: 3, f: |x: &[f64]| x[0] - 4.0 * x[1] + 0.5 * x[2] };
+    let obj = FnObjective {
+        k: 3,
+        f: |x: &[f64]| x[0] - 4.0 * x[1] + 0.5 * x[2],
+    };
     let (centre, rows) = oat::oat(&obj, &[0.5, 0.5, 0.5]);
     assert!((centre - (0.5 - 2.0 + 0.25)).abs() < 1e-12);
     let order: Vec<usize> = rows.iter().map(|r| r.input).collect();
@@ -66,7 +103,9 @@ fn oat_ranks_by_swing() {
 }
 
 fn small() -> geosim::model::Model {
-    scenario::load("tests/fixtures/small.toml", &[]).unwrap().model
+    scenario::load("tests/fixtures/small.toml", &[])
+        .unwrap()
+        .model
 }
 
 #[test]
@@ -77,7 +116,11 @@ fn explain_attributions_add_up_to_the_change() {
             for (from, to) in [(0, m.months() - 1), (3, 20)] {
                 let e = explain::explain(&m, VarId(v), from, to);
                 let sum: f64 = e.terms.iter().map(|t| t.total()).sum();
-                assert!((sum - e.actual_change()).abs() < 1e-9, "{spec} var {v}: {sum} vs {}", e.actual_change());
+                assert!(
+                    (sum - e.actual_change()).abs() < 1e-9,
+                    "{spec} var {v}: {sum} vs {}",
+                    e.actual_change()
+                );
                 for k in 0..(to - from) {
                     let month: f64 = e.terms.iter().map(|t| t.monthly[k]).sum();
                     assert!((month - (e.state[k + 1] - e.state[k])).abs() < 1e-12);
@@ -89,17 +132,20 @@ fn explain_attributions_add_up_to_the_change() {
 
 #[test]
 fn explain_splits_a_linear_model_by_hand() {
-    // x(t+1) = x + 0.5 (0.1 + 0.4·u − x), u = 0.5: monthly terms are 0.05 bias,
-    // 0.1 from u and −0.5·x from self-adjustment.
-    let text = "name=\"t\"\n[time]\nstart=\"2020-01\"\nend=\"2020-04\"\n[variables.x]\ninitial=0\nrate=0.5\nbias=0.1\n[drivers.u]\npoints=[[\"2020-01\",0.5]]\n[influences]\n\"u -> x\"={weight=0.4}\n";
+    // x(t+1) = x + 0.5 (0.1 + 0.4·u − x); u steps from 0 to 1 at month 2.
+    // Over months 0..4, u moved the target by 0.4 in months 2 and 3: it is
+    // credited 0.5·0.4·2; the constant bias gets nothing; the rest is the
+    // adjustment toward the start-of-window target 0.1.
+    let text = "name=\"t\"\n[time]\nstart=\"2020-01\"\nend=\"2020-06\"\n[variables.x]\ninitial=0\nrate=0.5\nbias=0.1\n[drivers.u]\ninterpolation=\"step\"\npoints=[[\"2020-01\",0.0],[\"2020-03\",1.0]]\n[influences]\n\"u -> x\"={weight=0.4}\n";
     let m = scenario::load_text("t.toml", text, &[]).unwrap().model;
-    let e = explain::explain(&m, VarId(0), 0, 3);
+    let e = explain::explain(&m, VarId(0), 0, 4);
     let term = |n: &str| e.terms.iter().find(|t| t.name == n).unwrap();
-    assert!((term("bias").total() - 3.0 * 0.05).abs() < 1e-12);
-    assert!((term("u -> x").total() - 3.0 * 0.1).abs() < 1e-12);
-    let xs: f64 = e.state[..3].iter().sum();
-    assert!((term(explain::SELF_TERM).total() + 0.5 * xs).abs() < 1e-12);
+    assert_eq!(term("bias").total(), 0.0);
+    assert!((term("u -> x").total() - 0.5 * 0.4 * 2.0).abs() < 1e-12);
+    let gap: f64 = e.state[..4].iter().map(|x| 0.5 * (0.1 - x)).sum();
+    assert!((term(explain::GAP_TERM).total() - gap).abs() < 1e-12);
     assert!(term(explain::CLAMP_TERM).total().abs() < 1e-12);
+    assert!((e.actual_change() - (term("u -> x").total() + gap)).abs() < 1e-12);
 }
 
 #[test]
@@ -139,10 +185,21 @@ fn model_objective_matches_a_direct_run() {
     assert_eq!(ps.len(), 1);
     assert!((ps[0].lo - 0.075).abs() < 1e-15 && (ps[0].hi - 0.125).abs() < 1e-15);
     let (lo, hi) = (ps[0].lo, ps[0].hi);
-    let obj = ModelObjective { model: &m, metric: metric.clone(), params: ps, runs: 0, seed: 1 };
+    let obj = ModelObjective {
+        model: &m,
+        metric: metric.clone(),
+        params: ps,
+        runs: 0,
+        seed: 1,
+    };
     let y = obj.eval_batch(&[0.0, 1.0]);
     let direct = |b: f64| {
-        let s = scenario::load("tests/fixtures/small.toml", &[format!("variables.alignment.bias={b}")]).unwrap().model;
+        let s = scenario::load(
+            "tests/fixtures/small.toml",
+            &[format!("variables.alignment.bias={b}")],
+        )
+        .unwrap()
+        .model;
         let mut ws = geosim::engine::Workspace::new(&s);
         geosim::engine::deterministic(&s, &mut ws);
         metric.of(&s, &ws.trajectory)
@@ -154,11 +211,35 @@ fn model_objective_matches_a_direct_run() {
 #[test]
 fn metrics_parse_and_refuse() {
     let m = small();
-    assert!(matches!(Metric::parse("mean:tension@2021-01..2021-06", &m).unwrap().0, Metric::Mean { series: 1, from: 12, to: 17 }));
-    assert!(matches!(Metric::parse("share:warm@2022-12", &m).unwrap().0, Metric::Share { band: 2, month: 35 }));
-    assert!(Metric::parse("alignment@2031-01", &m).unwrap_err().contains("outside"));
-    assert!(Metric::parse("trust@2021-01", &m).unwrap_err().contains("known"));
-    assert!(Metric::parse("share:hot@2021-01", &m).unwrap_err().contains("bands"));
+    assert!(matches!(
+        Metric::parse("mean:tension@2021-01..2021-06", &m)
+            .unwrap()
+            .0,
+        Metric::Mean {
+            series: 1,
+            from: 12,
+            to: 17
+        }
+    ));
+    assert!(matches!(
+        Metric::parse("share:warm@2022-12", &m).unwrap().0,
+        Metric::Share { band: 2, month: 35 }
+    ));
+    assert!(
+        Metric::parse("alignment@2031-01", &m)
+            .unwrap_err()
+            .contains("outside")
+    );
+    assert!(
+        Metric::parse("trust@2021-01", &m)
+            .unwrap_err()
+            .contains("known")
+    );
+    assert!(
+        Metric::parse("share:hot@2021-01", &m)
+            .unwrap_err()
+            .contains("bands")
+    );
     assert!(Metric::parse("alignment", &m).is_err());
 }
 
@@ -176,6 +257,14 @@ fn sweep_follows_the_closed_form() {
         let expected = b * (1.0 - 0.8f64.powi(6));
         assert!((p.mean - expected).abs() < 1e-12 && p.p05 == p.mean && p.p95 == p.mean);
     }
-    assert!(sweep::parse_axis("variables.x.rate=0.5:1.5:3", &m).unwrap_err().contains("outside"));
-    assert!(sweep::parse_axis("variables.x.rat=0.1:0.5:3", &m).unwrap_err().contains("did you mean"));
+    assert!(
+        sweep::parse_axis("variables.x.rate=0.5:1.5:3", &m)
+            .unwrap_err()
+            .contains("outside")
+    );
+    assert!(
+        sweep::parse_axis("variables.x.rat=0.1:0.5:3", &m)
+            .unwrap_err()
+            .contains("did you mean")
+    );
 }

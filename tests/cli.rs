@@ -573,3 +573,217 @@ fn bad_threads() {
     )
     .fails(2, &["--threads"]);
 }
+
+// ---- analyses ----
+
+#[test]
+fn explain_writes_contributions_that_add_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = geosim(
+        tmp.path(),
+        &[
+            "explain",
+            &fixture("small.toml"),
+            "--variable",
+            "tension",
+            "--from",
+            "2020-06",
+            "--to",
+            "2021-06",
+        ],
+    )
+    .ok();
+    assert!(
+        r.stdout.contains("total") && r.stdout.contains("corridor -> tension"),
+        "{}",
+        r.stdout
+    );
+    let csv = read(&tmp.path().join("output/small-explain-tension/explain.csv"));
+    assert!(csv.starts_with("date,term,contribution\n"));
+    let sum: f64 = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    // the deterministic trajectory gives the actual change
+    geosim(
+        tmp.path(),
+        &[
+            "run",
+            &fixture("small.toml"),
+            "--deterministic",
+            "--out",
+            "d",
+            "--quiet",
+        ],
+    )
+    .ok();
+    let traj = read(&tmp.path().join("d/trajectory.csv"));
+    let at = |date: &str| -> f64 {
+        traj.lines()
+            .find(|l| l.starts_with(date))
+            .unwrap()
+            .split(',')
+            .nth(2)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(
+        (sum - (at("2021-06") - at("2020-06"))).abs() < 1e-6,
+        "{sum}"
+    );
+    geosim(
+        tmp.path(),
+        &["explain", &fixture("small.toml"), "--variable", "tensio"],
+    )
+    .fails(2, &["did you mean `tension`?"]);
+    geosim(
+        tmp.path(),
+        &["explain", &fixture("small.toml"), "--from", "2030-01"],
+    )
+    .fails(2, &["outside the scenario's horizon"]);
+}
+
+#[test]
+fn sensitivity_methods_write_their_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = fixture("small.toml");
+    let r = geosim(tmp.path(), &["sensitivity", &f, "--list-params"]).ok();
+    assert!(
+        r.stdout.contains("variables.alignment.rate  [0.1, 0.3]"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("influences.\"tension -> alignment\".weight")
+    );
+    geosim(tmp.path(), &["sensitivity", &f, "--params", "variables.*"]).ok();
+    let oat = read(&tmp.path().join("output/small-sensitivity-oat/oat.csv"));
+    assert!(oat.starts_with("parameter,low,high,central,metric_at_low,metric_at_high,swing\n"));
+    assert!(oat.lines().skip(1).all(|l| l.starts_with("variables.")));
+    geosim(
+        tmp.path(),
+        &[
+            "sensitivity",
+            &f,
+            "--method",
+            "morris",
+            "--samples",
+            "5",
+            "--quiet",
+        ],
+    )
+    .ok();
+    assert!(
+        read(
+            &tmp.path()
+                .join("output/small-sensitivity-morris/morris.csv")
+        )
+        .starts_with("parameter,low,high,mu_star,mu,sigma\n")
+    );
+    geosim(
+        tmp.path(),
+        &[
+            "sensitivity",
+            &f,
+            "--method",
+            "sobol",
+            "--samples",
+            "64",
+            "--metric",
+            "mean:alignment@2021-01..2022-12",
+            "--quiet",
+        ],
+    )
+    .ok();
+    let sobol = read(&tmp.path().join("output/small-sensitivity-sobol/sobol.csv"));
+    assert!(sobol.lines().count() > 5);
+    geosim(tmp.path(), &["sensitivity", &f, "--params", "nothing.*"])
+        .fails(2, &["no parameter to vary", "--list-params"]);
+    geosim(
+        tmp.path(),
+        &["sensitivity", &f, "--metric", "alignment@2040-01"],
+    )
+    .fails(2, &["--metric", "outside"]);
+    geosim(
+        tmp.path(),
+        &[
+            "sensitivity",
+            &f,
+            "--method",
+            "sobol",
+            "--samples",
+            "100000000",
+        ],
+    )
+    .fails(2, &["refusing"]);
+}
+
+#[test]
+fn sweep_writes_a_grid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = fixture("small.toml");
+    geosim(
+        tmp.path(),
+        &[
+            "sweep",
+            &f,
+            "--param",
+            "variables.alignment.bias=0:0.3:4",
+            "--runs",
+            "20",
+            "--quiet",
+        ],
+    )
+    .ok();
+    let csv = read(&tmp.path().join("output/small-sweep/sweep.csv"));
+    assert!(csv.starts_with("variables.alignment.bias,mean,p05,p50,p95\n"));
+    assert_eq!(csv.lines().count(), 5);
+    let means: Vec<f64> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert!(
+        means.windows(2).all(|w| w[1] > w[0]),
+        "a higher bias raises alignment: {means:?}"
+    );
+    geosim(
+        tmp.path(),
+        &[
+            "sweep",
+            &f,
+            "--param",
+            "variables.alignment.bias=0:0.3:3",
+            "--param",
+            "variables.tension.rate=0.1:0.5:2",
+            "--runs",
+            "0",
+            "--quiet",
+            "--out",
+            "two",
+        ],
+    )
+    .ok();
+    assert_eq!(read(&tmp.path().join("two/sweep.csv")).lines().count(), 7);
+    geosim(
+        tmp.path(),
+        &["sweep", &f, "--param", "variables.alignment.rate=0:2:3"],
+    )
+    .fails(2, &["outside the valid range"]);
+}
+
+#[test]
+fn check_prints_the_model_report() {
+    let r = geosim(&repo(), &["check", &fixture("small.toml")]).ok();
+    assert!(
+        r.stdout
+            .contains("balancing   gain -0.500  delay  3 mo  alignment -> tension -> alignment"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("spectral radius"));
+    assert!(r.stdout.contains("evidence: 1/4 influences (25%)"));
+}

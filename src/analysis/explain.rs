@@ -1,11 +1,22 @@
 //! Why a variable moves: its monthly change in the deterministic run split
-//! into additive terms. For a linear response the change is
-//! rate·bias + Σ rate·w·v + Σ rate·pressure − rate·x + jumps + clamping; for a
-//! logistic response the target's departure from the band's midpoint is
-//! shared among the signal terms in proportion to their size. The clamping
-//! term is whatever the bounds removed, so the terms add up to the actual change.
+//! into additive terms.
+//!
+//! Each month the variable closes `rate` of the gap between its target and
+//! its state. The signal behind the target is a sum of terms (bias, each
+//! influence w·v, each event's pressure). A term is credited with how much it
+//! moved the target since the window's first month: rate × (term(t) −
+//! term(from)). What is left of rate × (target − state) is the gap that
+//! already existed when the window opened ("adjustment toward the
+//! start-of-window target"). Jumps are credited to their events, and the
+//! clamping term is whatever the bounds removed, so the terms add up to the
+//! actual change exactly. A constant term (the bias) therefore gets zero: it
+//! explains the level, not the movement.
+//!
+//! For a logistic response the target's change since the window opened,
+//! T(s) − T(s_from), is shared among the terms in proportion to how much each
+//! moved the signal.
 
-use crate::engine::{deterministic, Workspace};
+use crate::engine::{Workspace, deterministic};
 use crate::model::{Model, Response, VarId};
 
 /// One additive term of the monthly change.
@@ -47,7 +58,7 @@ impl Explanation {
     }
 }
 
-pub const SELF_TERM: &str = "self-adjustment (−rate × state)";
+pub const GAP_TERM: &str = "adjustment toward the start-of-window target";
 pub const CLAMP_TERM: &str = "clamping at the bounds";
 
 pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation {
@@ -61,12 +72,21 @@ pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation
     let rate = p[v.rate.0];
     let n = to - from;
 
-    let influences: Vec<_> = model.influences.iter().filter(|f| f.target == var).collect();
+    let influences: Vec<_> = model
+        .influences
+        .iter()
+        .filter(|f| f.target == var)
+        .collect();
     let pressured: Vec<_> = model
         .events
         .iter()
         .filter_map(|e| {
-            let amount: f64 = e.pressures.iter().filter(|(t, _)| *t == var).map(|(_, id)| p[id.0]).sum();
+            let amount: f64 = e
+                .pressures
+                .iter()
+                .filter(|(t, _)| *t == var)
+                .map(|(_, id)| p[id.0])
+                .sum();
             (e.month.is_some() && amount != 0.0).then_some((e, amount))
         })
         .collect();
@@ -74,30 +94,46 @@ pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation
         .events
         .iter()
         .filter_map(|e| {
-            let amount: f64 = e.jumps.iter().filter(|(t, _)| *t == var).map(|(_, id)| p[id.0]).sum();
+            let amount: f64 = e
+                .jumps
+                .iter()
+                .filter(|(t, _)| *t == var)
+                .map(|(_, id)| p[id.0])
+                .sum();
             (e.month.is_some() && amount != 0.0).then_some((e, amount))
         })
         .collect();
 
     let mut terms: Vec<Term> = Vec::new();
     let mut add = |name: String| {
-        terms.push(Term { name, monthly: vec![0.0; n] });
+        terms.push(Term {
+            name,
+            monthly: vec![0.0; n],
+        });
         terms.len() - 1
     };
     let bias_idx = add("bias".into());
     let inf_idx: Vec<usize> = influences.iter().map(|f| add(f.key.clone())).collect();
-    let pres_idx: Vec<usize> = pressured.iter().map(|(e, _)| add(format!("pressure: {}", e.name))).collect();
-    let jump_idx: Vec<usize> = jumped.iter().map(|(e, _)| add(format!("jump: {}", e.name))).collect();
-    let self_idx = add(SELF_TERM.into());
+    let pres_idx: Vec<usize> = pressured
+        .iter()
+        .map(|(e, _)| add(format!("pressure: {}", e.name)))
+        .collect();
+    let jump_idx: Vec<usize> = jumped
+        .iter()
+        .map(|(e, _)| add(format!("jump: {}", e.name)))
+        .collect();
+    let gap_idx = add(GAP_TERM.into());
     let clamp_idx = add(CLAMP_TERM.into());
 
     let mut signal_parts = vec![0.0; terms.len()];
+    let mut base_parts = vec![0.0; terms.len()];
     let mut target = Vec::with_capacity(n);
     for (k, t) in (from..to).enumerate() {
         signal_parts.iter_mut().for_each(|s| *s = 0.0);
         signal_parts[bias_idx] = p[v.bias.0];
         for (f, &idx) in influences.iter().zip(&inf_idx) {
-            signal_parts[idx] = p[f.weight.0] * ws.trajectory[t.saturating_sub(f.lag) * ns + f.source.0];
+            signal_parts[idx] =
+                p[f.weight.0] * ws.trajectory[t.saturating_sub(f.lag) * ns + f.source.0];
         }
         for ((e, amount), &idx) in pressured.iter().zip(&pres_idx) {
             let te = e.month.unwrap_or(usize::MAX);
@@ -105,34 +141,32 @@ pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation
                 signal_parts[idx] = amount * 0.5f64.powf((t - te) as f64 / e.half_life);
             }
         }
+        if k == 0 {
+            base_parts.copy_from_slice(&signal_parts);
+        }
         let s: f64 = signal_parts.iter().sum();
+        let s0: f64 = base_parts.iter().sum();
         let xt = x(t);
         let mut explained = 0.0;
-        match v.response {
-            Response::Linear => {
-                for (idx, part) in signal_parts.iter().enumerate() {
-                    terms[idx].monthly[k] = rate * part;
-                    explained += rate * part;
-                }
-                terms[self_idx].monthly[k] = -rate * xt;
-                explained -= rate * xt;
-                target.push(s);
-            }
+        let (ts, t0) = match v.response {
+            Response::Linear => (s, s0),
             Response::Logistic => {
                 let logistic = |s: f64| v.min + (v.max - v.min) / (1.0 + (-s).exp());
-                let (ts, t0) = (logistic(s), logistic(0.0));
-                if s != 0.0 {
-                    for (idx, part) in signal_parts.iter().enumerate() {
-                        let c = rate * (ts - t0) * part / s;
-                        terms[idx].monthly[k] = c;
-                        explained += c;
-                    }
-                }
-                terms[self_idx].monthly[k] = rate * (t0 - xt);
-                explained += rate * (t0 - xt);
-                target.push(ts);
+                (logistic(s), logistic(s0))
+            }
+        };
+        // Share rate·(T(s) − T(s0)) among the terms by how much each moved the signal.
+        if s != s0 {
+            let scale = rate * (ts - t0) / (s - s0);
+            for (idx, (part, base)) in signal_parts.iter().zip(&base_parts).enumerate() {
+                let c = scale * (part - base);
+                terms[idx].monthly[k] = c;
+                explained += c;
             }
         }
+        terms[gap_idx].monthly[k] = rate * (t0 - xt);
+        explained += rate * (t0 - xt);
+        target.push(ts);
         for ((e, amount), &idx) in jumped.iter().zip(&jump_idx) {
             if e.month == Some(t + 1) {
                 terms[idx].monthly[k] = *amount;
@@ -142,5 +176,12 @@ pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation
         terms[clamp_idx].monthly[k] = (x(t + 1) - xt) - explained;
     }
     let state = (from..=to).map(x).collect();
-    Explanation { variable: var, from, to, terms, state, target }
+    Explanation {
+        variable: var,
+        from,
+        to,
+        terms,
+        state,
+        target,
+    }
 }

@@ -8,7 +8,11 @@ pub enum Metric {
     /// A series (variable or driver) at one month.
     Value { series: usize, month: usize },
     /// A series averaged over months `from..=to`.
-    Mean { series: usize, from: usize, to: usize },
+    Mean {
+        series: usize,
+        from: usize,
+        to: usize,
+    },
     /// 1 when the regime variable is in `band` at `month`, else 0; its mean
     /// over runs is the band's share.
     Share { band: usize, month: usize },
@@ -21,7 +25,10 @@ impl Metric {
             let d = YearMonth::parse(s.trim())?;
             let k = model.start.months_until(d);
             if k < 0 || k >= model.months() as i64 {
-                return Err(format!("{d} lies outside the scenario's horizon {} … {}", model.start, model.end));
+                return Err(format!(
+                    "{d} lies outside the scenario's horizon {} … {}",
+                    model.start, model.end
+                ));
             }
             Ok(k as usize)
         };
@@ -33,7 +40,10 @@ impl Metric {
                 .chain(model.drivers.iter().map(|d| d.name.as_str()))
                 .collect();
             names.iter().position(|n| *n == name).ok_or_else(|| {
-                format!("`{name}` is neither a variable nor a driver; known: {}", names.join(", "))
+                format!(
+                    "`{name}` is neither a variable nor a driver; known: {}",
+                    names.join(", ")
+                )
             })
         };
         let usage = || {
@@ -48,19 +58,32 @@ impl Metric {
             if from > to {
                 return Err(format!("`{text}`: the window starts after it ends"));
             }
-            Metric::Mean { series: series(name.trim())?, from, to }
+            Metric::Mean {
+                series: series(name.trim())?,
+                from,
+                to,
+            }
         } else if let Some(rest) = text.strip_prefix("share:") {
             let (band, at) = rest.split_once('@').ok_or_else(usage)?;
-            let reg = model.regimes.as_ref().ok_or("share: metrics need a [regimes] table in the scenario")?;
+            let reg = model
+                .regimes
+                .as_ref()
+                .ok_or("share: metrics need a [regimes] table in the scenario")?;
             let names: Vec<&str> = reg.bands.iter().map(|b| b.name.as_str()).collect();
             let band = names
                 .iter()
                 .position(|n| *n == band.trim())
                 .ok_or_else(|| format!("no band `{}`; bands: {}", band.trim(), names.join(", ")))?;
-            Metric::Share { band, month: month(at)? }
+            Metric::Share {
+                band,
+                month: month(at)?,
+            }
         } else {
             let (name, at) = text.split_once('@').ok_or_else(usage)?;
-            Metric::Value { series: series(name.trim())?, month: month(at)? }
+            Metric::Value {
+                series: series(name.trim())?,
+                month: month(at)?,
+            }
         };
         Ok((metric, text.to_string()))
     }
@@ -69,7 +92,10 @@ impl Metric {
     pub fn default_for(model: &Model) -> (Metric, String) {
         let series = model.regimes.as_ref().map_or(0, |r| r.variable.0);
         let month = model.months() - 1;
-        (Metric::Value { series, month }, format!("{}@{}", model.variables[series].name, model.end))
+        (
+            Metric::Value { series, month },
+            format!("{}@{}", model.variables[series].name, model.end),
+        )
     }
 
     /// Whether a deterministic run gives a meaningful value (a share is 0 or 1 there).
@@ -87,7 +113,10 @@ impl Metric {
                 sum / (to - from + 1) as f64
             }
             Metric::Share { band, month } => {
-                let reg = model.regimes.as_ref().expect("Share metrics are only built when regimes exist");
+                let reg = model
+                    .regimes
+                    .as_ref()
+                    .expect("Share metrics are only built when regimes exist");
                 let x = trajectory[month * ns + reg.variable.0];
                 f64::from(u8::from(reg.band_of(x) == band))
             }

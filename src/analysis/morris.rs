@@ -30,13 +30,16 @@ pub fn morris(obj: &dyn Objective, trajectories: usize, seed: u64) -> Vec<Morris
     let mut plan: Vec<(Vec<usize>, Vec<f64>)> = Vec::with_capacity(trajectories);
     let base_levels = LEVELS / 2; // base levels 0..p/2 keep base + Δ on the grid
     for _ in 0..trajectories {
-        let mut x: Vec<f64> =
-            (0..k).map(|_| rng.random_range(0..base_levels) as f64 / (LEVELS as f64 - 1.0)).collect();
+        let mut x: Vec<f64> = (0..k)
+            .map(|_| rng.random_range(0..base_levels) as f64 / (LEVELS as f64 - 1.0))
+            .collect();
         let mut order: Vec<usize> = (0..k).collect();
         for i in (1..k).rev() {
             order.swap(i, rng.random_range(0..=i));
         }
-        let steps: Vec<f64> = (0..k).map(|_| if rng.random::<bool>() { delta } else { -delta }).collect();
+        let steps: Vec<f64> = (0..k)
+            .map(|_| if rng.random::<bool>() { delta } else { -delta })
+            .collect();
         // A negative step starts from the upper end so the point stays in [0, 1].
         for (i, s) in steps.iter().enumerate() {
             if *s < 0.0 {
@@ -70,7 +73,12 @@ pub fn morris(obj: &dyn Objective, trajectories: usize, seed: u64) -> Vec<Morris
             } else {
                 0.0
             };
-            MorrisRow { input: i, mu_star, mu, sigma }
+            MorrisRow {
+                input: i,
+                mu_star,
+                mu,
+                sigma,
+            }
         })
         .collect()
 }

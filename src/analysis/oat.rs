@@ -28,7 +28,12 @@ pub fn oat(obj: &dyn Objective, centre: &[f64]) -> (f64, Vec<OatRow>) {
     let mut rows: Vec<OatRow> = (0..k)
         .map(|i| {
             let (lo, hi) = (y[1 + 2 * i], y[2 + 2 * i]);
-            OatRow { input: i, at_low: lo, at_high: hi, swing: (hi - lo).abs() }
+            OatRow {
+                input: i,
+                at_low: lo,
+                at_high: hi,
+                swing: (hi - lo).abs(),
+            }
         })
         .collect();
     rows.sort_by(|a, b| b.swing.total_cmp(&a.swing).then(a.input.cmp(&b.input)));

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use super::metric::Metric;
 use super::params::ParamRange;
-use crate::engine::{run_rng, simulate, Mode, Workspace};
+use crate::engine::{Mode, Workspace, run_rng, simulate};
 use crate::model::Model;
 
 pub trait Objective: Sync {
@@ -87,7 +87,10 @@ impl ModelObjective<'_> {
 
     /// Central values of the selected parameters, as a unit point.
     pub fn central_unit(&self) -> Vec<f64> {
-        self.params.iter().map(|p| ((p.central - p.lo) / (p.hi - p.lo)).clamp(0.0, 1.0)).collect()
+        self.params
+            .iter()
+            .map(|p| ((p.central - p.lo) / (p.hi - p.lo)).clamp(0.0, 1.0))
+            .collect()
     }
 }
 
@@ -97,13 +100,19 @@ impl Objective for ModelObjective<'_> {
     }
     fn eval_batch(&self, points: &[f64]) -> Vec<f64> {
         let k = self.k().max(1);
-        points.par_chunks(k).map_init(|| Workspace::new(self.model), |ws, p| self.eval(ws, p)).collect()
+        points
+            .par_chunks(k)
+            .map_init(|| Workspace::new(self.model), |ws, p| self.eval(ws, p))
+            .collect()
     }
 }
 
 /// Runs `f` on a pool of `threads` threads (rayon's global pool is not used,
 /// so `--threads` is honoured).
 pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Result<T, String> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build().map_err(|e| e.to_string())?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| e.to_string())?;
     Ok(pool.install(f))
 }

@@ -53,7 +53,12 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
 
 /// Every parameter drawn once per run, in model order: the candidates.
 pub fn candidates(model: &Model) -> impl Iterator<Item = (ParamId, &crate::model::Param)> {
-    model.params.iter().enumerate().filter(|(_, p)| p.draw == Draw::PerRun).map(|(i, p)| (ParamId(i), p))
+    model
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.draw == Draw::PerRun)
+        .map(|(i, p)| (ParamId(i), p))
 }
 
 /// The parameters matching any of `globs` (all when empty) whose range is
@@ -63,7 +68,13 @@ pub fn select(model: &Model, globs: &[String], spread: f64) -> Vec<ParamRange> {
         .filter(|(_, p)| globs.is_empty() || globs.iter().any(|g| glob_match(g, &p.path)))
         .filter_map(|(id, p)| {
             let (lo, hi) = range_of(&p.dist, p.domain, spread);
-            (hi > lo).then(|| ParamRange { id, path: p.path.clone(), lo, hi, central: p.central() })
+            (hi > lo).then(|| ParamRange {
+                id,
+                path: p.path.clone(),
+                lo,
+                hi,
+                central: p.central(),
+            })
         })
         .collect()
 }
@@ -77,17 +88,46 @@ mod tests {
         assert!(glob_match("variables.*.rate", "variables.trust.rate"));
         assert!(!glob_match("variables.*.rate", "variables.trust.bias"));
         assert!(glob_match("*", "anything"));
-        assert!(glob_match("influences.\"*-> alignment\".weight", "influences.\"trust -> alignment\".weight"));
-        assert!(glob_match("drivers.sanctions.offset", "drivers.sanctions.offset"));
+        assert!(glob_match(
+            "influences.\"*-> alignment\".weight",
+            "influences.\"trust -> alignment\".weight"
+        ));
+        assert!(glob_match(
+            "drivers.sanctions.offset",
+            "drivers.sanctions.offset"
+        ));
         assert!(!glob_match("a*b*c", "acb"));
         assert!(glob_match("a*b*c", "axxbyyc"));
     }
 
     #[test]
     fn ranges_are_clipped_to_the_domain() {
-        assert_eq!(range_of(&Dist::Fixed(0.9), Domain::Rate, 0.25), (0.675, 1.0));
-        assert_eq!(range_of(&Dist::Normal { mean: 0.1, sd: 0.1 }, Domain::NonNegative, 0.25), (0.0, 0.30000000000000004));
-        assert_eq!(range_of(&Dist::Uniform { min: -1.0, max: 2.0 }, Domain::Real, 0.25), (-1.0, 2.0));
-        assert_eq!(range_of(&Dist::Fixed(-0.4), Domain::Real, 0.5), (-0.6000000000000001, -0.2));
+        assert_eq!(
+            range_of(&Dist::Fixed(0.9), Domain::Rate, 0.25),
+            (0.675, 1.0)
+        );
+        assert_eq!(
+            range_of(
+                &Dist::Normal { mean: 0.1, sd: 0.1 },
+                Domain::NonNegative,
+                0.25
+            ),
+            (0.0, 0.30000000000000004)
+        );
+        assert_eq!(
+            range_of(
+                &Dist::Uniform {
+                    min: -1.0,
+                    max: 2.0
+                },
+                Domain::Real,
+                0.25
+            ),
+            (-1.0, 2.0)
+        );
+        assert_eq!(
+            range_of(&Dist::Fixed(-0.4), Domain::Real, 0.5),
+            (-0.6000000000000001, -0.2)
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use nalgebra::DMatrix;
 
-use crate::engine::{deterministic, Workspace};
+use crate::engine::{Workspace, deterministic};
 use crate::model::{Model, Response};
 
 #[derive(Clone, Debug)]
@@ -80,12 +80,20 @@ pub fn report(model: &Model) -> Report {
             }
         };
         jac[(i, i)] += 1.0 - rate;
-        for f in model.influences.iter().filter(|f| f.target.0 == i && f.source.0 < nv) {
+        for f in model
+            .influences
+            .iter()
+            .filter(|f| f.target.0 == i && f.source.0 < nv)
+        {
             jac[(i, f.source.0)] += rate * slope * central[f.weight.0];
         }
     }
-    let mut eigenvalues: Vec<(f64, f64)> =
-        jac.clone().complex_eigenvalues().iter().map(|c| (c.re, c.im)).collect();
+    let mut eigenvalues: Vec<(f64, f64)> = jac
+        .clone()
+        .complex_eigenvalues()
+        .iter()
+        .map(|c| (c.re, c.im))
+        .collect();
     eigenvalues.sort_by(|a, b| b.0.hypot(b.1).total_cmp(&a.0.hypot(a.1)));
     let spectral_radius = eigenvalues.first().map_or(0.0, |e| e.0.hypot(e.1));
     let oscillates = eigenvalues.iter().any(|e| e.1.abs() > 1e-9 || e.0 < 0.0);
@@ -109,7 +117,10 @@ pub fn report(model: &Model) -> Report {
     if let Some(r) = &model.regimes {
         used[r.variable.0] = true;
     }
-    let idle_sources = (0..ns).filter(|s| !used[*s]).map(|s| model.source_name(crate::model::SourceId(s)).to_string()).collect();
+    let idle_sources = (0..ns)
+        .filter(|s| !used[*s])
+        .map(|s| model.source_name(crate::model::SourceId(s)).to_string())
+        .collect();
     let cited = |e: &Option<String>| e.as_ref().is_some_and(|t| !t.trim().is_empty());
     Report {
         loops,
@@ -119,9 +130,21 @@ pub fn report(model: &Model) -> Report {
         spectral_radius,
         verdict,
         idle_sources,
-        cited_influences: (model.influences.iter().filter(|f| cited(&f.evidence)).count(), model.influences.len()),
+        cited_influences: (
+            model
+                .influences
+                .iter()
+                .filter(|f| cited(&f.evidence))
+                .count(),
+            model.influences.len(),
+        ),
         cited_events: (
-            model.events.iter().filter(|e| cited(&e.evidence)).count() + model.incidents.iter().filter(|e| cited(&e.evidence)).count(),
+            model.events.iter().filter(|e| cited(&e.evidence)).count()
+                + model
+                    .incidents
+                    .iter()
+                    .filter(|e| cited(&e.evidence))
+                    .count(),
             model.events.len() + model.incidents.len(),
         ),
     }
@@ -149,12 +172,20 @@ fn elementary_cycles(w: &[Vec<Option<(f64, usize)>>]) -> (Vec<FeedbackLoop>, boo
                 let mut gain = 1.0;
                 let mut delay = 0;
                 for (k, &a) in path.iter().enumerate() {
-                    let b = if k + 1 < path.len() { path[k + 1] } else { start };
+                    let b = if k + 1 < path.len() {
+                        path[k + 1]
+                    } else {
+                        start
+                    };
                     let (g, l) = w[a][b].unwrap_or((0.0, 0));
                     gain *= g;
                     delay += l;
                 }
-                out.push(FeedbackLoop { path: path.clone(), gain, delay });
+                out.push(FeedbackLoop {
+                    path: path.clone(),
+                    gain,
+                    delay,
+                });
                 if out.len() >= MAX_LOOPS {
                     return false;
                 }
@@ -202,13 +233,20 @@ mod tests {
         w[2][0] = Some((0.1, 0));
         let (loops, truncated) = elementary_cycles(&w);
         assert!(!truncated);
-        let mut found: Vec<(Vec<usize>, f64, usize)> = loops.iter().map(|l| (l.path.clone(), l.gain, l.delay)).collect();
+        let mut found: Vec<(Vec<usize>, f64, usize)> = loops
+            .iter()
+            .map(|l| (l.path.clone(), l.gain, l.delay))
+            .collect();
         found.sort_by(|a, b| a.0.cmp(&b.0));
         // 0->1->2->0 is a cycle too: 0.5 · 1 · 0.1
         assert_eq!(found.len(), 4, "{found:?}");
         assert!(found.contains(&(vec![0], 0.3, 0)));
         assert!(found.contains(&(vec![0, 1], -1.0, 3)));
         assert!(found.contains(&(vec![1, 2], 1.0, 3)));
-        assert!(found.iter().any(|(p, g, d)| p == &vec![0, 1, 2] && (g - 0.05).abs() < 1e-12 && *d == 1));
+        assert!(
+            found
+                .iter()
+                .any(|(p, g, d)| p == &vec![0, 1, 2] && (g - 0.05).abs() < 1e-12 && *d == 1)
+        );
     }
 }

@@ -29,7 +29,7 @@ pub struct SobolResult {
 
 pub fn sobol(obj: &dyn Objective, n: usize, seed: u64) -> SobolResult {
     let k = obj.k();
-    let mut rng = run_rng(seed, 0x536f_626f_6c);
+    let mut rng = run_rng(seed, 0x0053_6f62_6f6c);
     let a: Vec<f64> = (0..n * k).map(|_| rng.random::<f64>()).collect();
     let b: Vec<f64> = (0..n * k).map(|_| rng.random::<f64>()).collect();
     let mut points = Vec::with_capacity(n * k * (k + 2));
@@ -38,7 +38,11 @@ pub fn sobol(obj: &dyn Objective, n: usize, seed: u64) -> SobolResult {
     for i in 0..k {
         for j in 0..n {
             let row = &a[j * k..(j + 1) * k];
-            points.extend(row.iter().enumerate().map(|(c, x)| if c == i { b[j * k + i] } else { *x }));
+            points.extend(
+                row.iter()
+                    .enumerate()
+                    .map(|(c, x)| if c == i { b[j * k + i] } else { *x }),
+            );
         }
     }
     let y = obj.eval_batch(&points);
@@ -48,7 +52,11 @@ pub fn sobol(obj: &dyn Objective, n: usize, seed: u64) -> SobolResult {
     let indices = |rows: &[usize]| -> (f64, Vec<(f64, f64)>) {
         let m = rows.len() as f64;
         let mean = rows.iter().map(|&j| fa[j] + fb[j]).sum::<f64>() / (2.0 * m);
-        let var = rows.iter().map(|&j| (fa[j] - mean).powi(2) + (fb[j] - mean).powi(2)).sum::<f64>() / (2.0 * m - 1.0);
+        let var = rows
+            .iter()
+            .map(|&j| (fa[j] - mean).powi(2) + (fb[j] - mean).powi(2))
+            .sum::<f64>()
+            / (2.0 * m - 1.0);
         let out = (0..k)
             .map(|i| {
                 let fi = &fab[i * n..(i + 1) * n];
@@ -56,7 +64,8 @@ pub fn sobol(obj: &dyn Objective, n: usize, seed: u64) -> SobolResult {
                     return (0.0, 0.0);
                 }
                 let s = rows.iter().map(|&j| fb[j] * (fi[j] - fa[j])).sum::<f64>() / m / var;
-                let st = rows.iter().map(|&j| (fa[j] - fi[j]).powi(2)).sum::<f64>() / (2.0 * m) / var;
+                let st =
+                    rows.iter().map(|&j| (fa[j] - fi[j]).powi(2)).sum::<f64>() / (2.0 * m) / var;
                 (s, st)
             })
             .collect();
@@ -89,5 +98,9 @@ pub fn sobol(obj: &dyn Objective, n: usize, seed: u64) -> SobolResult {
             total_ci: ci(&mut boot_t[i]),
         })
         .collect();
-    SobolResult { rows, variance, evaluations: y.len() }
+    SobolResult {
+        rows,
+        variance,
+        evaluations: y.len(),
+    }
 }

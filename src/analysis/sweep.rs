@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::metric::Metric;
-use crate::engine::{run_rng, simulate, Mode, Workspace};
+use crate::engine::{Mode, Workspace, run_rng, simulate};
 use crate::model::{Draw, Model, ParamId};
 
 #[derive(Clone, Debug)]
@@ -21,7 +21,9 @@ pub fn parse_axis(spec: &str, model: &Model) -> Result<Axis, String> {
     let (path, grid) = spec.rsplit_once('=').ok_or_else(usage)?;
     let path = path.trim();
     let parts: Vec<&str> = grid.split(':').collect();
-    let [lo, hi, n] = parts[..] else { return Err(usage()) };
+    let [lo, hi, n] = parts[..] else {
+        return Err(usage());
+    };
     let lo: f64 = lo.trim().parse().map_err(|_| usage())?;
     let hi: f64 = hi.trim().parse().map_err(|_| usage())?;
     let n: usize = n.trim().parse().map_err(|_| usage())?;
@@ -31,20 +33,39 @@ pub fn parse_axis(spec: &str, model: &Model) -> Result<Axis, String> {
     if !(2..=1000).contains(&n) {
         return Err(format!("`{spec}`: n must be between 2 and 1000"));
     }
-    let Some((i, p)) = model.params.iter().enumerate().find(|(_, p)| p.path == path && p.draw == Draw::PerRun) else {
-        let near = crate::scenario::source::nearest(path, model.params.iter().map(|p| p.path.as_str()));
+    let Some((i, p)) = model
+        .params
+        .iter()
+        .enumerate()
+        .find(|(_, p)| p.path == path && p.draw == Draw::PerRun)
+    else {
+        let near =
+            crate::scenario::source::nearest(path, model.params.iter().map(|p| p.path.as_str()));
         return Err(match near {
-            Some(n) => format!("no parameter `{path}`; did you mean `{n}`? (`geosim sensitivity --list-params` lists them)"),
-            None => format!("no parameter `{path}` (`geosim sensitivity <scenario> --list-params` lists them)"),
+            Some(n) => format!(
+                "no parameter `{path}`; did you mean `{n}`? (`geosim sensitivity --list-params` lists them)"
+            ),
+            None => format!(
+                "no parameter `{path}` (`geosim sensitivity <scenario> --list-params` lists them)"
+            ),
         });
     };
     for x in [lo, hi] {
         if !p.domain.contains(x) {
-            return Err(format!("`{spec}`: {x} is outside the valid range of {path} ({})", p.domain.describe()));
+            return Err(format!(
+                "`{spec}`: {x} is outside the valid range of {path} ({})",
+                p.domain.describe()
+            ));
         }
     }
-    let values = (0..n).map(|k| lo + (hi - lo) * k as f64 / (n - 1) as f64).collect();
-    Ok(Axis { id: ParamId(i), path: path.to_string(), values })
+    let values = (0..n)
+        .map(|k| lo + (hi - lo) * k as f64 / (n - 1) as f64)
+        .collect();
+    Ok(Axis {
+        id: ParamId(i),
+        path: path.to_string(),
+        values,
+    })
 }
 
 #[derive(Clone, Debug)]
@@ -58,10 +79,23 @@ pub struct SweepPoint {
 }
 
 /// Every grid point (the first axis varying slowest).
-pub fn sweep(model: &Model, metric: &Metric, axes: &[Axis], runs: u64, seed: u64) -> Vec<SweepPoint> {
+pub fn sweep(
+    model: &Model,
+    metric: &Metric,
+    axes: &[Axis],
+    runs: u64,
+    seed: u64,
+) -> Vec<SweepPoint> {
     let mut grid: Vec<Vec<f64>> = vec![vec![]];
     for axis in axes {
-        grid = grid.iter().flat_map(|g| axis.values.iter().map(move |v| [g.as_slice(), &[*v]].concat())).collect();
+        grid = grid
+            .iter()
+            .flat_map(|g| {
+                axis.values
+                    .iter()
+                    .map(move |v| [g.as_slice(), &[*v]].concat())
+            })
+            .collect();
     }
     grid.par_iter()
         .map_init(
@@ -89,7 +123,13 @@ pub fn sweep(model: &Model, metric: &Metric, axes: &[Axis], runs: u64, seed: u64
                 let mean = values.iter().sum::<f64>() / values.len() as f64;
                 values.sort_by(f64::total_cmp);
                 let q = |p: f64| empirical_quantile(values, p);
-                SweepPoint { at: at.clone(), mean, p05: q(0.05), p50: q(0.5), p95: q(0.95) }
+                SweepPoint {
+                    at: at.clone(),
+                    mean,
+                    p05: q(0.05),
+                    p50: q(0.5),
+                    p95: q(0.95),
+                }
             },
         )
         .collect()

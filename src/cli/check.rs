@@ -99,6 +99,85 @@ pub fn check(args: &CheckArgs) -> Result<(), Error> {
         "  ensemble     {} runs, seed {}\n",
         m.ensemble.runs, m.ensemble.seed
     ));
+    out.push_str(&model_report(m));
     out.push_str("ok\n");
     super::print(&out)
+}
+
+/// Feedback loops, stability of the one-month map, idle sources, evidence.
+fn model_report(m: &crate::model::Model) -> String {
+    let r = crate::analysis::report::report(m);
+    let name = |i: usize| m.variables[i].name.as_str();
+    let mut out =
+        String::from("\nfeedback loops among the variables (gain = product of central weights):\n");
+    if r.loops.is_empty() {
+        out.push_str("  none\n");
+    }
+    const SHOWN: usize = 12;
+    for l in r.loops.iter().take(SHOWN) {
+        let mut path: Vec<&str> = l.path.iter().map(|&i| name(i)).collect();
+        path.push(name(l.path[0]));
+        out.push_str(&format!(
+            "  {:<11} gain {:+.3}  delay {:>2} mo  {}\n",
+            l.polarity(),
+            l.gain,
+            l.delay,
+            path.join(" -> ")
+        ));
+    }
+    if r.loops.len() > SHOWN {
+        let reinforcing = r.loops.iter().filter(|l| l.gain > 0.0).count();
+        out.push_str(&format!(
+            "  … {} loops in all ({} reinforcing, {} balancing){}\n",
+            r.loops.len(),
+            reinforcing,
+            r.loops.len() - reinforcing,
+            if r.loops_truncated {
+                ", enumeration stopped at the limit"
+            } else {
+                ""
+            }
+        ));
+    }
+    let eig: Vec<String> = r
+        .eigenvalues
+        .iter()
+        .map(|(re, im)| {
+            if im.abs() < 1e-9 {
+                format!("{re:.3}")
+            } else {
+                format!("{re:.3}{im:+.3}i")
+            }
+        })
+        .collect();
+    out.push_str(&format!(
+        "\nstability at the deterministic end state ({}): Jacobian eigenvalues {}\n  spectral radius {:.3}: {}\n",
+        m.end,
+        eig.join(", "),
+        r.spectral_radius,
+        r.verdict
+    ));
+    if !r.idle_sources.is_empty() {
+        out.push_str(&format!(
+            "\ninfluence nothing: {}\n",
+            r.idle_sources.join(", ")
+        ));
+    }
+    let pct = |(a, b): (usize, usize)| {
+        if b == 0 {
+            100.0
+        } else {
+            100.0 * a as f64 / b as f64
+        }
+    };
+    out.push_str(&format!(
+        "\nevidence: {}/{} influences ({:.0}%) and {}/{} events and incidents ({:.0}%) cite a source\n",
+        r.cited_influences.0,
+        r.cited_influences.1,
+        pct(r.cited_influences),
+        r.cited_events.0,
+        r.cited_events.1,
+        pct(r.cited_events)
+    ));
+    out
 }

@@ -2,8 +2,12 @@
 //! to exit codes. One file per subcommand.
 
 mod check;
+mod common;
+mod explain;
 mod list;
 mod run;
+mod sensitivity;
+mod sweep;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -49,6 +53,15 @@ pub enum Command {
     /// Run a scenario and write results to output/<name>/
     #[command(after_help = run::RUN_EXAMPLES)]
     Run(run::RunArgs),
+    /// Attribute a variable's change to the terms of its signal (deterministic run)
+    #[command(after_help = explain::EXPLAIN_EXAMPLES)]
+    Explain(explain::ExplainArgs),
+    /// Rank the parameters by their effect on a metric (OAT, Morris or Sobol)
+    #[command(after_help = sensitivity::SENSITIVITY_EXAMPLES)]
+    Sensitivity(sensitivity::SensitivityArgs),
+    /// A metric over a grid of one or two parameters
+    #[command(after_help = sweep::SWEEP_EXAMPLES)]
+    Sweep(sweep::SweepArgs),
 }
 
 /// Entry point used by `main`.
@@ -69,6 +82,9 @@ pub fn main() -> ExitCode {
         Command::List => list::list(),
         Command::Check(args) => check::check(&args),
         Command::Run(args) => run::run(&args),
+        Command::Explain(args) => explain::explain(&args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! The only code that writes result files (MODEL-SPEC §8).
 
+pub mod analysis;
 pub mod atomic;
 
 use std::fs::File;
@@ -82,12 +83,12 @@ fn series_names(model: &Model) -> impl Iterator<Item = &str> {
         .chain(model.drivers.iter().map(|d| d.name.as_str()))
 }
 
-fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>, Error> {
+pub(crate) fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>, Error> {
     let f = File::create(path).map_err(|e| Error::io("create", path, e))?;
     Ok(csv::Writer::from_writer(BufWriter::new(f)))
 }
 
-fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
+pub(crate) fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
     move |e| Error::io("write", path, std::io::Error::other(e))
 }
 

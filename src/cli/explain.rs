@@ -1,0 +1,112 @@
+//! `geosim explain`: why a variable moves, term by term.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common;
+use crate::analysis::explain;
+use crate::error::Error;
+use crate::output::{analysis as out, atomic};
+use crate::scenario;
+
+pub const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  geosim explain baseline
+  geosim explain baseline --variable alignment --from 2024-06 --to 2025-12
+  geosim explain russian_world_exit --variable tension --top 5
+
+Splits the variable's monthly change in the deterministic run into the terms of its
+signal (bias, each influence, each event's pressure), jumps, self-adjustment and
+clamping; the terms add up to the actual change. Writes explain.csv to
+output/<scenario>-explain-<variable>/ unless --out is given.";
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// Scenario name or path to a .toml file
+    pub scenario: String,
+    /// The variable to explain (default: the regime variable)
+    #[arg(long)]
+    pub variable: Option<String>,
+    /// First month of the window, YYYY-MM (default: the scenario's start)
+    #[arg(long, value_name = "YYYY-MM")]
+    pub from: Option<String>,
+    /// Last month of the window, YYYY-MM (default: the scenario's end)
+    #[arg(long, value_name = "YYYY-MM")]
+    pub to: Option<String>,
+    /// Rows of the printed table
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Override a value after merging (repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// Results folder
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No table on stdout
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn explain(args: &ExplainArgs) -> Result<(), Error> {
+    let scen = scenario::load(&args.scenario, &args.sets)?;
+    let m = &scen.model;
+    let var = common::variable(m, args.variable.as_deref())?;
+    let from = args
+        .from
+        .as_deref()
+        .map_or(Ok(0), |t| common::month(m, t, "--from"))?;
+    let to = args
+        .to
+        .as_deref()
+        .map_or(Ok(m.months() - 1), |t| common::month(m, t, "--to"))?;
+    if from >= to {
+        return Err(Error::usage("--from must come before --to", None));
+    }
+    let e = explain::explain(m, var, from, to);
+    let vname = &m.variables[var.0].name;
+    let dest = common::out_dir(&args.out, m, &format!("explain-{vname}"));
+    atomic::write_folder(&dest, |dir| {
+        out::write_explain(&dir.join(out::EXPLAIN_CSV), m, &e)
+    })?;
+    if args.quiet {
+        return Ok(());
+    }
+    let mut text = format!(
+        "{} in {}: {:.4} at {} → {:.4} at {} (change {:+.4})\n\n",
+        vname,
+        m.name,
+        e.state[0],
+        m.date(from),
+        e.state[e.state.len() - 1],
+        m.date(to),
+        e.actual_change()
+    );
+    let ranked = e.ranked();
+    let width = ranked
+        .iter()
+        .take(args.top)
+        .map(|t| t.name.chars().count())
+        .max()
+        .unwrap_or(10)
+        .max(10);
+    text.push_str(&format!("{:<width$}  {:>10}\n", "term", "contribution"));
+    for t in ranked.iter().take(args.top) {
+        text.push_str(&format!("{:<width$}  {:>+10.4}\n", t.name, t.total()));
+    }
+    let rest: f64 = ranked.iter().skip(args.top).map(|t| t.total()).sum();
+    if ranked.len() > args.top {
+        text.push_str(&format!(
+            "{:<width$}  {:>+10.4}\n",
+            format!("({} other terms)", ranked.len() - args.top),
+            rest
+        ));
+    }
+    text.push_str(&format!(
+        "{:<width$}  {:>+10.4}\n",
+        "total",
+        e.actual_change()
+    ));
+    text.push_str(&format!("\nresults in {}/\n", dest.display()));
+    super::print(&text)
+}

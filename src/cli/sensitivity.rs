@@ -1,0 +1,223 @@
+//! `geosim sensitivity`: which assumption matters most.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::common;
+use crate::analysis::metric::Metric;
+use crate::analysis::objective::{ModelObjective, with_threads};
+use crate::analysis::{morris, oat, params, sobol};
+use crate::error::Error;
+use crate::output::{analysis as out, atomic};
+use crate::scenario;
+
+pub const SENSITIVITY_EXAMPLES: &str = "\
+Examples:
+  geosim sensitivity baseline --list-params
+  geosim sensitivity baseline                                   # one-at-a-time, all parameters
+  geosim sensitivity baseline --method morris --samples 40
+  geosim sensitivity baseline --method sobol --samples 1024 --metric 'mean:alignment@2026-01..2030-12'
+  geosim sensitivity baseline --params 'influences.*' --params 'variables.*.rate'
+  geosim sensitivity baseline --metric share:proxy@2030-12 --runs 200
+
+Parameters are the uncertain-capable fields of the scenario, named by path. Each is
+varied over its distribution's support (normal: mean ± 2 sd) or ± --spread of a plain
+number, clipped to its valid range. The metric is computed on the deterministic run
+(other parameters at their central values) unless --runs N > 0, in which case it is the
+mean over N stochastic runs that share their random numbers across samples.";
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Method {
+    /// One at a time: each parameter at both ends of its range (tornado)
+    Oat,
+    /// Morris elementary effects: screening (μ*, σ)
+    Morris,
+    /// Sobol first-order and total indices, Saltelli sampling, bootstrap 95% CIs
+    Sobol,
+}
+
+#[derive(Args, Debug)]
+pub struct SensitivityArgs {
+    /// Scenario name or path to a .toml file
+    pub scenario: String,
+    #[arg(long, value_enum, default_value_t = Method::Oat)]
+    pub method: Method,
+    /// VARIABLE@YYYY-MM, mean:VARIABLE@YYYY-MM..YYYY-MM or share:BAND@YYYY-MM (default: regime variable at the end)
+    #[arg(long)]
+    pub metric: Option<String>,
+    /// Parameters to vary, as globs over their paths (`*` matches anything); repeatable; default all
+    #[arg(long = "params", value_name = "GLOB")]
+    pub params: Vec<String>,
+    /// Sobol: base samples N (N·(k+2) evaluations); Morris: trajectories
+    #[arg(long)]
+    pub samples: Option<usize>,
+    /// Range of a plain-number parameter: ± this share of its value
+    #[arg(long, default_value_t = 0.25)]
+    pub spread: f64,
+    /// Stochastic runs per evaluation; 0 = the deterministic run (default: 0, or 100 for share: metrics)
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Seed of the samples and of the runs
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Print the parameter names and their ranges, and stop
+    #[arg(long)]
+    pub list_params: bool,
+    /// Override a value after merging (repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// Results folder (default: output/<scenario>-sensitivity-<method>)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No table on stdout
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Largest number of engine runs a sensitivity request may ask for.
+const MAX_RUNS: f64 = 5e7;
+
+pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
+    let scen = scenario::load(&args.scenario, &args.sets)?;
+    let m = &scen.model;
+    if !(args.spread.is_finite() && args.spread >= 0.0) {
+        return Err(Error::usage("--spread must be a number >= 0", None));
+    }
+    if args.list_params {
+        let mut text = String::new();
+        for (_, p) in params::candidates(m) {
+            let (lo, hi) = params::range_of(&p.dist, p.domain, args.spread);
+            text.push_str(&format!("{}  [{lo}, {hi}]\n", p.path));
+        }
+        return super::print(&text);
+    }
+    let selected = params::select(m, &args.params, args.spread);
+    if selected.is_empty() {
+        return Err(Error::usage(
+            "no parameter to vary: no parameter matches --params, or all matching ones have an empty range",
+            Some("`geosim sensitivity <scenario> --list-params` lists the names and ranges".into()),
+        ));
+    }
+    let (metric, metric_name) = match &args.metric {
+        Some(t) => Metric::parse(t, m).map_err(|e| Error::usage(format!("--metric: {e}"), None))?,
+        None => Metric::default_for(m),
+    };
+    let runs = args
+        .runs
+        .unwrap_or(if metric.wants_ensemble() { 100 } else { 0 });
+    let seed = args.seed.unwrap_or(m.ensemble.seed);
+    let k = selected.len();
+    let samples = args.samples.unwrap_or(match args.method {
+        Method::Sobol => 1024,
+        _ => 20,
+    });
+    if samples == 0 {
+        return Err(Error::usage("--samples must be at least 1", None));
+    }
+    let evaluations = match args.method {
+        Method::Oat => 2 * k + 1,
+        Method::Morris => samples * (k + 1),
+        Method::Sobol => samples * (k + 2),
+    } as f64;
+    if evaluations * runs.max(1) as f64 > MAX_RUNS {
+        return Err(Error::usage(
+            format!(
+                "refusing to run {evaluations:.0} evaluations × {} runs each",
+                runs.max(1)
+            ),
+            Some("use fewer --samples, fewer --runs, or narrow --params".into()),
+        ));
+    }
+    let threads = common::threads(args.threads)?;
+    let obj = ModelObjective {
+        model: m,
+        metric,
+        params: selected,
+        runs,
+        seed,
+    };
+    let method = format!("{:?}", args.method).to_lowercase();
+    let dest = common::out_dir(&args.out, m, &format!("sensitivity-{method}"));
+    let pool_err = |e: String| Error::usage(format!("cannot start worker threads: {e}"), None);
+    let mode = if runs == 0 {
+        "deterministic run".to_string()
+    } else {
+        format!("mean of {runs} runs")
+    };
+    let mut text = format!(
+        "{} — {method} sensitivity of {metric_name} ({mode}), {k} parameters\n\n",
+        m.name
+    );
+    match args.method {
+        Method::Oat => {
+            let centre = obj.central_unit();
+            let (base, rows) =
+                with_threads(threads, || oat::oat(&obj, &centre)).map_err(pool_err)?;
+            atomic::write_folder(&dest, |d| {
+                out::write_oat(&d.join("oat.csv"), &obj.params, &rows)
+            })?;
+            text.push_str(&format!(
+                "metric at central values: {base:.4}\n\n{:<50} {:>10} {:>10} {:>9}\n",
+                "parameter", "at low", "at high", "swing"
+            ));
+            for r in rows.iter().take(15) {
+                text.push_str(&format!(
+                    "{:<50} {:>10.4} {:>10.4} {:>9.4}\n",
+                    obj.params[r.input].path, r.at_low, r.at_high, r.swing
+                ));
+            }
+        }
+        Method::Morris => {
+            let mut rows =
+                with_threads(threads, || morris::morris(&obj, samples, seed)).map_err(pool_err)?;
+            rows.sort_by(|a, b| b.mu_star.total_cmp(&a.mu_star));
+            atomic::write_folder(&dest, |d| {
+                out::write_morris(&d.join("morris.csv"), &obj.params, &rows)
+            })?;
+            text.push_str(&format!(
+                "{:<50} {:>10} {:>10}\n",
+                "parameter", "mu*", "sigma"
+            ));
+            for r in rows.iter().take(15) {
+                text.push_str(&format!(
+                    "{:<50} {:>10.4} {:>10.4}\n",
+                    obj.params[r.input].path, r.mu_star, r.sigma
+                ));
+            }
+        }
+        Method::Sobol => {
+            let mut res =
+                with_threads(threads, || sobol::sobol(&obj, samples, seed)).map_err(pool_err)?;
+            res.rows.sort_by(|a, b| b.total.total_cmp(&a.total));
+            atomic::write_folder(&dest, |d| {
+                out::write_sobol(&d.join("sobol.csv"), &obj.params, &res)
+            })?;
+            text.push_str(&format!(
+                "{} evaluations, metric variance {:.3e}\n\n{:<50} {:>18} {:>18}\n",
+                res.evaluations, res.variance, "parameter", "first order [95%]", "total [95%]"
+            ));
+            for r in res.rows.iter().take(15) {
+                text.push_str(&format!(
+                    "{:<50} {:>5.2} [{:>5.2},{:>5.2}] {:>5.2} [{:>5.2},{:>5.2}]\n",
+                    obj.params[r.input].path,
+                    r.first,
+                    r.first_ci.0,
+                    r.first_ci.1,
+                    r.total,
+                    r.total_ci.0,
+                    r.total_ci.1
+                ));
+            }
+        }
+    }
+    text.push_str(&format!("\nresults in {}/\n", dest.display()));
+    if args.quiet {
+        Ok(())
+    } else {
+        super::print(&text)
+    }
+}

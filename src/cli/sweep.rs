@@ -1,0 +1,119 @@
+//! `geosim sweep`: a metric over a grid of one or two parameters.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common;
+use crate::analysis::metric::Metric;
+use crate::analysis::objective::with_threads;
+use crate::analysis::sweep;
+use crate::error::Error;
+use crate::output::{analysis as out, atomic};
+use crate::scenario;
+
+pub const SWEEP_EXAMPLES: &str = "\
+Examples:
+  geosim sweep baseline --param 'influences.\"trust -> alignment\".weight=0.2:1.0:9'
+  geosim sweep baseline --param variables.trust.rate=0.05:0.3:6 --param drivers.sanctions.offset=-0.2:0.2:5 \\
+               --metric share:proxy@2030-12 --runs 300
+
+Each grid point is an ensemble of --runs runs (the same random numbers at every point,
+so differences come from the parameters); --runs 0 uses the deterministic run.
+Writes sweep.csv (grid values, mean, p05, p50, p95 of the metric).";
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Scenario name or path to a .toml file
+    pub scenario: String,
+    /// PATH=lo:hi:n — a parameter and its grid; give one or two
+    #[arg(long = "param", value_name = "PATH=lo:hi:n", required = true)]
+    pub params: Vec<String>,
+    /// VARIABLE@YYYY-MM, mean:VARIABLE@YYYY-MM..YYYY-MM or share:BAND@YYYY-MM
+    #[arg(long)]
+    pub metric: Option<String>,
+    /// Runs per grid point; 0 = the deterministic run
+    #[arg(long, default_value_t = 200)]
+    pub runs: u64,
+    /// Seed of the runs (default: the scenario's)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override a value after merging (repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// Results folder (default: output/<scenario>-sweep)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No table on stdout
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
+    let scen = scenario::load(&args.scenario, &args.sets)?;
+    let m = &scen.model;
+    if args.params.len() > 2 {
+        return Err(Error::usage("give one or two --param", None));
+    }
+    let axes = args
+        .params
+        .iter()
+        .map(|p| sweep::parse_axis(p, m))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::usage(format!("--param: {e}"), None))?;
+    if axes.len() == 2 && axes[0].id == axes[1].id {
+        return Err(Error::usage(
+            "the two --param name the same parameter",
+            None,
+        ));
+    }
+    let (metric, metric_name) = match &args.metric {
+        Some(t) => Metric::parse(t, m).map_err(|e| Error::usage(format!("--metric: {e}"), None))?,
+        None => Metric::default_for(m),
+    };
+    let points: f64 = axes.iter().map(|a| a.values.len() as f64).product();
+    if points * args.runs.max(1) as f64 * m.months() as f64 > super::run::MAX_RUN_MONTHS {
+        return Err(Error::usage(
+            format!(
+                "refusing to simulate {points:.0} grid points × {} runs × {} months",
+                args.runs.max(1),
+                m.months()
+            ),
+            Some("use a coarser grid or fewer --runs".into()),
+        ));
+    }
+    let seed = args.seed.unwrap_or(m.ensemble.seed);
+    let threads = common::threads(args.threads)?;
+    let result = with_threads(threads, || sweep::sweep(m, &metric, &axes, args.runs, seed))
+        .map_err(|e| Error::usage(format!("cannot start worker threads: {e}"), None))?;
+    let dest = common::out_dir(&args.out, m, "sweep");
+    atomic::write_folder(&dest, |d| {
+        out::write_sweep(&d.join("sweep.csv"), &axes, &result)
+    })?;
+    if args.quiet {
+        return Ok(());
+    }
+    let mut text = format!(
+        "{} — {metric_name} over {}\n\n",
+        m.name,
+        axes.iter()
+            .map(|a| a.path.as_str())
+            .collect::<Vec<_>>()
+            .join(" × ")
+    );
+    for p in &result {
+        let at: Vec<String> = p.at.iter().map(|x| format!("{x:>9.4}")).collect();
+        text.push_str(&format!(
+            "{}   mean {:>8.4}   90% [{:.4}, {:.4}]\n",
+            at.join(" "),
+            p.mean,
+            p.p05,
+            p.p95
+        ));
+    }
+    text.push_str(&format!("\nresults in {}/\n", dest.display()));
+    super::print(&text)
+}
