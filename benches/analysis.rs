@@ -1,0 +1,39 @@
+//! Cost of the analyses on the shipped baseline: `explain` over the whole
+//! horizon, and Sobol indices with N = 1,024 base samples over every
+//! parameter (about 117,000 deterministic runs). Run with
+//! `cargo bench --bench analysis`.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use geosim::analysis::metric::Metric;
+use geosim::analysis::objective::{with_threads, ModelObjective};
+use geosim::analysis::{explain, params, sobol};
+use geosim::model::VarId;
+use geosim::scenario;
+
+fn bench(c: &mut Criterion) {
+    let model = scenario::load("baseline", &[]).expect("baseline loads").model;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+
+    c.bench_function("explain alignment 2020-01..2030-12", |b| {
+        b.iter(|| explain::explain(&model, VarId(0), 0, model.months() - 1));
+    });
+
+    let mut group = c.benchmark_group("sobol");
+    group.sample_size(10);
+    group.bench_function(format!("N=1024, every parameter, {threads} threads"), |b| {
+        b.iter(|| {
+            let obj = ModelObjective {
+                model: &model,
+                metric: Metric::default_for(&model).0,
+                params: params::select(&model, &[], 0.25),
+                runs: 0,
+                seed: 1,
+            };
+            with_threads(threads, || sobol::sobol(&obj, 1024, 1)).expect("pool starts")
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
