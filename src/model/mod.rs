@@ -62,8 +62,6 @@ pub struct Influence {
     pub target: VarId,
     pub weight: ParamId,
     pub lag: usize,
-    /// Index into [`Model::lags`].
-    pub lag_slot: usize,
     pub evidence: Option<String>,
 }
 
@@ -146,7 +144,7 @@ pub struct Model {
     pub drivers: Vec<Driver>,
     pub params: Vec<Param>,
     pub influences: Vec<Influence>,
-    /// Distinct lags, ascending; influences with the same lag share a matrix.
+    /// Distinct lags, ascending (reported by `check`).
     pub lags: Vec<usize>,
     pub events: Vec<Event>,
     pub incidents: Vec<Incident>,

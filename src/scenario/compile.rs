@@ -402,16 +402,12 @@ pub fn compile(
             target: VarId(target),
             weight,
             lag: inf.lag.unwrap_or(0) as usize,
-            lag_slot: 0,
             evidence: inf.evidence.clone(),
         });
     }
     let mut lags: Vec<usize> = influences.iter().map(|i| i.lag).collect();
     lags.sort_unstable();
     lags.dedup();
-    for inf in &mut influences {
-        inf.lag_slot = lags.iter().position(|l| *l == inf.lag).unwrap_or(0);
-    }
 
     // Events and incidents share decay classes (one per distinct half-life).
     let mut half_lives: Vec<f64> = Vec::new();
