@@ -17,7 +17,7 @@
 //! moved the signal.
 
 use crate::engine::{Workspace, deterministic};
-use crate::model::{Model, Response, VarId};
+use crate::model::{Event, Model, ParamId, Response, VarId};
 
 /// One additive term of the monthly change.
 #[derive(Clone, Debug)]
@@ -77,32 +77,23 @@ pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation
         .iter()
         .filter(|f| f.target == var)
         .collect();
-    let pressured: Vec<_> = model
-        .events
-        .iter()
-        .filter_map(|e| {
-            let amount: f64 = e
-                .pressures
-                .iter()
-                .filter(|(t, _)| *t == var)
-                .map(|(_, id)| p[id.0])
-                .sum();
-            (e.month.is_some() && amount != 0.0).then_some((e, amount))
-        })
-        .collect();
-    let jumped: Vec<_> = model
-        .events
-        .iter()
-        .filter_map(|e| {
-            let amount: f64 = e
-                .jumps
-                .iter()
-                .filter(|(t, _)| *t == var)
-                .map(|(_, id)| p[id.0])
-                .sum();
-            (e.month.is_some() && amount != 0.0).then_some((e, amount))
-        })
-        .collect();
+    // Events within the horizon that push (pressure) or move (jump) this variable.
+    let touching = |effects: fn(&Event) -> &[(VarId, ParamId)]| -> Vec<(&Event, f64)> {
+        model
+            .events
+            .iter()
+            .filter_map(|e| {
+                let amount: f64 = effects(e)
+                    .iter()
+                    .filter(|(t, _)| *t == var)
+                    .map(|(_, id)| p[id.0])
+                    .sum();
+                (e.month.is_some() && amount != 0.0).then_some((e, amount))
+            })
+            .collect()
+    };
+    let pressured = touching(|e| &e.pressures);
+    let jumped = touching(|e| &e.jumps);
 
     let mut terms: Vec<Term> = Vec::new();
     let mut add = |name: String| {
