@@ -3,15 +3,17 @@
 //! parameter (about 117,000 deterministic runs). Run with
 //! `cargo bench --bench analysis`.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use geosim::analysis::metric::Metric;
-use geosim::analysis::objective::{with_threads, ModelObjective};
+use geosim::analysis::objective::{ModelObjective, with_threads};
 use geosim::analysis::{explain, params, sobol};
 use geosim::model::VarId;
 use geosim::scenario;
 
 fn bench(c: &mut Criterion) {
-    let model = scenario::load("baseline", &[]).expect("baseline loads").model;
+    let model = scenario::load("baseline", &[])
+        .expect("baseline loads")
+        .model;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
 
     c.bench_function("explain alignment 2020-01..2030-12", |b| {

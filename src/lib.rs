@@ -3,6 +3,7 @@
 //! See docs/ARCHITECTURE.md for the map of the crate.
 
 pub mod analysis;
+pub mod charts;
 pub mod cli;
 pub mod engine;
 pub mod error;

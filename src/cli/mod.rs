@@ -3,6 +3,7 @@
 
 mod check;
 mod common;
+mod compare;
 mod explain;
 mod list;
 mod run;
@@ -25,6 +26,8 @@ Examples:
   geosim run baseline --deterministic
   geosim run proxy_drift --set 'influences.\"trust -> alignment\".weight=0.8'
   geosim run my_scenario.toml --out results/my_scenario --quiet
+  geosim run baseline --charts alignment,dashboard --format svg --size 1200x675
+  geosim compare baseline proxy_drift --variable alignment
 
 Exit codes: 0 success, 1 a file could not be read or written, 2 invalid scenario or arguments.";
 
@@ -50,9 +53,12 @@ pub enum Command {
         after_help = "Examples:\n  geosim check baseline\n  geosim check my_scenario.toml --set variables.trust.rate=0.2\n\nExit code 0 when valid, 2 when not."
     )]
     Check(check::CheckArgs),
-    /// Run a scenario and write results to output/<name>/
+    /// Run a scenario and write results and charts to output/<name>/
     #[command(after_help = run::RUN_EXAMPLES)]
     Run(run::RunArgs),
+    /// Run (or reuse) several scenarios and chart them against each other
+    #[command(after_help = compare::COMPARE_EXAMPLES)]
+    Compare(compare::CompareArgs),
     /// Attribute a variable's change to the terms of its signal (deterministic run)
     #[command(after_help = explain::EXPLAIN_EXAMPLES)]
     Explain(explain::ExplainArgs),
@@ -82,6 +88,7 @@ pub fn main() -> ExitCode {
         Command::List => list::list(),
         Command::Check(args) => check::check(&args),
         Command::Run(args) => run::run(&args),
+        Command::Compare(args) => compare::compare(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Sweep(args) => sweep::sweep(&args),

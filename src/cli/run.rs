@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::charts::{self, Format};
 use crate::engine::{self, Workspace, ensemble};
 use crate::error::Error;
 use crate::output::{self, RunResults, atomic};
@@ -19,9 +20,22 @@ Examples:
   geosim run baseline --deterministic
   geosim run baseline --set variables.trust.rate=0.2 --set 'drivers.sanctions.interpolation=\"step\"'
   geosim run path/to/my.toml --out /tmp/my-results --threads 1 --quiet
+  geosim run baseline --charts alignment,regimes --size 1200x675
+  geosim run baseline --format svg
+  geosim run baseline --no-charts
 
 Results go to output/<scenario name>/ unless --out is given: ensemble.csv, regimes.csv,
-summary.json, scenario.resolved.toml, and trajectory.csv with --deterministic.";
+summary.json, scenario.resolved.toml, and trajectory.csv with --deterministic.
+
+Charts (in the same folder, written with the results or not at all):
+  <variable>.png   fan chart of each variable: median, 50% and 90% bands, mean dashed,
+                   numbered event markers with a key, regime bands behind the regime variable
+  dashboard.png    every variable and driver as small multiples on one time axis
+  regimes.png      share of runs in each regime band over time (stacked)
+  drivers.png      driver paths, with bands where a driver has an uncertain offset
+  trajectory.png   with --deterministic: every variable of the single run as a line
+--charts takes a comma-separated list of: all, variables, dashboard, regimes, drivers,
+trajectory, or variable names.";
 
 /// Largest ensemble accepted, in run-months (runs × months).
 pub const MAX_RUN_MONTHS: f64 = 5e9;
@@ -56,6 +70,18 @@ pub struct RunArgs {
     /// No progress bar and no summary on stdout
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write the result files only, no charts
+    #[arg(long, conflicts_with_all = ["format", "size", "charts"])]
+    pub no_charts: bool,
+    /// Chart file format
+    #[arg(long, value_enum, default_value_t = Format::Png)]
+    pub format: Format,
+    /// Chart size in pixels
+    #[arg(long, value_name = "WxH", value_parser = charts::parse_size, default_value = "1600x900")]
+    pub size: (u32, u32),
+    /// Charts to draw, comma separated: all, variables, dashboard, regimes, drivers, trajectory or a variable name (default: all)
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub charts: Option<Vec<String>>,
 }
 
 pub fn run(args: &RunArgs) -> Result<(), Error> {
@@ -82,6 +108,12 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
     };
     check_size(model, runs, threads)?;
     let seed = model.ensemble.seed;
+    // Chart names are checked before the ensemble runs, not after.
+    let chart_kinds = if args.no_charts {
+        Vec::new()
+    } else {
+        charts::plan(model, args.deterministic, args.charts.as_deref())?
+    };
 
     let mut ws = Workspace::new(model);
     let (stats, trajectory): (EnsembleStats, Option<Vec<f64>>) = if args.deterministic {
@@ -113,7 +145,28 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         trajectory: trajectory.as_deref(),
         command: command_line(),
     };
-    atomic::write_folder(&dest, |dir| output::write_results(dir, &results))?;
+    atomic::write_folder(&dest, |dir| {
+        output::write_results(dir, &results)?;
+        if chart_kinds.is_empty() {
+            return Ok(());
+        }
+        let table = charts::Table::from_stats(model, &stats);
+        let source = charts::RunSource {
+            model,
+            table: &table,
+            info: charts::RunInfo {
+                runs: stats.runs(),
+                seed,
+                deterministic: args.deterministic,
+            },
+            trajectory: trajectory.as_deref(),
+        };
+        let opts = charts::Options {
+            format: args.format,
+            size: args.size,
+        };
+        charts::write_run_charts(dir, &source, &chart_kinds, &opts).map(drop)
+    })?;
     if !args.quiet {
         super::print(&summary_text(&results, &dest))?;
     }
@@ -121,7 +174,11 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
 }
 
 /// Refuses requests that would run for hours or exhaust memory, with an estimate.
-fn check_size(model: &crate::model::Model, runs: u64, threads: usize) -> Result<(), Error> {
+pub(crate) fn check_size(
+    model: &crate::model::Model,
+    runs: u64,
+    threads: usize,
+) -> Result<(), Error> {
     let months = model.months() as f64;
     let run_months = runs as f64 * months;
     let layout = crate::stats::Layout::new(model);

@@ -231,23 +231,24 @@ pub fn summary_json(r: &RunResults<'_>) -> String {
     s
 }
 
-/// The merged scenario, with the runs and seed actually used, as TOML that
-/// reproduces the run.
-pub fn resolved_toml(r: &RunResults<'_>) -> String {
-    let mut doc = r.document.clone();
+/// The merged scenario document with the runs, seed and quantiles actually
+/// used: what `scenario.resolved.toml` holds (`compare` matches earlier
+/// results against it).
+pub fn resolved_document(document: &toml::Table, model: &Model, seed: u64) -> toml::Table {
+    let mut doc = document.clone();
     let ens = doc
         .entry("ensemble")
         .or_insert_with(|| toml::Value::Table(toml::Table::new()));
     if let toml::Value::Table(t) = ens {
         t.insert(
             "runs".into(),
-            toml::Value::Integer(r.model.ensemble.runs as i64),
+            toml::Value::Integer(model.ensemble.runs as i64),
         );
-        t.insert("seed".into(), toml::Value::Integer(r.seed as i64));
+        t.insert("seed".into(), toml::Value::Integer(seed as i64));
         t.insert(
             "quantiles".into(),
             toml::Value::Array(
-                r.model
+                model
                     .ensemble
                     .quantiles
                     .iter()
@@ -256,6 +257,13 @@ pub fn resolved_toml(r: &RunResults<'_>) -> String {
             ),
         );
     }
+    doc
+}
+
+/// The merged scenario, with the runs and seed actually used, as TOML that
+/// reproduces the run.
+pub fn resolved_toml(r: &RunResults<'_>) -> String {
+    let doc = resolved_document(r.document, r.model, r.seed);
     let mode = if r.deterministic {
         " --deterministic"
     } else {

@@ -1,0 +1,213 @@
+//! The charts of `geosim compare`: one variable across scenarios, each
+//! scenario as its median line and its (about 90 %) quantile band in its own
+//! colour, on shared scales so the scenarios can be read against each other.
+
+use plotters::prelude::*;
+
+use super::fan::{QuantileBand, axis_title, percent};
+use super::frame::{self, Frame};
+use super::legend::{LegendItem, Swatch};
+use super::render::Chart;
+use super::table::Table;
+use super::theme::{self, Theme};
+use super::time_axis::TimeAxis;
+use super::{Area, Drawn, RunInfo};
+use crate::model::{Model, VarId};
+
+/// Opacity of each scenario's band: translucent, so overlaps stay readable.
+pub const BAND_ALPHA: f64 = 0.18;
+
+/// The band coverage a comparison prefers.
+pub const PREFERRED_COVERAGE: f64 = 0.9;
+
+/// One scenario's results, as compared.
+pub struct Entry<'a> {
+    pub model: &'a Model,
+    pub table: &'a Table,
+    pub info: RunInfo,
+}
+
+impl Entry<'_> {
+    pub fn variable(&self, name: &str) -> Option<VarId> {
+        self.model
+            .variables
+            .iter()
+            .position(|v| v.name == name)
+            .map(VarId)
+    }
+
+    /// The symmetric band whose coverage is nearest 90 %, if the run has one.
+    pub fn band(&self, s: usize) -> Option<QuantileBand> {
+        if self.table.runs < 2 {
+            return None;
+        }
+        let (i, j) = self.table.band_pairs().into_iter().min_by(|a, b| {
+            let cov = |p: &(usize, usize)| self.table.levels[p.1] - self.table.levels[p.0];
+            (cov(a) - PREFERRED_COVERAGE)
+                .abs()
+                .total_cmp(&(cov(b) - PREFERRED_COVERAGE).abs())
+        })?;
+        Some(QuantileBand {
+            coverage: self.table.levels[j] - self.table.levels[i],
+            lo: self.table.quantile_path(s, i),
+            hi: self.table.quantile_path(s, j),
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompareSeries {
+    pub scenario: String,
+    pub colour: RGBColor,
+    pub time: TimeAxis,
+    pub median: Vec<f64>,
+    pub band: Option<QuantileBand>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompareData {
+    pub variable: String,
+    pub description: String,
+    pub y_title: String,
+    /// Shared by all scenarios: the union of their bounds.
+    pub y_range: (f64, f64),
+    /// Shared by all scenarios: the union of their horizons.
+    pub time: TimeAxis,
+    /// In the order the scenarios were given; scenarios without the
+    /// variable are left out (their colour is kept for the others).
+    pub series: Vec<CompareSeries>,
+    pub footer: String,
+}
+
+/// The footer of a comparison: each scenario's runs and seed.
+pub fn compare_footer(entries: &[Entry<'_>]) -> String {
+    let parts: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            format!(
+                "{}: {} runs, seed {}",
+                e.model.name, e.info.runs, e.info.seed
+            )
+        })
+        .collect();
+    format!("{} · geosim {}", parts.join(" · "), crate::VERSION)
+}
+
+impl CompareData {
+    /// `None` when no scenario has `variable`.
+    pub fn new(entries: &[Entry<'_>], variable: &str) -> Option<Self> {
+        let mut series = Vec::new();
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        let mut start = None;
+        let mut end = None;
+        let mut first: Option<(&Model, VarId)> = None;
+        for (k, e) in entries.iter().enumerate() {
+            let Some(v) = e.variable(variable) else {
+                continue;
+            };
+            let var = &e.model.variables[v.0];
+            lo = lo.min(var.min);
+            hi = hi.max(var.max);
+            start = Some(start.map_or(e.model.start, |s: crate::model::YearMonth| {
+                s.min(e.model.start)
+            }));
+            end = Some(end.map_or(e.model.end, |s: crate::model::YearMonth| s.max(e.model.end)));
+            first.get_or_insert((e.model, v));
+            series.push(CompareSeries {
+                scenario: e.model.name.clone(),
+                colour: theme::series(k),
+                time: TimeAxis {
+                    start: e.model.start,
+                    end: e.model.end,
+                },
+                median: e.table.median_path(v.0),
+                band: e.band(v.0),
+            });
+        }
+        let (model, v) = first?;
+        Some(CompareData {
+            variable: variable.to_string(),
+            description: model.variables[v.0].description.clone(),
+            y_title: axis_title(model, v),
+            y_range: (lo, hi),
+            time: TimeAxis {
+                start: start?,
+                end: end?,
+            },
+            series,
+            footer: compare_footer(entries),
+        })
+    }
+
+    /// Title naming the variable and the scenarios.
+    pub fn title(&self) -> String {
+        let names: Vec<&str> = self.series.iter().map(|s| s.scenario.as_str()).collect();
+        format!("{}: {}", self.variable, names.join(" vs "))
+    }
+}
+
+impl Chart for CompareData {
+    fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> Drawn<DB> {
+        let mut legend: Vec<LegendItem> = self
+            .series
+            .iter()
+            .map(|s| LegendItem {
+                label: format!("{} median", s.scenario),
+                swatch: Swatch::Line {
+                    colour: s.colour,
+                    width: 3.5,
+                    dashed: false,
+                },
+            })
+            .collect();
+        if let Some(b) = self.series.iter().find_map(|s| s.band.as_ref()) {
+            legend.push(LegendItem {
+                label: format!(
+                    "shaded: {} of runs, in each scenario's colour",
+                    percent(b.coverage)
+                ),
+                swatch: Swatch::Patch(theme::tint(theme::MUTED, 0.3)),
+            });
+        }
+        let subtitle = if self.description.is_empty() {
+            "Median and band of runs of each scenario".to_string()
+        } else {
+            self.description.clone()
+        };
+        let title = self.title();
+        let f = Frame {
+            title: &title,
+            subtitle: &subtitle,
+            y_title: &self.y_title,
+            y_range: self.y_range,
+            y_percent: false,
+            time: self.time,
+            shades: &[],
+            events: &[],
+            legend: &legend,
+            footer: &self.footer,
+        };
+        frame::draw(area, theme, &f, |plot| {
+            for s in &self.series {
+                if let Some(b) = &s.band {
+                    area.draw(&Polygon::new(
+                        plot.band(&s.time, &b.lo, &b.hi),
+                        s.colour.mix(BAND_ALPHA).filled(),
+                    ))?;
+                }
+            }
+            // Thin edges keep each band readable where bands overlap.
+            for s in &self.series {
+                if let Some(b) = &s.band {
+                    let edge = theme::tint(s.colour, 0.6);
+                    frame::line(area, theme, plot.path(&s.time, &b.lo), edge, 1.0)?;
+                    frame::line(area, theme, plot.path(&s.time, &b.hi), edge, 1.0)?;
+                }
+            }
+            for s in &self.series {
+                frame::line(area, theme, plot.path(&s.time, &s.median), s.colour, 3.5)?;
+            }
+            Ok(())
+        })
+    }
+}

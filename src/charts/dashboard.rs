@@ -1,0 +1,127 @@
+//! `dashboard.png`: every variable and driver as a small multiple on one
+//! sheet — median and quantile bands on each series' own bounds, one shared
+//! calendar axis.
+
+use plotters::prelude::*;
+
+use super::drivers::{driver_colour, driver_panel};
+use super::fan::{band_colours, percent, quantile_bands};
+use super::frame::Shade;
+use super::legend::{LegendItem, Swatch};
+use super::panels::{self, Panel, Sheet};
+use super::render::Chart;
+use super::table::Table;
+use super::theme::{self, Theme};
+use super::time_axis::TimeAxis;
+use super::{Area, Drawn, RunInfo, footer};
+use crate::model::Model;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DashboardData {
+    pub title: String,
+    pub time: TimeAxis,
+    /// Variables first, then drivers, in scenario order.
+    pub panels: Vec<Panel>,
+    pub footer: String,
+}
+
+impl DashboardData {
+    pub fn new(model: &Model, table: &Table, info: &RunInfo) -> Self {
+        let single = table.runs < 2;
+        let mut panels = Vec::with_capacity(model.n_sources());
+        for (i, v) in model.variables.iter().enumerate() {
+            let shades = match &model.regimes {
+                Some(r) if r.variable.0 == i => r
+                    .bands
+                    .iter()
+                    .enumerate()
+                    .map(|(k, b)| Shade {
+                        name: b.name.clone(),
+                        lo: b.lo.max(v.min),
+                        hi: b.hi.min(v.max),
+                        colour: theme::regime(k, r.bands.len()),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            panels.push(Panel {
+                name: v.name.clone(),
+                note: v.labels.as_ref().map(|[lo, hi]| format!("{lo} ↔ {hi}")),
+                bounds: (v.min, v.max),
+                median: table.median_path(i),
+                bands: if single {
+                    Vec::new()
+                } else {
+                    quantile_bands(table, i)
+                },
+                colour: theme::BLUE,
+                shades,
+            });
+        }
+        for k in 0..model.drivers.len() {
+            let mut p = driver_panel(model, table, k);
+            p.note = Some("driver".into());
+            panels.push(p);
+        }
+        DashboardData {
+            title: model.title.clone(),
+            time: TimeAxis {
+                start: model.start,
+                end: model.end,
+            },
+            panels,
+            footer: footer(model, info),
+        }
+    }
+
+    fn legend(&self) -> Vec<LegendItem> {
+        let mut items = vec![LegendItem {
+            label: "median".into(),
+            swatch: Swatch::Line {
+                colour: theme::BLUE,
+                width: 3.0,
+                dashed: false,
+            },
+        }];
+        if let Some(p) = self.panels.iter().max_by_key(|p| p.bands.len())
+            && !p.bands.is_empty()
+        {
+            let colours = band_colours(theme::BLUE, p.bands.len());
+            for (b, c) in p.bands.iter().zip(colours).rev() {
+                items.push(LegendItem {
+                    label: format!("{} of runs", percent(b.coverage)),
+                    swatch: Swatch::Patch(c),
+                });
+            }
+        }
+        if self.panels.iter().any(|p| p.colour != theme::BLUE) {
+            items.push(LegendItem {
+                label: "drivers in their own colours".into(),
+                swatch: Swatch::Line {
+                    colour: driver_colour(0),
+                    width: 3.0,
+                    dashed: false,
+                },
+            });
+        }
+        items
+    }
+}
+
+impl Chart for DashboardData {
+    fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> Drawn<DB> {
+        let legend = self.legend();
+        panels::draw(
+            area,
+            theme,
+            &Sheet {
+                title: &self.title,
+                subtitle: None,
+                legend: &legend,
+                time: self.time,
+                panels: &self.panels,
+                footer: &self.footer,
+            },
+        )
+    }
+}

@@ -1,0 +1,113 @@
+//! `drivers.png`: the exogenous driver paths, one panel each on a shared
+//! calendar axis, with quantile bands where the driver has an uncertain
+//! offset (the other drivers follow the same path in every run).
+
+use plotters::prelude::*;
+
+use super::fan::{band_colours, percent, quantile_bands};
+use super::legend::{LegendItem, Swatch};
+use super::panels::{self, Panel, Sheet};
+use super::render::Chart;
+use super::table::Table;
+use super::theme::{self, Theme};
+use super::time_axis::TimeAxis;
+use super::{Area, Drawn, RunInfo, footer};
+use crate::model::Model;
+
+/// Colour of driver `k` on every chart. Blue is left to the variables.
+pub fn driver_colour(k: usize) -> RGBColor {
+    theme::series(k + 1)
+}
+
+/// The panel of driver `k`: its median path, and its quantile bands when
+/// it has an offset and the run is an ensemble.
+pub fn driver_panel(model: &Model, table: &Table, k: usize) -> Panel {
+    let d = &model.drivers[k];
+    let s = model.n_vars() + k;
+    let banded = d.offset.is_some() && table.runs > 1;
+    Panel {
+        name: d.name.clone(),
+        note: Some(if banded {
+            "uncertain offset".into()
+        } else {
+            "fixed path".into()
+        }),
+        bounds: (d.min, d.max),
+        median: table.median_path(s),
+        bands: if banded {
+            quantile_bands(table, s)
+        } else {
+            Vec::new()
+        },
+        colour: driver_colour(k),
+        shades: Vec::new(),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DriverData {
+    pub title: String,
+    pub time: TimeAxis,
+    /// One per driver, in scenario order.
+    pub panels: Vec<Panel>,
+    pub footer: String,
+}
+
+impl DriverData {
+    pub fn new(model: &Model, table: &Table, info: &RunInfo) -> Self {
+        DriverData {
+            title: model.title.clone(),
+            time: TimeAxis {
+                start: model.start,
+                end: model.end,
+            },
+            panels: (0..model.drivers.len())
+                .map(|k| driver_panel(model, table, k))
+                .collect(),
+            footer: footer(model, info),
+        }
+    }
+
+    fn legend(&self) -> Vec<LegendItem> {
+        let mut items = vec![LegendItem {
+            label: "median path".into(),
+            swatch: Swatch::Line {
+                colour: theme::MUTED,
+                width: 3.0,
+                dashed: false,
+            },
+        }];
+        if let Some(p) = self.panels.iter().max_by_key(|p| p.bands.len())
+            && !p.bands.is_empty()
+        {
+            let colours = band_colours(theme::MUTED, p.bands.len());
+            for (b, c) in p.bands.iter().zip(colours).rev() {
+                items.push(LegendItem {
+                    label: format!("{} of runs", percent(b.coverage)),
+                    swatch: Swatch::Patch(c),
+                });
+            }
+        }
+        items
+    }
+}
+
+impl Chart for DriverData {
+    fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> Drawn<DB> {
+        let legend = self.legend();
+        panels::draw(
+            area,
+            theme,
+            &Sheet {
+                title: &self.title,
+                subtitle: Some(
+                    "Exogenous drivers: the path of each; bands where the driver has an uncertain offset, in each driver's colour",
+                ),
+                legend: &legend,
+                time: self.time,
+                panels: &self.panels,
+                footer: &self.footer,
+            },
+        )
+    }
+}

@@ -1,0 +1,209 @@
+//! Text on a chart: measuring, fitting, wrapping and drawing with one
+//! anchor convention on both backends. Layout decisions (how many key
+//! columns, where a label goes) measure the real glyphs, so labels neither
+//! overlap nor run off the sheet.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::glyphs;
+use super::theme::{FONT, Theme};
+use super::{Area, DrawResult};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Weight {
+    Normal,
+    Bold,
+}
+
+/// Where the anchor point lies on the text, vertically.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum VAlign {
+    /// The anchor is at the top of the capitals.
+    Top,
+    /// The anchor is at the middle of the capitals.
+    Middle,
+}
+
+/// A text style: the em size in pixels, weight and colour.
+#[derive(Copy, Clone, Debug)]
+pub struct Font {
+    pub size: f64,
+    pub weight: Weight,
+    pub colour: RGBColor,
+}
+
+/// plotters' SVG text sets `font-size` to its size over 1.24.
+const SVG_SIZE: f64 = 1.24;
+/// plotters' SVG text puts the baseline this many ems below a top anchor.
+const SVG_TOP_TO_BASELINE: f64 = 0.76;
+
+impl Font {
+    pub fn new(size: f64, colour: RGBColor) -> Self {
+        Font {
+            size,
+            weight: Weight::Normal,
+            colour,
+        }
+    }
+
+    pub fn bold(self) -> Self {
+        Font {
+            weight: Weight::Bold,
+            ..self
+        }
+    }
+
+    /// Height of one line of this text, including leading.
+    pub fn line(&self) -> f64 {
+        self.size * 1.35
+    }
+
+    /// Height of capitals above the baseline.
+    pub fn cap(&self) -> f64 {
+        self.size * glyphs::CAP_HEIGHT
+    }
+
+    fn svg_style(&self, h: HPos) -> TextStyle<'static> {
+        let style = match self.weight {
+            Weight::Normal => FontStyle::Normal,
+            Weight::Bold => FontStyle::Bold,
+        };
+        FontDesc::new(FontFamily::Name(FONT), self.size * SVG_SIZE, style)
+            .color(&self.colour)
+            .pos(Pos::new(h, VPos::Top))
+    }
+}
+
+/// Width of `s` in pixels.
+pub fn width<DB: DrawingBackend>(_area: &Area<DB>, s: &str, f: Font) -> f64 {
+    glyphs::width(s, f.weight, f.size)
+}
+
+/// `s`, cut with an ellipsis where needed to fit in `max_w` pixels.
+pub fn fit<DB: DrawingBackend>(area: &Area<DB>, s: &str, f: Font, max_w: f64) -> String {
+    if width(area, s, f) <= max_w {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let (mut lo, mut hi) = (0, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let cand: String = chars[..mid].iter().collect::<String>() + "…";
+        if width(area, &cand, f) <= max_w {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    let kept: String = chars[..lo].iter().collect();
+    format!("{}…", kept.trim_end())
+}
+
+/// `s` broken into at most `max_lines` lines of at most `max_w` pixels; the
+/// last line is cut with an ellipsis if the text does not fit.
+pub fn wrap<DB: DrawingBackend>(
+    area: &Area<DB>,
+    s: &str,
+    f: Font,
+    max_w: f64,
+    max_lines: usize,
+) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut words = s.split_whitespace();
+    while let Some(word) = words.next() {
+        let cand = if current.is_empty() {
+            word.to_string()
+        } else {
+            format!("{current} {word}")
+        };
+        if current.is_empty() || width(area, &cand, f) <= max_w {
+            current = cand;
+            continue;
+        }
+        if lines.len() + 1 >= max_lines.max(1) {
+            let rest: Vec<&str> = std::iter::once(word).chain(words.by_ref()).collect();
+            current = format!("{current} {}", rest.join(" "));
+            break;
+        }
+        lines.push(std::mem::replace(&mut current, word.to_string()));
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines.into_iter().map(|l| fit(area, &l, f, max_w)).collect()
+}
+
+/// Draws `s` with its anchor at `(x, y)`: `h` places the anchor at the left,
+/// centre or right of the text, `v` at the top or middle of the capitals.
+pub fn draw<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    s: &str,
+    (x, y): (f64, f64),
+    f: Font,
+    h: HPos,
+    v: VAlign,
+) -> DrawResult<DB> {
+    let baseline = match v {
+        VAlign::Top => y + f.cap(),
+        VAlign::Middle => y + f.cap() / 2.0,
+    };
+    if !theme.bitmap {
+        let top = baseline - SVG_TOP_TO_BASELINE * f.size;
+        let pos = (x.round() as i32, top.round() as i32);
+        return area.draw(&Text::new(s.to_string(), pos, f.svg_style(h)));
+    }
+    let w = width(area, s, f);
+    let left = match h {
+        HPos::Left => x,
+        HPos::Center => x - w / 2.0,
+        HPos::Right => x - w,
+    };
+    let (ox, oy) = (left.round() as i32, baseline.round() as i32);
+    pixels(area, s, f, |dx, dy| (ox + dx, oy + dy))
+}
+
+/// Draws `s` reading upwards, centred on `(x, y)`, with the tops of the
+/// capitals towards the left at `x`: the title of a vertical axis.
+pub fn draw_vertical<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    s: &str,
+    (x, y): (f64, f64),
+    f: Font,
+) -> DrawResult<DB> {
+    let baseline = x + f.cap();
+    if !theme.bitmap {
+        let style = f
+            .svg_style(HPos::Center)
+            .transform(FontTransform::Rotate270);
+        let left = baseline - SVG_TOP_TO_BASELINE * f.size;
+        return area.draw(&Text::new(
+            s.to_string(),
+            (left.round() as i32, y.round() as i32),
+            style,
+        ));
+    }
+    let w = width(area, s, f);
+    let (ox, oy) = (baseline.round() as i32, (y + w / 2.0).round() as i32);
+    // Reading upwards: along the text is up the sheet, below it is right.
+    pixels(area, s, f, |dx, dy| (ox + dy, oy - dx))
+}
+
+/// Blends the glyph pixels of `s` into a bitmap through `to_sheet`.
+fn pixels<DB: DrawingBackend>(
+    area: &Area<DB>,
+    s: &str,
+    f: Font,
+    to_sheet: impl Fn(i32, i32) -> (i32, i32),
+) -> DrawResult<DB> {
+    let mut result = Ok(());
+    glyphs::rasterize(s, f.weight, f.size, |dx, dy, c| {
+        if result.is_ok() {
+            result = area.draw_pixel(to_sheet(dx, dy), &f.colour.mix(f64::from(c)));
+        }
+    });
+    result
+}

@@ -1,0 +1,197 @@
+//! The look shared by every chart: the embedded font, the Okabe–Ito palette
+//! and the text and line sizes. Charts ask the theme for colours by role
+//! (a series index, a regime band), so one band or one scenario keeps its
+//! colour on every sheet.
+
+use std::sync::OnceLock;
+
+use plotters::style::{FontStyle, RGBColor, register_font};
+
+/// Family name the DejaVu font is registered under. SVG output names it too,
+/// so viewers with DejaVu installed show the same face.
+pub const FONT: &str = "DejaVu Sans";
+
+/// Registers DejaVu Sans (regular and bold) with plotters once per
+/// process, so every text style plotters resolves finds the face compiled
+/// into the binary and no system font library is needed. (Bitmap text is
+/// laid out by [`super::glyphs`] from the same font data.) Returns false
+/// when the font data is unusable.
+pub fn register_fonts() -> bool {
+    static DONE: OnceLock<bool> = OnceLock::new();
+    *DONE.get_or_init(|| {
+        [
+            (FontStyle::Normal, dejavu::sans::regular()),
+            (FontStyle::Bold, dejavu::sans::bold()),
+        ]
+        .into_iter()
+        .all(|(style, bytes)| register_font(FONT, style, bytes).is_ok())
+    })
+}
+
+// Okabe & Ito (2008), "Color Universal Design": distinguishable under the
+// common forms of colour blindness.
+pub const BLACK: RGBColor = RGBColor(0, 0, 0);
+pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+pub const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
+pub const GREEN: RGBColor = RGBColor(0, 158, 115);
+pub const YELLOW: RGBColor = RGBColor(240, 228, 66);
+pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
+
+/// Neutral colours of text, grid and markers.
+pub const TEXT: RGBColor = RGBColor(34, 34, 34);
+pub const MUTED: RGBColor = RGBColor(96, 96, 96);
+pub const GRID: RGBColor = RGBColor(222, 222, 222);
+pub const AXIS: RGBColor = RGBColor(120, 120, 120);
+pub const WHITE: RGBColor = RGBColor(255, 255, 255);
+
+/// Line colours of series drawn together (drivers, variables of a
+/// trajectory, scenarios of a comparison), in order. Yellow is left out: a
+/// thin yellow line on white is hard to see.
+const SERIES: [RGBColor; 8] = [
+    BLUE,
+    VERMILLION,
+    GREEN,
+    ORANGE,
+    PURPLE,
+    SKY_BLUE,
+    BLACK,
+    RGBColor(140, 140, 140),
+];
+
+/// Colour of the `i`-th of several series.
+pub fn series(i: usize) -> RGBColor {
+    SERIES[i % SERIES.len()]
+}
+
+/// Colour of band `i` of `n` regime bands, lowest band first. Blues are
+/// left out while there are few bands, so the blue fan of a variable stands
+/// out from the regime shading behind it; the same band gets the same
+/// colour on every chart.
+pub fn regime(i: usize, n: usize) -> RGBColor {
+    let order: &[RGBColor] = match n {
+        0..=2 => &[VERMILLION, GREEN],
+        3 => &[VERMILLION, YELLOW, GREEN],
+        4 => &[VERMILLION, ORANGE, YELLOW, GREEN],
+        5 => &[VERMILLION, ORANGE, YELLOW, GREEN, PURPLE],
+        6 => &[VERMILLION, ORANGE, YELLOW, GREEN, SKY_BLUE, PURPLE],
+        _ => &[
+            VERMILLION,
+            ORANGE,
+            YELLOW,
+            GREEN,
+            SKY_BLUE,
+            PURPLE,
+            BLACK,
+            RGBColor(140, 140, 140),
+        ],
+    };
+    order[i % order.len()]
+}
+
+/// `c` mixed with white: `amount` 1 is `c`, 0 is white. Bands use opaque
+/// mixes rather than transparency, so a band has one exact colour (which
+/// the tests count) and is always lighter than its line.
+pub fn tint(c: RGBColor, amount: f64) -> RGBColor {
+    let mix = |v: u8| (255.0 - (255.0 - f64::from(v)) * amount).round() as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
+/// Strength of the outer (widest) quantile band.
+pub const OUTER_BAND: f64 = 0.22;
+/// Strength of the inner quantile band.
+pub const INNER_BAND: f64 = 0.45;
+/// Strength of the regime shading behind a fan chart.
+pub const REGIME_SHADE: f64 = 0.13;
+
+/// Pixel sizes, designed at 1600×900 and scaled with the canvas so a chart
+/// keeps its proportions at any `--size`. Text sizes are em sizes (the CSS
+/// font size); at the default size the smallest text is 15 px, readable
+/// when the chart is pasted at half size.
+#[derive(Clone, Debug)]
+pub struct Theme {
+    pub width: u32,
+    pub height: u32,
+    scale: f64,
+    /// Drawing into a bitmap (text is rasterised by [`super::glyphs`]);
+    /// otherwise SVG, where text stays text.
+    pub bitmap: bool,
+}
+
+impl Theme {
+    pub fn new(width: u32, height: u32, bitmap: bool) -> Self {
+        let scale = (f64::from(width) / 1600.0)
+            .min(f64::from(height) / 900.0)
+            .max(0.6);
+        Theme {
+            width,
+            height,
+            scale,
+            bitmap,
+        }
+    }
+
+    /// A design size (at 1600×900) in pixels at this canvas size.
+    pub fn px(&self, design: f64) -> f64 {
+        design * self.scale
+    }
+
+    pub fn ipx(&self, design: f64) -> i32 {
+        self.px(design).round() as i32
+    }
+
+    /// Stroke width in whole pixels, at least 1.
+    pub fn stroke(&self, design: f64) -> u32 {
+        self.px(design).round().max(1.0) as u32
+    }
+
+    pub fn title(&self) -> f64 {
+        self.px(28.0)
+    }
+    pub fn subtitle(&self) -> f64 {
+        self.px(18.0)
+    }
+    pub fn label(&self) -> f64 {
+        self.px(18.0)
+    }
+    pub fn tick(&self) -> f64 {
+        self.px(17.0)
+    }
+    pub fn small(&self) -> f64 {
+        self.px(16.0)
+    }
+    /// The smallest text: ticks and names of the dashboard's panels.
+    pub fn tiny(&self) -> f64 {
+        self.px(15.0)
+    }
+    pub fn margin(&self) -> i32 {
+        self.ipx(24.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fonts_register_and_tints_are_lighter() {
+        assert!(register_fonts());
+        let t = tint(BLUE, OUTER_BAND);
+        assert!(t.0 > BLUE.0 && t.1 > BLUE.1 && t.2 > BLUE.2);
+        assert_eq!(tint(BLUE, 1.0), BLUE);
+        assert_eq!(tint(BLUE, 0.0), WHITE);
+    }
+
+    #[test]
+    fn regime_colours_are_distinct_within_a_set() {
+        for n in 2..=8 {
+            let cs: Vec<RGBColor> = (0..n).map(|i| regime(i, n)).collect();
+            for a in 0..n {
+                for b in a + 1..n {
+                    assert_ne!(cs[a], cs[b], "n={n}: bands {a} and {b}");
+                }
+            }
+        }
+    }
+}

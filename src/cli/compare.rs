@@ -1,0 +1,395 @@
+//! `geosim compare`: several scenarios side by side. Each scenario's
+//! ensemble is taken from its earlier results when they are for exactly the
+//! same resolved scenario, runs and seed (and this geosim version), and run
+//! in memory otherwise; then one chart per variable and `compare.csv` are
+//! written atomically, and a final-month table is printed.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use crate::charts::compare::{CompareData, Entry};
+use crate::charts::{self, Format, RunInfo, Table, render};
+use crate::engine::ensemble;
+use crate::error::Error;
+use crate::output::{self, RESOLVED_TOML, SUMMARY_JSON, atomic, num};
+use crate::scenario::{self, Scenario};
+
+pub const COMPARE_EXAMPLES: &str = "\
+Examples:
+  geosim compare baseline proxy_drift
+  geosim compare baseline proxy_drift balancing_act --variable alignment
+  geosim compare baseline western_realignment --variable alignment,trust --runs 2000
+  geosim compare baseline my_scenario.toml --format svg --size 1200x675 --out /tmp/cmp
+
+Writes output/compare-<a>-<b>…/<variable>.png (one chart per variable: each scenario's
+median line and 90% band, shared scales) and compare.csv, and prints the final month's
+medians and regime shares. A scenario whose output/<name>/ results were produced from the
+same resolved scenario, runs and seed is not run again.";
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Two or more scenarios: names (./scenarios, then built in) or .toml paths
+    #[arg(required = true, num_args = 2.., value_name = "SCENARIO")]
+    pub scenarios: Vec<String>,
+    /// Variables to chart, comma separated or repeated (default: every variable)
+    #[arg(
+        long = "variable",
+        visible_alias = "charts",
+        value_name = "LIST",
+        value_delimiter = ','
+    )]
+    pub variables: Vec<String>,
+    /// Runs of every scenario (default: each scenario's ensemble.runs)
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Seed of every scenario (default: each scenario's ensemble.seed)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Results folder (default: output/compare-<a>-<b>…)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads for scenarios that must be run (default: all cores)
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No table on stdout
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Chart file format
+    #[arg(long, value_enum, default_value_t = Format::Png)]
+    pub format: Format,
+    /// Chart size in pixels
+    #[arg(long, value_name = "WxH", value_parser = charts::parse_size, default_value = "1600x900")]
+    pub size: (u32, u32),
+}
+
+/// The CSV written next to the comparison charts.
+pub const COMPARE_CSV: &str = "compare.csv";
+
+/// A scenario and the numbers it is compared by.
+struct Compared {
+    scen: Scenario,
+    table: Table,
+    info: RunInfo,
+    /// The earlier results folder reused, if any.
+    reused: Option<PathBuf>,
+}
+
+pub fn compare(args: &CompareArgs) -> Result<(), Error> {
+    let threads = super::common::threads(args.threads)?;
+    let mut sets = Vec::new();
+    if let Some(r) = args.runs {
+        sets.push(format!("ensemble.runs={r}"));
+    }
+    if let Some(s) = args.seed {
+        sets.push(format!("ensemble.seed={s}"));
+    }
+    let scens: Vec<Scenario> = args
+        .scenarios
+        .iter()
+        .map(|spec| scenario::load(spec, &sets))
+        .collect::<Result<_, _>>()?;
+    for (i, s) in scens.iter().enumerate() {
+        if scens[..i].iter().any(|o| o.model.name == s.model.name) {
+            return Err(Error::usage(
+                format!("scenario `{}` is given twice", s.model.name),
+                Some("each scenario is labelled by its name, so the names must differ".into()),
+            ));
+        }
+    }
+    let variables = pick_variables(&scens, &args.variables)?;
+    for s in &scens {
+        super::run::check_size(&s.model, s.model.ensemble.runs, threads)?;
+    }
+
+    let compared: Vec<Compared> = scens
+        .into_iter()
+        .map(|scen| obtain(scen, threads))
+        .collect::<Result<_, _>>()?;
+    let entries: Vec<Entry<'_>> = compared
+        .iter()
+        .map(|c| Entry {
+            model: &c.scen.model,
+            table: &c.table,
+            info: c.info.clone(),
+        })
+        .collect();
+    let charts: Vec<CompareData> = variables
+        .iter()
+        .filter_map(|v| CompareData::new(&entries, v))
+        .collect();
+
+    let dest = args.out.clone().unwrap_or_else(|| {
+        let names: Vec<&str> = compared
+            .iter()
+            .map(|c| c.scen.model.name.as_str())
+            .collect();
+        PathBuf::from("output").join(folder_name(&names))
+    });
+    let size = args.size;
+    atomic::write_folder(&dest, |dir| {
+        write_csv(&dir.join(COMPARE_CSV), &charts)?;
+        use rayon::prelude::*;
+        charts
+            .par_iter()
+            .map(|c| {
+                let file = format!(
+                    "{}.{}",
+                    atomic::safe_name(&c.variable),
+                    args.format.extension()
+                );
+                render::render(c, &dir.join(file), args.format, size).map(drop)
+            })
+            .collect::<Result<Vec<()>, Error>>()
+            .map(drop)
+    })?;
+    if !args.quiet {
+        super::print(&table_text(&compared, &variables, &dest))?;
+    }
+    Ok(())
+}
+
+/// The variables to chart: those asked for (each must exist in at least one
+/// scenario), or every variable of every scenario in order of appearance.
+fn pick_variables(scens: &[Scenario], asked: &[String]) -> Result<Vec<String>, Error> {
+    let mut all: Vec<String> = Vec::new();
+    for s in scens {
+        for v in &s.model.variables {
+            if !all.contains(&v.name) {
+                all.push(v.name.clone());
+            }
+        }
+    }
+    let asked: Vec<&str> = asked
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if asked.is_empty() {
+        return Ok(all);
+    }
+    let mut out: Vec<String> = Vec::new();
+    for a in asked {
+        if !all.iter().any(|v| v == a) {
+            return Err(Error::usage(
+                format!("--variable: none of the scenarios has a variable `{a}`"),
+                Some(format!("variables are: {}", all.join(", "))),
+            ));
+        }
+        if !out.iter().any(|v| v == a) {
+            out.push(a.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// `compare-a-b-c`, made safe and kept to a length every file system takes.
+fn folder_name(names: &[&str]) -> String {
+    let full = atomic::safe_name(&format!("compare-{}", names.join("-")));
+    full.chars().take(120).collect()
+}
+
+/// The scenario's numbers: reused from `output/<name>/` when those results
+/// match, otherwise from a fresh ensemble run in memory.
+fn obtain(scen: Scenario, threads: usize) -> Result<Compared, Error> {
+    let model = &scen.model;
+    let (runs, seed) = (model.ensemble.runs, model.ensemble.seed);
+    let info = RunInfo {
+        runs,
+        seed,
+        deterministic: false,
+    };
+    let dir = PathBuf::from("output").join(atomic::safe_name(&model.name));
+    if matches_results(&dir, &scen)
+        && let Some(table) = Table::read_results(&dir, model, runs)
+    {
+        return Ok(Compared {
+            scen,
+            table,
+            info,
+            reused: Some(dir),
+        });
+    }
+    let stats = ensemble::run_ensemble(model, runs, seed, threads, &|_| {})
+        .map_err(|e| Error::usage(format!("cannot start {threads} worker threads: {e}"), None))?;
+    let table = Table::from_stats(model, &stats);
+    Ok(Compared {
+        scen,
+        table,
+        info,
+        reused: None,
+    })
+}
+
+/// True when `dir` holds the results of an ensemble of exactly this
+/// resolved scenario, runs and seed, written by this geosim version.
+fn matches_results(dir: &Path, scen: &Scenario) -> bool {
+    let model = &scen.model;
+    let Ok(text) = std::fs::read_to_string(dir.join(RESOLVED_TOML)) else {
+        return false;
+    };
+    let Ok(found) = text.parse::<toml::Table>() else {
+        return false;
+    };
+    let expected = output::resolved_document(&scen.document, model, model.ensemble.seed);
+    if found != expected {
+        return false;
+    }
+    let Ok(summary) = std::fs::read_to_string(dir.join(SUMMARY_JSON)) else {
+        return false;
+    };
+    let Ok(summary) = serde_json::from_str::<serde_json::Value>(&summary) else {
+        return false;
+    };
+    summary["mode"] == "ensemble"
+        && summary["runs"] == model.ensemble.runs
+        && summary["seed"] == model.ensemble.seed
+        && summary["geosim_version"] == crate::VERSION
+}
+
+/// `compare.csv`: exactly what the charts draw, one row per variable,
+/// scenario and month.
+fn write_csv(path: &Path, charts: &[CompareData]) -> Result<(), Error> {
+    let err = |e: csv::Error| Error::io("write", path, std::io::Error::other(e));
+    let mut w = csv::Writer::from_path(path).map_err(err)?;
+    w.write_record([
+        "variable",
+        "scenario",
+        "date",
+        "median",
+        "band_low",
+        "band_high",
+        "band_coverage",
+    ])
+    .map_err(err)?;
+    for c in charts {
+        for s in &c.series {
+            for (t, median) in s.median.iter().enumerate() {
+                let date = s.time.start.plus_months(t).to_string();
+                let (lo, hi, cov) = match &s.band {
+                    Some(b) => (num(b.lo[t]), num(b.hi[t]), num(b.coverage)),
+                    None => (String::new(), String::new(), String::new()),
+                };
+                w.write_record([
+                    c.variable.as_str(),
+                    &s.scenario,
+                    &date,
+                    &num(*median),
+                    &lo,
+                    &hi,
+                    &cov,
+                ])
+                .map_err(err)?;
+            }
+        }
+    }
+    w.flush().map_err(|e| Error::io("write", path, e))
+}
+
+/// The stdout table: final-month median of each variable per scenario, then
+/// each scenario's final regime shares.
+fn table_text(compared: &[Compared], variables: &[String], dest: &Path) -> String {
+    let mut out = String::new();
+    for c in compared {
+        let m = &c.scen.model;
+        let source = match &c.reused {
+            Some(d) => format!("results reused from {}/", d.display()),
+            None => "run now".to_string(),
+        };
+        out.push_str(&format!(
+            "{}: {} runs, seed {}, {} … {} ({source})\n",
+            m.name, c.info.runs, c.info.seed, m.start, m.end
+        ));
+    }
+    // Rows of (label, one cell per scenario); `None` rows are section headers.
+    let mut rows: Vec<(String, Option<Vec<String>>)> = Vec::new();
+    rows.push(("median in the final month".into(), None));
+    for v in variables {
+        let cells = compared
+            .iter()
+            .map(|c| {
+                let m = &c.scen.model;
+                m.variables.iter().position(|x| &x.name == v).map_or_else(
+                    || "—".to_string(),
+                    |i| {
+                        format!(
+                            "{:.3}",
+                            c.table.median_path(i).last().copied().unwrap_or(f64::NAN)
+                        )
+                    },
+                )
+            })
+            .collect();
+        rows.push((v.clone(), Some(cells)));
+    }
+    let mut bands: Vec<String> = Vec::new();
+    for r in compared
+        .iter()
+        .filter_map(|c| c.scen.model.regimes.as_ref())
+    {
+        for b in &r.bands {
+            if !bands.contains(&b.name) {
+                bands.push(b.name.clone());
+            }
+        }
+    }
+    if let Some(c) = compared.iter().find(|c| c.scen.model.regimes.is_some()) {
+        let m = &c.scen.model;
+        let var = m
+            .regimes
+            .as_ref()
+            .map_or("", |r| &m.variables[r.variable.0].name);
+        rows.push((format!("regimes of {var}, final month"), None));
+        for b in &bands {
+            let cells = compared
+                .iter()
+                .map(|c| {
+                    let m = &c.scen.model;
+                    let share = m.regimes.as_ref().and_then(|r| {
+                        let k = r.bands.iter().position(|x| &x.name == b)?;
+                        c.table.regime_shares(m.months() - 1).map(|s| s[k])
+                    });
+                    share.map_or("—".to_string(), |s| format!("{:.1}%", s * 100.0))
+                })
+                .collect();
+            rows.push((b.clone(), Some(cells)));
+        }
+    }
+    let names: Vec<&str> = compared
+        .iter()
+        .map(|c| c.scen.model.name.as_str())
+        .collect();
+    let label_w = rows
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let col_w = names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    for (label, cells) in rows {
+        match cells {
+            None => {
+                out.push_str(&format!("\n{label:<label_w$}"));
+                for n in &names {
+                    out.push_str(&format!("  {n:>col_w$}"));
+                }
+            }
+            Some(cells) => {
+                out.push_str(&format!("{label:<label_w$}"));
+                for c in cells {
+                    out.push_str(&format!("  {c:>col_w$}"));
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "\ncharts and {COMPARE_CSV} in {}/\n",
+        dest.display()
+    ));
+    out
+}
