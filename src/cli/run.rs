@@ -96,11 +96,7 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
     }
     let scen = scenario::load(&args.scenario, &sets)?;
     let model = &scen.model;
-    let threads = match args.threads {
-        Some(0) => return Err(Error::usage("--threads must be at least 1", None)),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let threads = super::common::threads(args.threads)?;
     let runs = if args.deterministic {
         1
     } else {
