@@ -32,22 +32,24 @@ pub fn sobol(obj: &dyn Objective, n: usize, seed: u64) -> SobolResult {
     let mut rng = run_rng(seed, 0x0053_6f62_6f6c);
     let a: Vec<f64> = (0..n * k).map(|_| rng.random::<f64>()).collect();
     let b: Vec<f64> = (0..n * k).map(|_| rng.random::<f64>()).collect();
-    let mut points = Vec::with_capacity(n * k * (k + 2));
-    points.extend_from_slice(&a);
-    points.extend_from_slice(&b);
+    // A and B first, then each A_B^(i) built and evaluated in turn, so the
+    // sample matrix held at once is N × k rather than N·(k + 2) × k.
+    let fa = obj.eval_batch(&a);
+    let fb = obj.eval_batch(&b);
+    let mut fab = Vec::with_capacity(n * k);
+    let mut ab = a.clone();
     for i in 0..k {
-        for j in 0..n {
-            let row = &a[j * k..(j + 1) * k];
-            points.extend(
-                row.iter()
-                    .enumerate()
-                    .map(|(c, x)| if c == i { b[j * k + i] } else { *x }),
-            );
+        if i > 0 {
+            for j in 0..n {
+                ab[j * k + i - 1] = a[j * k + i - 1];
+            }
         }
+        for j in 0..n {
+            ab[j * k + i] = b[j * k + i];
+        }
+        fab.extend(obj.eval_batch(&ab));
     }
-    let y = obj.eval_batch(&points);
-    let (fa, rest) = y.split_at(n);
-    let (fb, fab) = rest.split_at(n);
+    let evaluations = fa.len() + fb.len() + fab.len();
 
     let indices = |rows: &[usize]| -> (f64, Vec<(f64, f64)>) {
         let m = rows.len() as f64;
@@ -101,6 +103,6 @@ pub fn sobol(obj: &dyn Objective, n: usize, seed: u64) -> SobolResult {
     SobolResult {
         rows,
         variance,
-        evaluations: y.len(),
+        evaluations,
     }
 }
