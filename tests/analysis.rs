@@ -133,19 +133,44 @@ fn explain_attributions_add_up_to_the_change() {
 #[test]
 fn explain_splits_a_linear_model_by_hand() {
     // x(t+1) = x + 0.5 (0.1 + 0.4·u − x); u steps from 0 to 1 at month 2.
-    // Over months 0..4, u moved the target by 0.4 in months 2 and 3: it is
-    // credited 0.5·0.4·2; the constant bias gets nothing; the rest is the
-    // adjustment toward the start-of-window target 0.1.
+    // x: 0, 0.05, 0.075, 0.2875, 0.39375. Pushes of u: 0, 0, 0.2, 0.2, each
+    // fading by half a month: 0.2·0.5 + 0.2 = 0.3 left at month 4. The gap to
+    // the start target 0.1 closes by (1 − 0.5⁴)·0.1 = 0.09375. The bias gets 0.
     let text = "name=\"t\"\n[time]\nstart=\"2020-01\"\nend=\"2020-06\"\n[variables.x]\ninitial=0\nrate=0.5\nbias=0.1\n[drivers.u]\ninterpolation=\"step\"\npoints=[[\"2020-01\",0.0],[\"2020-03\",1.0]]\n[influences]\n\"u -> x\"={weight=0.4}\n";
     let m = scenario::load_text("t.toml", text, &[]).unwrap().model;
     let e = explain::explain(&m, VarId(0), 0, 4);
     let term = |n: &str| e.terms.iter().find(|t| t.name == n).unwrap();
     assert_eq!(term("bias").total(), 0.0);
-    assert!((term("u -> x").total() - 0.5 * 0.4 * 2.0).abs() < 1e-12);
-    let gap: f64 = e.state[..4].iter().map(|x| 0.5 * (0.1 - x)).sum();
-    assert!((term(explain::GAP_TERM).total() - gap).abs() < 1e-12);
+    assert!(
+        (term("u -> x").total() - 0.3).abs() < 1e-12,
+        "{}",
+        term("u -> x").total()
+    );
+    let u_monthly = &term("u -> x").monthly;
+    assert!((u_monthly[2] - 0.2).abs() < 1e-12 && (u_monthly[3] - 0.1).abs() < 1e-12);
+    assert!((term(explain::GAP_TERM).total() - 0.09375).abs() < 1e-12);
     assert!(term(explain::CLAMP_TERM).total().abs() < 1e-12);
-    assert!((e.actual_change() - (term("u -> x").total() + gap)).abs() < 1e-12);
+    assert!((e.actual_change() - 0.39375).abs() < 1e-12);
+}
+
+#[test]
+fn explain_credits_jumps_and_clamping() {
+    // rate 0.5 toward 0.9; a +0.5 jump in 2020-03 overshoots max 1 and is clamped.
+    let text = "name=\"t\"\n[time]\nstart=\"2020-01\"\nend=\"2020-06\"\n[variables.x]\ninitial=0.8\nrate=0.5\nbias=0.9\n[[events]]\nname=\"kick\"\ndate=\"2020-03\"\njump={x=0.5}\n";
+    let m = scenario::load_text("t.toml", text, &[]).unwrap().model;
+    let e = explain::explain(&m, VarId(0), 0, 5);
+    let term = |n: &str| e.terms.iter().find(|t| t.name == n).unwrap();
+    assert!(
+        term("jump: kick").monthly[1] == 0.5,
+        "the jump lands in the month it is dated"
+    );
+    // x: 0.8, 0.85, then 0.85 + 0.025 + 0.5 = 1.375 clamped to 1: −0.375 that month.
+    assert!((term(explain::CLAMP_TERM).monthly[1] + 0.375).abs() < 1e-12);
+    // Both fade with the goal seeking afterwards: half of each is left a month later.
+    assert!((term("jump: kick").monthly[2] + 0.25).abs() < 1e-12);
+    assert!((term(explain::CLAMP_TERM).monthly[2] - 0.1875).abs() < 1e-12);
+    let sum: f64 = e.terms.iter().map(|t| t.total()).sum();
+    assert!((sum - e.actual_change()).abs() < 1e-12);
 }
 
 #[test]

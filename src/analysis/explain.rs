@@ -1,16 +1,25 @@
-//! Why a variable moves: its monthly change in the deterministic run split
-//! into additive terms.
+//! Why a variable moves: the change of a variable over a window of the
+//! deterministic run split into additive terms that add up to it exactly.
 //!
-//! Each month the variable closes `rate` of the gap between its target and
-//! its state. The signal behind the target is a sum of terms (bias, each
-//! influence w·v, each event's pressure). A term is credited with how much it
-//! moved the target since the window's first month: rate × (term(t) −
-//! term(from)). What is left of rate × (target − state) is the gap that
-//! already existed when the window opened ("adjustment toward the
-//! start-of-window target"). Jumps are credited to their events, and the
-//! clamping term is whatever the bounds removed, so the terms add up to the
-//! actual change exactly. A constant term (the bias) therefore gets zero: it
-//! explains the level, not the movement.
+//! Each month the state closes `rate` of the gap to its target:
+//! x(t+1) = (1 − rate)·x(t) + rate·target(t) + jumps + clamping. The signal
+//! behind the target is a sum of terms (bias, each influence w·v, each event's
+//! pressure). Split the target into its value when the window opened plus the
+//! change of each term since then, unroll the recursion from the window's
+//! first month, and the level reached at any month t is
+//!
+//!   x(t) − x(from) = gap closed + Σ_terms filtered push + jumps + clamping,
+//!
+//! where a term's "push" at month u is rate × (term(u) − term(from)), and
+//! "filtered" means what is left of it at t: each earlier push fades by
+//! (1 − rate) a month, the variable's own goal seeking. The gap closed is
+//! what the state moved toward the target it already had when the window
+//! opened: (1 − (1 − rate)^n)·(target(from) − x(from)). A constant term (the
+//! bias) gets zero: it explains the level, not the movement. Jumps are
+//! credited to their events and fade the same way; clamping is whatever the
+//! bounds removed. The monthly contributions written to explain.csv are the
+//! month-to-month differences of these cumulative shares, so they add up to
+//! the monthly change, and their sum over the window to the whole change.
 //!
 //! For a logistic response the target's change since the window opened,
 //! T(s) − T(s_from), is shared among the terms in proportion to how much each
@@ -58,7 +67,7 @@ impl Explanation {
     }
 }
 
-pub const GAP_TERM: &str = "adjustment toward the start-of-window target";
+pub const GAP_TERM: &str = "closing the gap to the start-of-window target";
 pub const CLAMP_TERM: &str = "clamping at the bounds";
 
 pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation {
@@ -138,7 +147,7 @@ pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation
         let s: f64 = signal_parts.iter().sum();
         let s0: f64 = base_parts.iter().sum();
         let xt = x(t);
-        let mut explained = 0.0;
+        let mut jumps = 0.0;
         let (ts, t0) = match v.response {
             Response::Linear => (s, s0),
             Response::Logistic => {
@@ -146,25 +155,33 @@ pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation
                 (logistic(s), logistic(s0))
             }
         };
-        // Share rate·(T(s) − T(s0)) among the terms by how much each moved the signal.
+        // This month's push of each term (filtered below): rate·(T(s) − T(s0))
+        // shared by how much each term moved the signal.
         if s != s0 {
             let scale = rate * (ts - t0) / (s - s0);
             for (idx, (part, base)) in signal_parts.iter().zip(&base_parts).enumerate() {
-                let c = scale * (part - base);
-                terms[idx].monthly[k] = c;
-                explained += c;
+                terms[idx].monthly[k] = scale * (part - base);
             }
         }
-        terms[gap_idx].monthly[k] = rate * (t0 - xt);
-        explained += rate * (t0 - xt);
+        terms[gap_idx].monthly[k] = rate * (t0 - x(from));
         target.push(ts);
         for ((e, amount), &idx) in jumped.iter().zip(&jump_idx) {
             if e.month == Some(t + 1) {
                 terms[idx].monthly[k] = *amount;
-                explained += amount;
+                jumps += amount;
             }
         }
-        terms[clamp_idx].monthly[k] = (x(t + 1) - xt) - explained;
+        terms[clamp_idx].monthly[k] = x(t + 1) - ((1.0 - rate) * xt + rate * ts + jumps);
+    }
+    // Pushes fade by (1 − rate) a month: accumulate each term's share of the
+    // level, then report its month-to-month differences.
+    for term in &mut terms {
+        let mut level = 0.0;
+        for m in term.monthly.iter_mut() {
+            let next = (1.0 - rate) * level + *m;
+            *m = next - level;
+            level = next;
+        }
     }
     let state = (from..=to).map(x).collect();
     Explanation {
