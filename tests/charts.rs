@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use assert_cmd::Command;
 use geosim::charts::compare::{CompareData, Entry};
 use geosim::charts::fan::{FanData, MEDIAN, band_colours};
 use geosim::charts::panels::Panel;
@@ -19,17 +18,11 @@ use geosim::model::{Model, VarId};
 use geosim::output::{self, RunResults, quantile_column};
 use geosim::scenario::{self, Scenario};
 use geosim::stats::EnsembleStats;
-use plotters::style::RGBColor;
+
+mod support;
+use support::{Image, assert_close, fails, files, fixture, geosim, ok};
 
 const RUNS: u64 = 200;
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 /// A scenario run in process, its result files written to a temp folder.
 struct Case {
@@ -145,17 +138,6 @@ fn read_regimes(dir: &Path) -> (Vec<String>, Vec<Vec<f64>>) {
         })
         .collect();
     (names, rows)
-}
-
-/// Values written to CSV keep 9 significant digits.
-fn assert_close(what: &str, got: &[f64], want: &[f64]) {
-    assert_eq!(got.len(), want.len(), "{what}: lengths");
-    for (t, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            (g - w).abs() <= 1e-8 * w.abs().max(1.0),
-            "{what}, month {t}: chart has {g}, results file {w}"
-        );
-    }
 }
 
 /// The bands a chart must draw: the symmetric pairs of configured
@@ -311,53 +293,6 @@ fn check_data(case: &Case, csv: &EnsembleCsv, kind: Kind, chart: &RunChart) {
         (Kind::Regimes, RunChart::Regimes(d)) => check_regimes(case, d),
         (Kind::Trajectory, RunChart::Trajectory(d)) => check_trajectory(case, d),
         (k, c) => panic!("{k:?} built as {c:?}"),
-    }
-}
-
-/// A decoded PNG.
-struct Image {
-    w: u32,
-    h: u32,
-    rgb: Vec<u8>,
-}
-
-impl Image {
-    fn read(path: &Path) -> Self {
-        let f = std::fs::File::open(path).unwrap();
-        let mut reader = png::Decoder::new(f).read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut buf).unwrap();
-        assert_eq!(info.bit_depth, png::BitDepth::Eight);
-        let channels = match info.color_type {
-            png::ColorType::Rgb => 3,
-            png::ColorType::Rgba => 4,
-            c => panic!("{}: colour type {c:?}", path.display()),
-        };
-        let rgb = buf[..info.buffer_size()]
-            .chunks(channels)
-            .flat_map(|p| [p[0], p[1], p[2]])
-            .collect();
-        Image {
-            w: info.width,
-            h: info.height,
-            rgb,
-        }
-    }
-
-    /// Pixels of exactly colour `c` in `rect` (grown by 3 px, since a line
-    /// on the edge of a plot spills over it).
-    fn count(&self, [l, t, r, b]: [i32; 4], c: RGBColor) -> usize {
-        let (w, h) = (self.w as i32, self.h as i32);
-        let mut n = 0;
-        for y in (t - 3).max(0)..(b + 4).min(h) {
-            for x in (l - 3).max(0)..(r + 4).min(w) {
-                let i = (y * w + x) as usize * 3;
-                if self.rgb[i..i + 3] == [c.0, c.1, c.2] {
-                    n += 1;
-                }
-            }
-        }
-        n
     }
 }
 
@@ -603,53 +538,6 @@ fn a_chart_that_cannot_be_written_is_an_io_error_naming_it_and_results_stay_atom
 }
 
 // ------------------------------------------------------------- end to end
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn geosim(dir: &Path, args: &[&str]) -> Out {
-    let out = Command::cargo_bin("geosim")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn ok(o: Out) -> Out {
-    assert_eq!(o.code, 0, "stdout:\n{}\nstderr:\n{}", o.stdout, o.stderr);
-    o
-}
-
-fn fails(o: Out, code: i32, needle: &str) -> Out {
-    assert_eq!(o.code, code, "stdout:\n{}\nstderr:\n{}", o.stdout, o.stderr);
-    assert!(
-        o.stderr.contains(needle),
-        "stderr lacks {needle:?}:\n{}",
-        o.stderr
-    );
-    assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
-    o
-}
-
-fn files(dir: &Path, ext: &str) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(ext))
-        .collect();
-    v.sort();
-    v
-}
 
 #[test]
 fn run_writes_charts_with_the_results_and_honours_the_options() {

@@ -9,7 +9,9 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
+use super::axes::{self, Scale, Side};
 use super::legend::{LegendItem, draw_key, draw_legend, key_layout, legend_layout};
+use super::page;
 use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
 use super::time_axis::TimeAxis;
@@ -216,8 +218,6 @@ pub fn draw<DB: DrawingBackend>(
     area.fill(&theme::WHITE)?;
     let (w, h) = (f64::from(theme.width), f64::from(theme.height));
     let m = f64::from(theme.margin());
-    let title_font = Font::new(theme.title(), theme::TEXT).bold();
-    let sub_font = Font::new(theme.subtitle(), theme::MUTED);
     let label_font = Font::new(theme.label(), theme::TEXT);
     let tick_font = Font::new(theme.tick(), theme::TEXT);
     let small = Font::new(theme.small(), theme::TEXT);
@@ -225,16 +225,8 @@ pub fn draw<DB: DrawingBackend>(
     // Horizontal layout: y title and tick labels on the left, band names
     // (or room for the last x label) on the right.
     let y_step_count = ((h * 0.55) / (tick_font.size * 2.6)).max(3.0) as usize;
-    let yticks = value_ticks(f.y_range.0, f.y_range.1, y_step_count.min(10));
-    let ystep = yticks.windows(2).map(|p| p[1] - p[0]).next().unwrap_or(1.0);
-    let ylabels: Vec<String> = yticks
-        .iter()
-        .map(|v| value_label(*v, ystep, f.y_percent))
-        .collect();
-    let ylabel_w = ylabels
-        .iter()
-        .map(|s| text::width(area, s, tick_font))
-        .fold(0.0, f64::max);
+    let yscale = Scale::within(f.y_range.0, f.y_range.1, y_step_count.min(10), f.y_percent);
+    let ylabel_w = yscale.widest(area, tick_font);
     let left = m + label_font.line() + theme.px(12.0) + ylabel_w + theme.px(10.0);
     let swatch = theme.px(14.0);
     let right = if f.shades.is_empty() {
@@ -251,30 +243,7 @@ pub fn draw<DB: DrawingBackend>(
     let to_px = |x: f64| left + (x - x0) / (x1 - x0) * (right - left);
 
     // Top: title, subtitle, event lane.
-    let mut y = m;
-    let title = text::fit(area, f.title, title_font, w - 2.0 * m);
-    text::draw(
-        area,
-        theme,
-        &title,
-        (m, y),
-        title_font,
-        HPos::Left,
-        VAlign::Top,
-    )?;
-    y += title_font.line() + theme.px(4.0);
-    for line in text::wrap(area, f.subtitle, sub_font, w - 2.0 * m, 2) {
-        text::draw(
-            area,
-            theme,
-            &line,
-            (m, y),
-            sub_font,
-            HPos::Left,
-            VAlign::Top,
-        )?;
-        y += sub_font.line();
-    }
+    let y = page::header(area, theme, f.title, f.subtitle, 2)?;
     let lane_font = small.bold();
     let lane_pad = theme.px(5.0);
     let lane_boxes: Vec<(f64, f64)> = f
@@ -293,18 +262,7 @@ pub fn draw<DB: DrawingBackend>(
     let plot_top = lane_top + lane_rows as f64 * lane_row_h + tick_font.size * 0.6;
 
     // Bottom, upwards: footer, event key, legend, x tick labels.
-    let foot_font = Font::new(theme.small(), theme::MUTED);
-    let mut bottom = h - m - foot_font.line();
-    let footer = text::fit(area, f.footer, foot_font, w - 2.0 * m);
-    text::draw(
-        area,
-        theme,
-        &footer,
-        (m, bottom + theme.px(4.0)),
-        foot_font,
-        HPos::Left,
-        VAlign::Top,
-    )?;
+    let mut bottom = page::footer(area, theme, f.footer)?;
     let key = key_layout(area, theme, f.events, w - 2.0 * m, small, h);
     bottom -= key.rows as f64 * small.line() + if key.rows > 0 { theme.px(8.0) } else { 0.0 };
     let key_top = bottom;
@@ -332,74 +290,17 @@ pub fn draw<DB: DrawingBackend>(
             ))?;
         }
     }
-    let grid = theme::GRID.stroke_width(theme.stroke(1.0));
-    for v in &yticks {
-        let py = plot.px_y(*v) as i32;
-        area.draw(&PathElement::new(
-            vec![(left as i32, py), (right as i32, py)],
-            grid,
-        ))?;
-    }
     let xticks = f.time.ticks(right - left, theme.px(24.0), &|s| {
         text::width(area, s, tick_font)
     });
-    for t in &xticks {
-        let px = plot.px_x(t.x) as i32;
-        area.draw(&PathElement::new(
-            vec![(px, plot_top as i32), (px, plot_bottom as i32)],
-            grid,
-        ))?;
-    }
+    let xs: Vec<f64> = xticks.iter().map(|t| plot.px_x(t.x)).collect();
+    axes::grid(area, theme, &plot, &yscale.values(), &xs)?;
 
     // Axes, ticks and their labels, under the data so a series on a bound
     // stays visible.
-    let axis = theme::AXIS.stroke_width(theme.stroke(1.5));
-    area.draw(&PathElement::new(
-        vec![
-            (left as i32, plot_top as i32),
-            (left as i32, plot_bottom as i32),
-            (right as i32, plot_bottom as i32),
-        ],
-        axis,
-    ))?;
-    for (v, label) in yticks.iter().zip(&ylabels) {
-        let py = plot.px_y(*v);
-        area.draw(&PathElement::new(
-            vec![
-                ((left - theme.px(6.0)) as i32, py as i32),
-                (left as i32, py as i32),
-            ],
-            axis,
-        ))?;
-        text::draw(
-            area,
-            theme,
-            label,
-            (left - theme.px(10.0), py),
-            tick_font,
-            HPos::Right,
-            VAlign::Middle,
-        )?;
-    }
-    for t in &xticks {
-        let px = plot.px_x(t.x);
-        area.draw(&PathElement::new(
-            vec![
-                (px as i32, plot_bottom as i32),
-                (px as i32, (plot_bottom + theme.px(6.0)) as i32),
-            ],
-            axis,
-        ))?;
-        text::draw(
-            area,
-            theme,
-            &t.label,
-            (px, plot_bottom + theme.px(12.0)),
-            tick_font,
-            HPos::Center,
-            VAlign::Top,
-        )?;
-    }
+    axes::axis_lines(area, theme, &plot)?;
+    axes::y_labels(area, theme, &plot, &yscale.ticks, tick_font, Side::Left)?;
+    axes::x_labels(area, theme, &plot, &xticks, |t| plot.px_x(t.x), tick_font)?;
     contents(&plot)?;
 
     // Event markers over the data, numbers in the lane above the plot. All
@@ -452,14 +353,7 @@ pub fn draw<DB: DrawingBackend>(
         )?;
     }
 
-    let y_title = text::fit(area, f.y_title, label_font, plot_bottom - plot_top);
-    text::draw_vertical(
-        area,
-        theme,
-        &y_title,
-        (m, (plot_top + plot_bottom) / 2.0),
-        label_font,
-    )?;
+    axes::y_title(area, theme, m, &plot, f.y_title, label_font)?;
 
     shade_labels(area, theme, f.shades, &plot, small, swatch)?;
     draw_legend(area, theme, f.legend, &legend, (m, legend_top), small)?;

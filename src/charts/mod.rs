@@ -1,25 +1,35 @@
-//! Trend charts of a run (PNG or SVG), drawn with plotters.
+//! Charts of a run and of the analyses (PNG or SVG), drawn with plotters.
 //!
 //! Every chart is built in two steps so it can be tested without looking at
-//! pixels: a plain data struct (e.g. [`fan::FanData`]) is computed from the
-//! results [`Table`] and the [`Model`], then drawn by [`render::render`].
+//! pixels: a plain data struct (e.g. [`fan::FanData`], [`tornado::TornadoData`])
+//! is computed from the results [`Table`] and the [`Model`] (or from an
+//! analysis' result), then drawn by [`render::render`].
 //! The tests check the structs against the result files and only count
 //! colours in the images.
 
+pub mod analysis;
+pub mod axes;
+pub mod bars;
 pub mod compare;
 pub mod dashboard;
 pub mod drivers;
+pub mod explain;
 pub mod fan;
 pub mod frame;
 pub mod glyphs;
 pub mod legend;
+pub mod morris;
+pub mod page;
 pub mod panels;
 pub mod regimes;
 pub mod render;
+pub mod sobol;
+pub mod sweep;
 pub mod table;
 pub mod text;
 pub mod theme;
 pub mod time_axis;
+pub mod tornado;
 pub mod trajectory;
 
 use std::path::{Path, PathBuf};

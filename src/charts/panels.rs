@@ -8,6 +8,7 @@ use plotters::style::text_anchor::HPos;
 use super::fan::{QuantileBand, band_colours};
 use super::frame::{self, Plot, Shade};
 use super::legend::{self, LegendItem};
+use super::page;
 use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
 use super::time_axis::{Tick, TimeAxis};
@@ -47,47 +48,18 @@ pub fn columns(n: usize, w: f64, h: f64) -> usize {
 
 pub fn draw<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, s: &Sheet<'_>) -> Drawn<DB> {
     area.fill(&theme::WHITE)?;
-    let (w, h) = (f64::from(theme.width), f64::from(theme.height));
+    let w = f64::from(theme.width);
     let m = f64::from(theme.margin());
-    let title_font = Font::new(theme.title(), theme::TEXT).bold();
-    let sub_font = Font::new(theme.subtitle(), theme::MUTED);
     let small = Font::new(theme.small(), theme::TEXT);
     let name_font = Font::new(theme.small(), theme::TEXT).bold();
     let tick_font = Font::new(theme.tiny(), theme::TEXT);
-    let foot_font = Font::new(theme.small(), theme::MUTED);
 
-    let mut y = m;
-    let title = text::fit(area, s.title, title_font, w - 2.0 * m);
-    text::draw(
-        area,
-        theme,
-        &title,
-        (m, y),
-        title_font,
-        HPos::Left,
-        VAlign::Top,
-    )?;
-    y += title_font.line() + theme.px(4.0);
-    if let Some(sub) = s.subtitle {
-        let sub = text::fit(area, sub, sub_font, w - 2.0 * m);
-        text::draw(area, theme, &sub, (m, y), sub_font, HPos::Left, VAlign::Top)?;
-        y += sub_font.line();
-    }
+    let mut y = page::header(area, theme, s.title, s.subtitle.unwrap_or(""), 1)?;
     y += theme.px(4.0);
     let legend = legend::legend_layout(area, theme, s.legend, w - 2.0 * m, small);
     legend::draw_legend(area, theme, s.legend, &legend, (m, y), small)?;
     y += legend.height + theme.px(8.0);
-    let grid_bottom = h - m - foot_font.line() - theme.px(6.0);
-    let footer = text::fit(area, s.footer, foot_font, w - 2.0 * m);
-    text::draw(
-        area,
-        theme,
-        &footer,
-        (m, grid_bottom + theme.px(10.0)),
-        foot_font,
-        HPos::Left,
-        VAlign::Top,
-    )?;
+    let grid_bottom = page::footer(area, theme, s.footer)? - theme.px(6.0);
 
     let n = s.panels.len();
     if n == 0 {

@@ -6,6 +6,8 @@ use clap::Args;
 
 use super::common;
 use crate::analysis::explain;
+use crate::charts::analysis::{self as charts, ChartArgs};
+use crate::charts::explain::ExplainData;
 use crate::error::Error;
 use crate::output::{analysis as out, atomic};
 use crate::scenario;
@@ -15,11 +17,16 @@ Examples:
   geosim explain baseline
   geosim explain baseline --variable alignment --from 2024-06 --to 2025-12
   geosim explain russian_world_exit --variable tension --top 5
+  geosim explain baseline --format svg --size 1200x675
 
 Splits the variable's monthly change in the deterministic run into the terms of its
 signal (bias, each influence, each event's pressure), jumps, self-adjustment and
-clamping; the terms add up to the actual change. Writes explain.csv to
-output/<scenario>-explain-<variable>/ unless --out is given.";
+clamping; the terms add up to the actual change. Writes explain.csv and the chart
+explain.png to output/<scenario>-explain-<variable>/ unless --out is given.
+
+explain.png: on top the variable's level and its target; below, each month's change
+as stacked bars of the 8 largest terms (the rest merged), positive up, negative down,
+with the net change as a line. --no-charts skips it.";
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
@@ -46,6 +53,8 @@ pub struct ExplainArgs {
     /// No table on stdout
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
 }
 
 pub fn explain(args: &ExplainArgs) -> Result<(), Error> {
@@ -66,8 +75,10 @@ pub fn explain(args: &ExplainArgs) -> Result<(), Error> {
     let e = explain::explain(m, var, from, to);
     let vname = &m.variables[var.0].name;
     let dest = common::out_dir(&args.out, m, &format!("explain-{vname}"));
+    let opts = args.charts.options();
     atomic::write_folder(&dest, |dir| {
-        out::write_explain(&dir.join(out::EXPLAIN_CSV), m, &e)
+        out::write_explain(&dir.join(out::EXPLAIN_CSV), m, &e)?;
+        charts::write(dir, "explain", opts.as_ref(), || ExplainData::new(m, &e))
     })?;
     if args.quiet {
         return Ok(());

@@ -8,6 +8,10 @@ use super::common;
 use crate::analysis::metric::Metric;
 use crate::analysis::objective::{ModelObjective, with_threads};
 use crate::analysis::{morris, oat, params, sobol};
+use crate::charts::analysis::{self as charts, About, ChartArgs};
+use crate::charts::morris::MorrisData;
+use crate::charts::sobol::SobolData;
+use crate::charts::tornado::TornadoData;
 use crate::error::Error;
 use crate::output::{analysis as out, atomic};
 use crate::scenario;
@@ -25,7 +29,15 @@ Parameters are the uncertain-capable fields of the scenario, named by path. Each
 varied over its distribution's support (normal: mean ± 2 sd) or ± --spread of a plain
 number, clipped to its valid range. The metric is computed on the deterministic run
 (other parameters at their central values) unless --runs N > 0, in which case it is the
-mean over N stochastic runs that share their random numbers across samples.";
+mean over N stochastic runs that share their random numbers across samples.
+
+Writes the table and a chart to output/<scenario>-sensitivity-<method>/:
+  oat     oat.csv, tornado.png   bars from the metric at central values to the metric at
+                                 each parameter's low and high end, largest swing on top
+  morris  morris.csv, morris.png μ* against σ, the 12 largest numbered and named in a key
+  sobol   sobol.csv, sobol.png   first-order and total indices with bootstrap 95% intervals
+At most the 20 largest parameters are charted. --no-charts skips the chart; --format svg
+and --size WxH work as for `geosim run`.";
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Method {
@@ -76,6 +88,8 @@ pub struct SensitivityArgs {
     /// No table on stdout
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
 }
 
 /// Largest number of engine runs a sensitivity request may ask for.
@@ -152,13 +166,27 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
         "{} — {method} sensitivity of {metric_name} ({mode}), {k} parameters\n\n",
         m.name
     );
+    let opts = args.charts.options();
+    let spread = format!("plain numbers ± {}%", args.spread * 100.0);
+    let about = |details: String| {
+        let parts = [mode.clone(), details, spread.clone()];
+        About::new(m, &metric_name, &mode, obj.metric.wants_ensemble(), &parts)
+    };
     match args.method {
         Method::Oat => {
             let centre = obj.central_unit();
             let (base, rows) =
                 with_threads(threads, || oat::oat(&obj, &centre)).map_err(pool_err)?;
             atomic::write_folder(&dest, |d| {
-                out::write_oat(&d.join("oat.csv"), &obj.params, &rows)
+                out::write_oat(&d.join("oat.csv"), &obj.params, &rows)?;
+                charts::write(d, "tornado", opts.as_ref(), || {
+                    let about = about(if runs == 0 {
+                        format!("{k} parameters, one at a time")
+                    } else {
+                        format!("{k} parameters, one at a time, seed {seed}")
+                    });
+                    TornadoData::new(about, &obj.params, base, &rows)
+                })
             })?;
             text.push_str(&format!(
                 "metric at central values: {base:.4}\n\n{:<50} {:>10} {:>10} {:>9}\n",
@@ -176,7 +204,11 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
                 with_threads(threads, || morris::morris(&obj, samples, seed)).map_err(pool_err)?;
             rows.sort_by(|a, b| b.mu_star.total_cmp(&a.mu_star));
             atomic::write_folder(&dest, |d| {
-                out::write_morris(&d.join("morris.csv"), &obj.params, &rows)
+                out::write_morris(&d.join("morris.csv"), &obj.params, &rows)?;
+                charts::write(d, "morris", opts.as_ref(), || {
+                    let about = about(format!("{samples} Morris trajectories, seed {seed}"));
+                    MorrisData::new(about, &obj.params, &rows)
+                })
             })?;
             text.push_str(&format!(
                 "{:<50} {:>10} {:>10}\n",
@@ -194,7 +226,14 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
                 with_threads(threads, || sobol::sobol(&obj, samples, seed)).map_err(pool_err)?;
             res.rows.sort_by(|a, b| b.total.total_cmp(&a.total));
             atomic::write_folder(&dest, |d| {
-                out::write_sobol(&d.join("sobol.csv"), &obj.params, &res)
+                out::write_sobol(&d.join("sobol.csv"), &obj.params, &res)?;
+                charts::write(d, "sobol", opts.as_ref(), || {
+                    let about = about(format!(
+                        "{samples} base samples, {} evaluations, seed {seed}",
+                        res.evaluations
+                    ));
+                    SobolData::new(about, &obj.params, &res)
+                })
             })?;
             text.push_str(&format!(
                 "{} evaluations, metric variance {:.3e}\n\n{:<50} {:>18} {:>18}\n",

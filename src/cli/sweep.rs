@@ -8,6 +8,8 @@ use super::common;
 use crate::analysis::metric::Metric;
 use crate::analysis::objective::with_threads;
 use crate::analysis::sweep;
+use crate::charts::analysis::{self as charts, About, ChartArgs};
+use crate::charts::sweep::SweepData;
 use crate::error::Error;
 use crate::output::{analysis as out, atomic};
 use crate::scenario;
@@ -20,7 +22,10 @@ Examples:
 
 Each grid point is an ensemble of --runs runs (the same random numbers at every point,
 so differences come from the parameters); --runs 0 uses the deterministic run.
-Writes sweep.csv (grid values, mean, p05, p50, p95 of the metric).";
+Writes sweep.csv (grid values, mean, p05, p50, p95 of the metric) and sweep.png: over one
+parameter the mean, median and 90% band of the metric against its value; over two a
+heatmap of the mean with a colour bar. --no-charts skips the chart; --format svg and
+--size WxH work as for `geosim run`.";
 
 #[derive(Args, Debug)]
 pub struct SweepArgs {
@@ -50,6 +55,8 @@ pub struct SweepArgs {
     /// No table on stdout
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
 }
 
 pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
@@ -90,8 +97,24 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
     let result = with_threads(threads, || sweep::sweep(m, &metric, &axes, args.runs, seed))
         .map_err(|e| Error::usage(format!("cannot start worker threads: {e}"), None))?;
     let dest = common::out_dir(&args.out, m, "sweep");
+    let opts = args.charts.options();
     atomic::write_folder(&dest, |d| {
-        out::write_sweep(&d.join("sweep.csv"), &axes, &result)
+        out::write_sweep(&d.join("sweep.csv"), &axes, &result)?;
+        let Some(opts) = opts.as_ref() else {
+            return Ok(());
+        };
+        let mode = if args.runs == 0 {
+            "deterministic run".to_string()
+        } else {
+            format!("{} runs, seed {seed}", args.runs)
+        };
+        let share = metric.wants_ensemble();
+        let about = About::new(m, &metric_name, &mode, share, std::slice::from_ref(&mode));
+        // One or two axes (checked above), so there is always a chart.
+        match SweepData::new(about, &axes, &result, args.runs) {
+            Some(chart) => charts::write(d, "sweep", Some(opts), || chart),
+            None => Ok(()),
+        }
     })?;
     if args.quiet {
         return Ok(());

@@ -1,0 +1,468 @@
+//! Value axes of a plot: nice tick values and their labels, the grid, the
+//! axis lines and the tick labels around a [`Plot`]. The run charts' frame
+//! and the analysis charts draw their axes with these, so every chart has
+//! the same grid, ticks and label spacing.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::HPos;
+
+use super::frame::{Plot, value_label, value_ticks};
+use super::page::Body;
+use super::text::{self, Font, VAlign};
+use super::theme::{self, Theme};
+use super::time_axis::Tick;
+use super::{Area, DrawResult};
+
+/// A value range and its labelled ticks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scale {
+    pub range: (f64, f64),
+    pub ticks: Vec<Tick>,
+}
+
+/// A range that is never empty: a single value gets a small span around it.
+pub fn non_empty(lo: f64, hi: f64) -> (f64, f64) {
+    let (lo, hi) = if lo.is_finite() && hi.is_finite() {
+        (lo.min(hi), lo.max(hi))
+    } else {
+        (0.0, 1.0)
+    };
+    if hi - lo > 1e-12 * lo.abs().max(hi.abs()).max(1e-300) {
+        (lo, hi)
+    } else if lo == 0.0 {
+        // Nothing but zeros: most such quantities (effects, shares) are
+        // non-negative.
+        (0.0, 1.0)
+    } else {
+        let pad = lo.abs() * 0.1;
+        (lo - pad, hi + pad)
+    }
+}
+
+fn labelled(values: Vec<f64>, percent: bool) -> Vec<Tick> {
+    let step = values.windows(2).map(|p| p[1] - p[0]).next().unwrap_or(1.0);
+    values
+        .into_iter()
+        .map(|v| Tick {
+            x: v,
+            label: value_label(v, step, percent),
+        })
+        .collect()
+}
+
+impl Scale {
+    /// About `max_ticks` ticks inside `lo..hi`; the range stays as given.
+    pub fn within(lo: f64, hi: f64, max_ticks: usize, percent: bool) -> Self {
+        Scale {
+            range: (lo, hi),
+            ticks: labelled(value_ticks(lo, hi, max_ticks), percent),
+        }
+    }
+
+    /// About `max_ticks` ticks, the range widened to whole tick steps.
+    pub fn nice(lo: f64, hi: f64, max_ticks: usize, percent: bool) -> Self {
+        let (lo, hi) = non_empty(lo, hi);
+        let inner = value_ticks(lo, hi, max_ticks);
+        let step = inner
+            .windows(2)
+            .map(|p| p[1] - p[0])
+            .next()
+            .unwrap_or(hi - lo);
+        // A value within rounding of a step stays on it.
+        let a = (lo / step + 1e-9).floor() * step;
+        let b = (hi / step - 1e-9).ceil() * step;
+        let first = (a / step).round() as i64;
+        let last = (b / step).round() as i64;
+        let values = (first..=last)
+            .map(|k| {
+                let v = k as f64 * step;
+                // Rounded so 3 × 0.1 is the tick 0.3, as in value_ticks.
+                if k == 0 {
+                    0.0
+                } else {
+                    (v * 1e12).round() / 1e12
+                }
+            })
+            .collect();
+        Scale {
+            range: (a, b),
+            ticks: labelled(values, percent),
+        }
+    }
+
+    /// The most ticks (up to `max_ticks`) whose labels, `width(label)` wide,
+    /// keep `gap` pixels apart on an axis `len` pixels long; the range
+    /// widened to whole steps when `widen`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fit(
+        lo: f64,
+        hi: f64,
+        len: f64,
+        gap: f64,
+        width: &dyn Fn(&str) -> f64,
+        max_ticks: usize,
+        widen: bool,
+        percent: bool,
+    ) -> Self {
+        let (lo, hi) = non_empty(lo, hi);
+        let make = |n| {
+            if widen {
+                Scale::nice(lo, hi, n, percent)
+            } else {
+                Scale::within(lo, hi, n, percent)
+            }
+        };
+        for n in (2..=max_ticks.max(2)).rev() {
+            let s = make(n);
+            let (a, b) = s.range;
+            let fits = s.ticks.windows(2).all(|p| {
+                let room = (p[1].x - p[0].x) / (b - a) * len;
+                room >= (width(&p[0].label) + width(&p[1].label)) / 2.0 + gap
+            });
+            if fits {
+                return s;
+            }
+        }
+        make(2)
+    }
+
+    pub fn values(&self) -> Vec<f64> {
+        self.ticks.iter().map(|t| t.x).collect()
+    }
+
+    /// Width of the widest label.
+    pub fn widest<DB: DrawingBackend>(&self, area: &Area<DB>, font: Font) -> f64 {
+        self.ticks
+            .iter()
+            .map(|t| text::width(area, &t.label, font))
+            .fold(0.0, f64::max)
+    }
+}
+
+/// Horizontal grid lines at `ys` (values) and vertical ones at `xs` (pixels).
+pub fn grid<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    plot: &Plot,
+    ys: &[f64],
+    xs_px: &[f64],
+) -> DrawResult<DB> {
+    let grid = theme::GRID.stroke_width(theme.stroke(1.0));
+    for v in ys {
+        let py = plot.px_y(*v) as i32;
+        area.draw(&PathElement::new(
+            vec![(plot.left as i32, py), (plot.right as i32, py)],
+            grid,
+        ))?;
+    }
+    for px in xs_px {
+        let px = *px as i32;
+        area.draw(&PathElement::new(
+            vec![(px, plot.top as i32), (px, plot.bottom as i32)],
+            grid,
+        ))?;
+    }
+    Ok(())
+}
+
+fn axis_style(theme: &Theme) -> ShapeStyle {
+    theme::AXIS.stroke_width(theme.stroke(1.5))
+}
+
+/// The left and bottom axis lines.
+pub fn axis_lines<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    plot: &Plot,
+) -> DrawResult<DB> {
+    area.draw(&PathElement::new(
+        vec![
+            (plot.left as i32, plot.top as i32),
+            (plot.left as i32, plot.bottom as i32),
+            (plot.right as i32, plot.bottom as i32),
+        ],
+        axis_style(theme),
+    ))
+}
+
+/// The side of a plot a vertical axis is labelled on.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Side {
+    Left,
+    Right,
+}
+
+/// A tick mark from `from` to `to` and its label anchored at `at`.
+#[allow(clippy::too_many_arguments)]
+fn tick<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    (from, to): ((f64, f64), (f64, f64)),
+    label: &str,
+    at: (f64, f64),
+    (h, v): (HPos, VAlign),
+    font: Font,
+) -> DrawResult<DB> {
+    area.draw(&PathElement::new(
+        vec![(from.0 as i32, from.1 as i32), (to.0 as i32, to.1 as i32)],
+        axis_style(theme),
+    ))?;
+    text::draw(area, theme, label, at, font, h, v)
+}
+
+/// Tick marks and labels beside the plot (left or right of it), at values
+/// `ticks` of its y range.
+pub fn y_labels<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    plot: &Plot,
+    ticks: &[Tick],
+    font: Font,
+    side: Side,
+) -> DrawResult<DB> {
+    let (edge, dir, pos) = match side {
+        Side::Left => (plot.left, -1.0, HPos::Right),
+        Side::Right => (plot.right, 1.0, HPos::Left),
+    };
+    for t in ticks {
+        let py = plot.px_y(t.x);
+        tick(
+            area,
+            theme,
+            ((edge + dir * theme.px(6.0), py), (edge, py)),
+            &t.label,
+            (edge + dir * theme.px(10.0), py),
+            (pos, VAlign::Middle),
+            font,
+        )?;
+    }
+    Ok(())
+}
+
+/// Tick marks and labels under the plot, at pixel columns `px(tick)`.
+pub fn x_labels<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    plot: &Plot,
+    ticks: &[Tick],
+    px: impl Fn(&Tick) -> f64,
+    font: Font,
+) -> DrawResult<DB> {
+    let bottom = plot.bottom;
+    for t in ticks {
+        let x = px(t);
+        tick(
+            area,
+            theme,
+            ((x, bottom), (x, bottom + theme.px(6.0))),
+            &t.label,
+            (x, bottom + theme.px(12.0)),
+            (HPos::Center, VAlign::Top),
+            font,
+        )?;
+    }
+    Ok(())
+}
+
+/// The whole frame of a plot with value axes: grid, axis lines, tick
+/// labels and both axis titles (the y title with its capitals' tops at
+/// `y_title_x`).
+pub fn xy<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    plot: &Plot,
+    (xs, ys): (&Scale, &Scale),
+    (x_title_text, y_title_text): (&str, &str),
+    y_title_x: f64,
+) -> DrawResult<DB> {
+    let tick_font = Font::new(theme.tick(), theme::TEXT);
+    let label_font = Font::new(theme.label(), theme::TEXT);
+    let xs_px: Vec<f64> = xs.ticks.iter().map(|t| plot.px_x(t.x)).collect();
+    grid(area, theme, plot, &ys.values(), &xs_px)?;
+    axis_lines(area, theme, plot)?;
+    y_labels(area, theme, plot, &ys.ticks, tick_font, Side::Left)?;
+    x_labels(area, theme, plot, &xs.ticks, |t| plot.px_x(t.x), tick_font)?;
+    let below = plot.bottom + x_label_room(theme, tick_font);
+    x_title(area, theme, below, plot, x_title_text, label_font)?;
+    y_title(area, theme, y_title_x, plot, y_title_text, label_font)
+}
+
+/// Left, top and bottom of a plot in `body` whose y tick labels are
+/// `y_ticks`, leaving room left of it for the labels and the y title and
+/// under it for the x tick labels and the x title.
+pub fn plot_box<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    body: &Body,
+    y_ticks: &[Tick],
+) -> (f64, f64, f64) {
+    let tick_font = Font::new(theme.tick(), theme::TEXT);
+    let label_font = Font::new(theme.label(), theme::TEXT);
+    let ylabel_w = y_ticks
+        .iter()
+        .map(|t| text::width(area, &t.label, tick_font))
+        .fold(0.0, f64::max);
+    let left = body.left + label_font.line() + theme.px(12.0) + ylabel_w + theme.px(10.0);
+    let bottom = body.bottom - x_label_room(theme, tick_font) - label_font.line();
+    (left, body.top + theme.px(8.0), bottom)
+}
+
+/// One axis of a [`value_plot`]: the data range, whether to widen it to
+/// whole ticks, and whether its labels are percentages.
+#[derive(Copy, Clone, Debug)]
+pub struct Span {
+    pub lo: f64,
+    pub hi: f64,
+    pub widen: bool,
+    pub percent: bool,
+}
+
+/// A plot with two value axes in `body`, left of `right`: y ticks about
+/// every 2.6 lines of tick text (widened to whole ticks), x ticks as many
+/// as their labels allow.
+pub fn value_plot<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    body: &Body,
+    right: f64,
+    (x, y): (Span, Span),
+) -> (Plot, Scale, Scale) {
+    let tick_font = Font::new(theme.tick(), theme::TEXT);
+    let rough_h = body.height() * 0.75;
+    let count = ((rough_h / (tick_font.size * 2.6)) as usize).clamp(3, 10);
+    let ys = Scale::nice(y.lo, y.hi, count, y.percent);
+    let (left, top, bottom) = plot_box(area, theme, body, &ys.ticks);
+    let measure = |s: &str| text::width(area, s, tick_font);
+    let gap = theme.px(24.0);
+    let xs = Scale::fit(
+        x.lo,
+        x.hi,
+        right - left,
+        gap,
+        &measure,
+        10,
+        x.widen,
+        x.percent,
+    );
+    let plot = Plot {
+        left,
+        top,
+        right,
+        bottom,
+        x: xs.range,
+        y: ys.range,
+    };
+    (plot, xs, ys)
+}
+
+/// Smallest and largest of `values` (infinite ends when there are none).
+pub fn extent(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    values
+        .into_iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        })
+}
+
+/// Height the x tick labels take under a plot.
+pub fn x_label_room(theme: &Theme, font: Font) -> f64 {
+    font.line() + theme.px(14.0)
+}
+
+/// A vertical axis title reading upwards, its capitals' tops at `x`,
+/// centred on the plot's height and cut to fit it.
+pub fn y_title<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    x: f64,
+    plot: &Plot,
+    s: &str,
+    font: Font,
+) -> DrawResult<DB> {
+    let s = text::fit(area, s, font, plot.bottom - plot.top);
+    text::draw_vertical(area, theme, &s, (x, (plot.top + plot.bottom) / 2.0), font)
+}
+
+/// An axis title centred under the plot, its top at `y`, cut to fit.
+pub fn x_title<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    y: f64,
+    plot: &Plot,
+    s: &str,
+    font: Font,
+) -> DrawResult<DB> {
+    let s = text::fit(area, s, font, plot.right - plot.left);
+    text::draw(
+        area,
+        theme,
+        &s,
+        ((plot.left + plot.right) / 2.0, y),
+        font,
+        HPos::Center,
+        VAlign::Top,
+    )
+}
+
+/// A number for a label: three significant digits, no trailing zeros, a
+/// real minus sign.
+pub fn short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return if v.is_finite() {
+            "0".into()
+        } else {
+            v.to_string()
+        };
+    }
+    let mag = v.abs().log10().floor() as i32;
+    let decimals = (2 - mag).max(0) as usize;
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s.trim_start_matches(['-', '0', '.']).is_empty() {
+        "0".into()
+    } else {
+        s.replace('-', "−")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nice_scales_cover_the_data_with_round_ends() {
+        let s = Scale::nice(0.03, 0.97, 6, false);
+        assert_eq!(s.range, (0.0, 1.0));
+        assert_eq!(s.ticks.first().unwrap().label, "0.0");
+        let s = Scale::nice(-0.37, 0.12, 6, false);
+        assert!(s.range.0 <= -0.37 && s.range.1 >= 0.12, "{:?}", s.range);
+        assert!(s.ticks.iter().any(|t| t.x == 0.0));
+        let s = Scale::nice(0.5, 0.5, 5, false);
+        assert!(s.range.0 < 0.5 && s.range.1 > 0.5);
+    }
+
+    #[test]
+    fn fitted_scales_keep_their_labels_apart() {
+        let w = |s: &str| s.chars().count() as f64 * 10.0;
+        let s = Scale::fit(0.0, 1.0, 200.0, 10.0, &w, 12, true, false);
+        assert!(s.ticks.len() >= 2 && s.ticks.len() <= 6, "{:?}", s.ticks);
+        let s = Scale::fit(0.0, 1.0, 2000.0, 10.0, &w, 12, true, false);
+        assert!(s.ticks.len() >= 10, "{:?}", s.ticks);
+    }
+
+    #[test]
+    fn short_numbers() {
+        assert_eq!(short(0.2), "0.2");
+        assert_eq!(short(-0.4), "−0.4");
+        assert_eq!(short(0.025), "0.025");
+        assert_eq!(short(0.123456), "0.123");
+        assert_eq!(short(12.345), "12.3");
+        assert_eq!(short(1500.0), "1500");
+        assert_eq!(short(0.0), "0");
+        assert_eq!(short(-0.0001), "−0.0001");
+    }
+}

@@ -1,0 +1,146 @@
+//! `sobol.png` (`geosim sensitivity --method sobol`): one row per
+//! parameter, largest total index on top; in each row the first-order
+//! index (the share of the metric's variance the parameter causes alone)
+//! above the total index (alone and through its interactions), each with
+//! its bootstrap 95 % interval as an error bar.
+
+use plotters::prelude::*;
+
+use super::analysis::About;
+use super::axes::extent;
+use super::bars::{self, RowPlot, Rows};
+use super::legend::{LegendItem, Swatch};
+use super::render::Chart;
+use super::theme::{self, Theme};
+use super::{Area, DrawResult, Drawn};
+use crate::analysis::params::ParamRange;
+use crate::analysis::sobol::SobolResult;
+
+pub const FIRST: RGBColor = theme::SKY_BLUE;
+pub const TOTAL: RGBColor = theme::BLUE;
+/// Error bars.
+pub const WHISKER: RGBColor = theme::TEXT;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SobolBar {
+    pub parameter: String,
+    pub first: f64,
+    pub first_ci: (f64, f64),
+    pub total: f64,
+    pub total_ci: (f64, f64),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SobolData {
+    pub about: About,
+    /// Largest total index first, at most [`bars::MAX_ROWS`].
+    pub bars: Vec<SobolBar>,
+    /// Parameters varied in all.
+    pub parameters: usize,
+    /// Sum of the first-order indices of all parameters.
+    pub first_sum: f64,
+}
+
+impl SobolData {
+    pub fn new(about: About, params: &[ParamRange], res: &SobolResult) -> Self {
+        let mut rows: Vec<_> = res.rows.iter().collect();
+        rows.sort_by(|a, b| b.total.total_cmp(&a.total));
+        SobolData {
+            about,
+            bars: rows
+                .iter()
+                .take(bars::MAX_ROWS)
+                .map(|r| SobolBar {
+                    parameter: params[r.input].path.clone(),
+                    first: r.first,
+                    first_ci: r.first_ci,
+                    total: r.total,
+                    total_ci: r.total_ci,
+                })
+                .collect(),
+            parameters: params.len(),
+            first_sum: res.rows.iter().map(|r| r.first).sum(),
+        }
+    }
+}
+
+/// A horizontal error bar from `lo` to `hi` with caps `h` pixels high.
+fn whisker<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    rp: &RowPlot,
+    (lo, hi): (f64, f64),
+    y: f64,
+    h: f64,
+) -> DrawResult<DB> {
+    let style = WHISKER.stroke_width(theme.stroke(1.5));
+    let (a, b) = (rp.plot.px_x(lo) as i32, rp.plot.px_x(hi) as i32);
+    let (top, bottom, y) = ((y - h / 2.0) as i32, (y + h / 2.0) as i32, y as i32);
+    area.draw(&PathElement::new(vec![(a, y), (b, y)], style))?;
+    for x in [a, b] {
+        area.draw(&PathElement::new(vec![(x, top), (x, bottom)], style))?;
+    }
+    Ok(())
+}
+
+impl Chart for SobolData {
+    fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> Drawn<DB> {
+        let a = &self.about;
+        let legend = [
+            LegendItem {
+                label: "first order: the parameter alone".into(),
+                swatch: Swatch::Patch(FIRST),
+            },
+            LegendItem {
+                label: "total: alone and through interactions".into(),
+                swatch: Swatch::Patch(TOTAL),
+            },
+            LegendItem {
+                label: "bootstrap 95% interval".into(),
+                swatch: Swatch::Line {
+                    colour: WHISKER,
+                    width: 1.5,
+                    dashed: false,
+                },
+            },
+        ];
+        let subtitle = format!(
+            "Sobol indices of {} ({}): the share of its variance due to each parameter; the {} \
+             largest total indices of {} parameters (first-order indices sum to {:.2})",
+            a.metric,
+            a.mode,
+            self.bars.len(),
+            self.parameters,
+            self.first_sum
+        );
+        let names: Vec<String> = self.bars.iter().map(|b| b.parameter.clone()).collect();
+        let ends = self.bars.iter().flat_map(|b| {
+            let (f, t) = (b.first_ci, b.total_ci);
+            [b.first, b.total, f.0, f.1, t.0, t.1]
+        });
+        let span = extent(ends.chain([0.0]));
+        let rows = Rows {
+            page: a.page(&subtitle, &legend),
+            names: &names,
+            x_title: "share of the metric's variance",
+            span,
+            percent: false,
+            end_room: theme.px(8.0),
+        };
+        bars::draw(area, theme, &rows, |rp| {
+            let h = (rp.row_h * 0.36).min(theme.px(16.0));
+            rp.rule(area, theme, 0.0, theme::AXIS, 1.5)?;
+            for (i, b) in self.bars.iter().enumerate() {
+                let (y1, y2) = (rp.centre(i) - h * 0.55, rp.centre(i) + h * 0.55);
+                rp.bar(area, (0.0, b.first), y1, h, FIRST)?;
+                rp.bar(area, (0.0, b.total), y2, h, TOTAL)?;
+                whisker(area, theme, rp, b.first_ci, y1, h * 0.7)?;
+                whisker(area, theme, rp, b.total_ci, y2, h * 0.7)?;
+            }
+            if self.bars.iter().all(|b| b.total == 0.0) {
+                rp.note(area, theme, "the metric does not vary over these ranges")?;
+            }
+            Ok(())
+        })
+    }
+}

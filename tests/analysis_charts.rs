@@ -1,0 +1,462 @@
+//! Charts of the analyses: the data each chart is drawn from is checked
+//! against the CSV its command writes (explain.csv, oat.csv, morris.csv,
+//! sobol.csv, sweep.csv), the images decode at the requested size and their
+//! plots hold the chart's colours; the commands write the charts into their
+//! result folders and honour --no-charts, --format and --size. No golden
+//! images; small fixture, few samples.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use geosim::analysis::explain::{self, Explanation};
+use geosim::analysis::metric::Metric;
+use geosim::analysis::objective::ModelObjective;
+use geosim::analysis::{morris, oat, params, sobol, sweep};
+use geosim::charts::analysis::About;
+use geosim::charts::explain::{ExplainData, STATE};
+use geosim::charts::morris::{MorrisData, OTHER, POINT};
+use geosim::charts::render::{self, Chart};
+use geosim::charts::sobol::{FIRST, SobolData, TOTAL};
+use geosim::charts::sweep::{MEAN, SweepData};
+use geosim::charts::tornado::{HIGH, LOW, TornadoData};
+use geosim::charts::{Format, PlotRects};
+use geosim::model::{Model, VarId, YearMonth};
+use geosim::output::analysis as out;
+use geosim::scenario;
+
+mod support;
+use support::{Image, assert_close, fails, files, fixture, geosim, ok};
+
+fn model(spec: &str) -> Model {
+    scenario::load(spec, &[]).unwrap().model
+}
+
+/// A CSV file as its header and rows of fields.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn f(s: &str) -> f64 {
+    s.parse().unwrap_or_else(|_| panic!("not a number: {s}"))
+}
+
+/// Rows of a CSV keyed by their first field (the parameter), each as
+/// column → value.
+fn by_parameter(path: &Path) -> (Vec<String>, HashMap<String, HashMap<String, f64>>) {
+    let (header, rows) = read_csv(path);
+    let order = rows.iter().map(|r| r[0].clone()).collect();
+    let map = rows
+        .iter()
+        .map(|r| {
+            let cols = header.iter().zip(r).skip(1);
+            (r[0].clone(), cols.map(|(h, v)| (h.clone(), f(v))).collect())
+        })
+        .collect();
+    (order, map)
+}
+
+/// Renders `chart` as PNG at `size` and as SVG; returns the decoded PNG and
+/// where its plots are.
+fn draw<C: Chart>(chart: &C, dir: &Path, name: &str, size: (u32, u32)) -> (Image, PlotRects) {
+    let png = dir.join(format!("{name}.png"));
+    let plots = render::render(chart, &png, Format::Png, size).unwrap();
+    let img = Image::read(&png);
+    assert_eq!((img.w, img.h), size, "{name}: size");
+    let svg = dir.join(format!("{name}.svg"));
+    render::render(chart, &svg, Format::Svg, size).unwrap();
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+    (img, plots)
+}
+
+fn about(m: &Model, metric: &str, percent: bool) -> About {
+    About::new(m, metric, "deterministic run", percent, &["test".into()])
+}
+
+/// explain.csv summed per date, and per (date, term).
+fn explain_csv(path: &Path) -> (Vec<String>, HashMap<(String, String), f64>) {
+    let (_, rows) = read_csv(path);
+    let mut dates: Vec<String> = Vec::new();
+    let mut cells = HashMap::new();
+    for r in rows {
+        if dates.last() != Some(&r[0]) {
+            dates.push(r[0].clone());
+        }
+        cells.insert((r[0].clone(), r[1].clone()), f(&r[2]));
+    }
+    (dates, cells)
+}
+
+fn check_explain(m: &Model, e: &Explanation, dir: &Path, size: (u32, u32)) -> ExplainData {
+    let csv = dir.join(out::EXPLAIN_CSV);
+    out::write_explain(&csv, m, e).unwrap();
+    let d = ExplainData::new(m, e);
+    let (dates, cells) = explain_csv(&csv);
+    let got: Vec<String> = d.dates.iter().map(|d| d.to_string()).collect();
+    assert_eq!(got, dates, "months of the bars");
+    let terms: Vec<&str> = e.terms.iter().map(|t| t.name.as_str()).collect();
+    let named: Vec<&str> = d.stacks.iter().map(|s| s.name.as_str()).collect();
+    let csv_term = |date: &str, term: &str| cells[&(date.to_string(), term.to_string())];
+    for (k, date) in dates.iter().enumerate() {
+        let month_sum: f64 = terms.iter().map(|t| csv_term(date, t)).sum();
+        let stacked: f64 = d.stacks.iter().map(|s| s.monthly[k]).sum();
+        assert!(
+            (stacked - month_sum).abs() < 1e-8,
+            "{date}: stacks {stacked} vs csv {month_sum}"
+        );
+        assert!((d.net[k] - month_sum).abs() < 1e-8, "{date}: net");
+        let moved = d.state[k + 1] - d.state[k];
+        assert!(
+            (d.net[k] - moved).abs() < 1e-9,
+            "{date}: net {} vs change {moved}",
+            d.net[k]
+        );
+        // The bars of a month reach exactly the positive and negative sums.
+        let bars = d.bars();
+        let top = bars.iter().map(|b| b[k].1).fold(0.0, f64::max);
+        let up: f64 = d.stacks.iter().map(|s| s.monthly[k].max(0.0)).sum();
+        assert!((top - up).abs() < 1e-12, "{date}: top of the stack");
+        for s in &d.stacks {
+            let want = if terms.contains(&s.name.as_str()) {
+                csv_term(date, &s.name)
+            } else {
+                // The merged rest: every term not drawn on its own.
+                terms
+                    .iter()
+                    .filter(|t| !named.contains(t))
+                    .map(|t| csv_term(date, t))
+                    .sum()
+            };
+            assert!(
+                (s.monthly[k] - want).abs() < 1e-8,
+                "{date} {}: chart {} vs csv {want}",
+                s.name,
+                s.monthly[k]
+            );
+        }
+    }
+    let (img, plots) = draw(&d, dir, "explain", size);
+    assert_eq!(plots.len(), 2, "level panel and change panel");
+    let width = (plots[0][2] - plots[0][0]) as usize;
+    assert!(
+        img.count(plots[0], STATE) > width / 3,
+        "level and target lines"
+    );
+    for s in d.stacks.iter().take(3) {
+        let biggest = s.monthly.iter().fold(0.0f64, |a, c| a.max(c.abs()));
+        let (lo, hi) = (
+            d.net.iter().copied().fold(0.0, f64::min),
+            d.net.iter().copied().fold(0.0, f64::max),
+        );
+        if biggest > 0.02 * (hi - lo) {
+            assert!(img.count(plots[1], s.colour) > 0, "bars of {}", s.name);
+        }
+    }
+    d
+}
+
+#[test]
+fn explain_chart_stacks_equal_explain_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = model(&fixture("small.toml"));
+    let e = explain::explain(&m, VarId(1), 5, 17);
+    let d = check_explain(&m, &e, dir.path(), (1200, 675));
+    assert!(d.stacks.iter().all(|s| !s.name.contains("other terms")));
+    // The baseline has more terms than colours: the rest are merged.
+    let m = model("baseline");
+    let from = m.start.months_until(YearMonth::parse("2024-06").unwrap()) as usize;
+    let e = explain::explain(&m, m.regimes.as_ref().unwrap().variable, from, from + 18);
+    let d = check_explain(&m, &e, dir.path(), (1600, 900));
+    assert_eq!(d.stacks.len(), geosim::charts::explain::TOP_TERMS + 1);
+    assert!(d.stacks.last().unwrap().name.ends_with("other terms"));
+    // Largest totals first.
+    let totals: Vec<f64> = d.stacks[..d.stacks.len() - 1]
+        .iter()
+        .map(|s| s.monthly.iter().sum::<f64>().abs())
+        .collect();
+    assert!(totals.windows(2).all(|w| w[0] >= w[1]), "{totals:?}");
+}
+
+/// The small fixture's parameters as an objective of alignment at the end.
+fn objective(m: &Model) -> ModelObjective<'_> {
+    let (metric, _) = Metric::default_for(m);
+    ModelObjective {
+        model: m,
+        metric,
+        params: params::select(m, &[], 0.25),
+        runs: 0,
+        seed: 7,
+    }
+}
+
+#[test]
+fn tornado_bars_are_the_rows_of_oat_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = model(&fixture("small.toml"));
+    let obj = objective(&m);
+    let (central, rows) = oat::oat(&obj, &obj.central_unit());
+    let csv = dir.path().join("oat.csv");
+    out::write_oat(&csv, &obj.params, &rows).unwrap();
+    let d = TornadoData::new(
+        about(&m, "alignment@2022-12", false),
+        &obj.params,
+        central,
+        &rows,
+    );
+    let (order, table) = by_parameter(&csv);
+    assert_eq!(d.parameters, order.len());
+    let names: Vec<&str> = d.bars.iter().map(|b| b.parameter.as_str()).collect();
+    let want: Vec<&str> = order.iter().take(20).map(String::as_str).collect();
+    assert_eq!(names, want, "largest swing on top, in the order of oat.csv");
+    for b in &d.bars {
+        let r = &table[&b.parameter];
+        assert_close(
+            &b.parameter,
+            &[b.at_low, b.at_high, b.low, b.high],
+            &[r["metric_at_low"], r["metric_at_high"], r["low"], r["high"]],
+        );
+        let swing = (b.at_high - b.at_low).abs();
+        assert_close(&format!("{} swing", b.parameter), &[swing], &[r["swing"]]);
+    }
+    let (img, plots) = draw(&d, dir.path(), "tornado", (1600, 900));
+    assert!(img.count(plots[0], LOW) > 100, "low-end bars");
+    assert!(img.count(plots[0], HIGH) > 100, "high-end bars");
+    // A small sheet still draws every bar.
+    let (img, plots) = draw(&d, dir.path(), "tornado-small", (800, 450));
+    assert!(img.count(plots[0], LOW) > 20 && img.count(plots[0], HIGH) > 20);
+}
+
+#[test]
+fn morris_points_are_the_rows_of_morris_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = model(&fixture("small.toml"));
+    let obj = objective(&m);
+    let rows = morris::morris(&obj, 6, 3);
+    let csv = dir.path().join("morris.csv");
+    out::write_morris(&csv, &obj.params, &rows).unwrap();
+    let d = MorrisData::new(about(&m, "alignment@2022-12", false), &obj.params, &rows);
+    let (_, table) = by_parameter(&csv);
+    assert_eq!(d.points.len(), table.len());
+    for p in &d.points {
+        let r = &table[&p.parameter];
+        assert_close(
+            &p.parameter,
+            &[p.mu_star, p.sigma],
+            &[r["mu_star"], r["sigma"]],
+        );
+    }
+    assert!(d.points.windows(2).all(|w| w[0].mu_star >= w[1].mu_star));
+    assert_eq!(d.labelled().len(), d.points.len().min(12));
+    let (img, plots) = draw(&d, dir.path(), "morris", (1600, 900));
+    assert!(img.count(plots[0], POINT) > 50, "numbered points");
+    if d.points.len() > 12 {
+        assert!(img.count(plots[0], OTHER) > 0, "other points");
+    }
+}
+
+#[test]
+fn sobol_bars_and_error_bars_are_the_rows_of_sobol_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = model(&fixture("small.toml"));
+    let obj = objective(&m);
+    let res = sobol::sobol(&obj, 32, 5);
+    let csv = dir.path().join("sobol.csv");
+    out::write_sobol(&csv, &obj.params, &res).unwrap();
+    let d = SobolData::new(about(&m, "alignment@2022-12", false), &obj.params, &res);
+    let (_, table) = by_parameter(&csv);
+    assert_eq!(d.parameters, table.len());
+    assert!(
+        d.bars.windows(2).all(|w| w[0].total >= w[1].total),
+        "largest total on top"
+    );
+    for b in &d.bars {
+        let r = &table[&b.parameter];
+        assert_close(
+            &b.parameter,
+            &[
+                b.first,
+                b.first_ci.0,
+                b.first_ci.1,
+                b.total,
+                b.total_ci.0,
+                b.total_ci.1,
+            ],
+            &[
+                r["first"],
+                r["first_ci_low"],
+                r["first_ci_high"],
+                r["total"],
+                r["total_ci_low"],
+                r["total_ci_high"],
+            ],
+        );
+    }
+    let (img, plots) = draw(&d, dir.path(), "sobol", (1600, 900));
+    assert!(img.count(plots[0], TOTAL) > 50, "total-index bars");
+    if d.bars.iter().any(|b| b.first > 0.05) {
+        assert!(img.count(plots[0], FIRST) > 0, "first-order bars");
+    }
+}
+
+#[test]
+fn sweep_line_and_heatmap_are_the_rows_of_sweep_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = model(&fixture("small.toml"));
+    let (metric, name) = Metric::default_for(&m);
+    let a = sweep::parse_axis("variables.alignment.bias=0:0.3:4", &m).unwrap();
+    let b = sweep::parse_axis("variables.tension.rate=0.1:0.5:3", &m).unwrap();
+
+    let one = [a.clone()];
+    let points = sweep::sweep(&m, &metric, &one, 30, 11);
+    let csv = dir.path().join("sweep.csv");
+    out::write_sweep(&csv, &one, &points).unwrap();
+    let (header, rows) = read_csv(&csv);
+    let col = |c: &str| -> Vec<f64> {
+        let i = header.iter().position(|h| h == c).unwrap();
+        rows.iter().map(|r| f(&r[i])).collect()
+    };
+    let Some(SweepData::Line(l)) = SweepData::new(about(&m, &name, false), &one, &points, 30)
+    else {
+        panic!("one parameter gives a line");
+    };
+    assert_close("x", &l.x, &col(&a.path));
+    assert_close("mean", &l.mean, &col("mean"));
+    assert_close("p05", &l.p05, &col("p05"));
+    assert_close("p50", &l.p50, &col("p50"));
+    assert_close("p95", &l.p95, &col("p95"));
+    let chart = SweepData::Line(l);
+    let (img, plots) = draw(&chart, dir.path(), "sweep", (1600, 900));
+    assert!(img.count(plots[0], MEAN) > 100, "mean line");
+    let band = geosim::charts::fan::band_colours(MEAN, 1)[0];
+    assert!(img.count(plots[0], band) > 100, "90% band");
+
+    let two = [a.clone(), b.clone()];
+    let points = sweep::sweep(&m, &metric, &two, 0, 11);
+    out::write_sweep(&csv, &two, &points).unwrap();
+    let (header, rows) = read_csv(&csv);
+    let Some(SweepData::Heatmap(h)) = SweepData::new(about(&m, &name, false), &two, &points, 0)
+    else {
+        panic!("two parameters give a heatmap");
+    };
+    assert_eq!(rows.len(), h.xs.len() * h.ys.len());
+    let mean_col = header.iter().position(|c| c == "mean").unwrap();
+    for (k, r) in rows.iter().enumerate() {
+        let (i, j) = (k / h.ys.len(), k % h.ys.len());
+        assert_close(
+            &format!("cell {i},{j}"),
+            &[h.xs[i], h.ys[j], h.mean[k]],
+            &[f(&r[0]), f(&r[1]), f(&r[mean_col])],
+        );
+    }
+    // Higher means are lighter on the sequential scale.
+    let lum = |c: plotters::style::RGBColor| {
+        0.2126 * f64::from(c.0) + 0.7152 * f64::from(c.1) + 0.0722 * f64::from(c.2)
+    };
+    let colours = h.cell_colours();
+    for x in 0..colours.len() {
+        for y in 0..colours.len() {
+            if h.mean[x] < h.mean[y] - 1e-9 {
+                assert!(lum(colours[x]) <= lum(colours[y]), "cells {x} and {y}");
+            }
+        }
+    }
+    let chart = SweepData::Heatmap(h);
+    let (img, plots) = draw(&chart, dir.path(), "heatmap", (1600, 900));
+    for c in &colours {
+        assert!(img.count(plots[0], *c) > 100, "cell colour {c:?}");
+    }
+    // Three parameters make no chart.
+    assert!(SweepData::new(about(&m, &name, false), &[a.clone(), b, a], &points, 0).is_none());
+}
+
+// ------------------------------------------------------------- end to end
+
+/// `args` followed by `extra`.
+fn with<'a>(args: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+    args.iter().chain(extra).copied().collect()
+}
+
+#[test]
+fn analysis_commands_write_their_charts_and_honour_the_options() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let small = fixture("small.toml");
+    let bias = "variables.alignment.bias=0:0.3:3";
+    let rate = "variables.tension.rate=0.1:0.5:2";
+    // (command, folder, chart)
+    let cases: [(&[&str], &str, &str); 6] = [
+        (&["explain"], "e", "explain"),
+        (&["sensitivity"], "o", "tornado"),
+        (
+            &["sensitivity", "--method", "morris", "--samples", "4"],
+            "m",
+            "morris",
+        ),
+        (
+            &["sensitivity", "--method", "sobol", "--samples", "16"],
+            "s",
+            "sobol",
+        ),
+        (&["sweep", "--param", bias, "--runs", "5"], "w", "sweep"),
+        (
+            &["sweep", "--param", bias, "--param", rate, "--runs", "0"],
+            "h",
+            "sweep",
+        ),
+    ];
+    for (command, folder, stem) in cases {
+        let args = with(
+            &with(&command[..1], &[&small, "--out", folder, "-q"]),
+            &command[1..],
+        );
+        let dir = t.join(folder);
+        ok(geosim(t, &with(&args, &["--size", "800x450"])));
+        let img = Image::read(&dir.join(format!("{stem}.png")));
+        assert_eq!((img.w, img.h), (800, 450), "{folder}/{stem}.png");
+        assert_eq!(
+            files(&dir, "").len(),
+            2,
+            "{folder}: the table and the chart"
+        );
+
+        ok(geosim(t, &with(&args, &["--no-charts"])));
+        assert_eq!(
+            files(&dir, "").len(),
+            1,
+            "{folder}: --no-charts, the table only"
+        );
+
+        ok(geosim(t, &with(&args, &["--format", "svg"])));
+        let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("Small test scenario"));
+        assert_eq!(
+            files(&dir, ".png"),
+            Vec::<String>::new(),
+            "{folder}: replaced whole"
+        );
+
+        let bad = with(&args, &["--no-charts", "--format", "svg"]);
+        fails(geosim(t, &bad), 2, "cannot be used with");
+    }
+    fails(
+        geosim(t, &["explain", &small, "--size", "20x20"]),
+        2,
+        "between",
+    );
+    let help = ok(geosim(t, &["sensitivity", "--help"])).stdout;
+    for needle in [
+        "--no-charts",
+        "--format",
+        "--size",
+        "tornado.png",
+        "morris.png",
+        "sobol.png",
+    ] {
+        assert!(help.contains(needle), "sensitivity --help lacks {needle}");
+    }
+}

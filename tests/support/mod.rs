@@ -1,0 +1,128 @@
+//! Helpers shared by the chart tests: fixture paths, decoded PNGs, and
+//! comparing chart data with result files.
+
+// Each test crate uses its own subset.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use plotters::style::RGBColor;
+
+pub fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Values written to CSV keep 9 significant digits.
+pub fn assert_close(what: &str, got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths");
+    for (t, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= 1e-8 * w.abs().max(1.0),
+            "{what}, month {t}: chart has {g}, results file {w}"
+        );
+    }
+}
+
+/// A decoded PNG.
+pub struct Image {
+    pub w: u32,
+    pub h: u32,
+    rgb: Vec<u8>,
+}
+
+impl Image {
+    pub fn read(path: &Path) -> Self {
+        let f = std::fs::File::open(path).unwrap();
+        let mut reader = png::Decoder::new(f).read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!(info.bit_depth, png::BitDepth::Eight);
+        let channels = match info.color_type {
+            png::ColorType::Rgb => 3,
+            png::ColorType::Rgba => 4,
+            c => panic!("{}: colour type {c:?}", path.display()),
+        };
+        let rgb = buf[..info.buffer_size()]
+            .chunks(channels)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        Image {
+            w: info.width,
+            h: info.height,
+            rgb,
+        }
+    }
+
+    /// Pixels of exactly colour `c` in `rect` (grown by 3 px, since a line
+    /// on the edge of a plot spills over it).
+    pub fn count(&self, [l, t, r, b]: [i32; 4], c: RGBColor) -> usize {
+        let (w, h) = (self.w as i32, self.h as i32);
+        let mut n = 0;
+        for y in (t - 3).max(0)..(b + 4).min(h) {
+            for x in (l - 3).max(0)..(r + 4).min(w) {
+                let i = (y * w + x) as usize * 3;
+                if self.rgb[i..i + 3] == [c.0, c.1, c.2] {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+}
+
+// ------------------------------------------------------------- the binary
+
+/// What a run of the binary printed and returned.
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the binary in `dir`.
+pub fn geosim(dir: &Path, args: &[&str]) -> Out {
+    let out = Command::cargo_bin("geosim")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn ok(o: Out) -> Out {
+    assert_eq!(o.code, 0, "stdout:\n{}\nstderr:\n{}", o.stdout, o.stderr);
+    o
+}
+
+pub fn fails(o: Out, code: i32, needle: &str) -> Out {
+    assert_eq!(o.code, code, "stdout:\n{}\nstderr:\n{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr.contains(needle),
+        "stderr lacks {needle:?}:\n{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
+    o
+}
+
+/// Names of the files in `dir` ending in `ext`, sorted.
+pub fn files(dir: &Path, ext: &str) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(ext))
+        .collect();
+    v.sort();
+    v
+}
