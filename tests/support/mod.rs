@@ -77,42 +77,64 @@ impl Image {
 
 // ------------------------------------------------------------- the binary
 
-/// What a run of the binary printed and returned.
-pub struct Out {
+/// What a run of the binary printed and returned, with fluent checks.
+pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
 }
 
 /// Runs the binary in `dir`.
-pub fn geosim(dir: &Path, args: &[&str]) -> Out {
+pub fn geosim(dir: &Path, args: &[&str]) -> Run {
     let out = Command::cargo_bin("geosim")
         .unwrap()
         .current_dir(dir)
         .args(args)
         .output()
         .unwrap();
-    Out {
+    Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 
-pub fn ok(o: Out) -> Out {
-    assert_eq!(o.code, 0, "stdout:\n{}\nstderr:\n{}", o.stdout, o.stderr);
-    o
+impl Run {
+    /// Asserts exit code 0.
+    pub fn ok(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Asserts exit code `code`, every needle in stderr, and no panic.
+    pub fn fails(self, code: i32, needles: &[&str]) -> Self {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        for n in needles {
+            assert!(
+                self.stderr.contains(n),
+                "stderr lacks {n:?}:\n{}",
+                self.stderr
+            );
+        }
+        assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
+        self
+    }
 }
 
-pub fn fails(o: Out, code: i32, needle: &str) -> Out {
-    assert_eq!(o.code, code, "stdout:\n{}\nstderr:\n{}", o.stdout, o.stderr);
-    assert!(
-        o.stderr.contains(needle),
-        "stderr lacks {needle:?}:\n{}",
-        o.stderr
-    );
-    assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
-    o
+pub fn ok(o: Run) -> Run {
+    o.ok()
+}
+
+pub fn fails(o: Run, code: i32, needle: &str) -> Run {
+    o.fails(code, &[needle])
 }
 
 /// Names of the files in `dir` ending in `ext`, sorted.
