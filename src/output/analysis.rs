@@ -14,28 +14,33 @@ use crate::model::Model;
 
 pub const EXPLAIN_CSV: &str = "explain.csv";
 
-fn finish(mut w: csv::Writer<std::io::BufWriter<std::fs::File>>, path: &Path) -> Result<(), Error> {
+/// Writes a header and rows; every table of the analyses goes through here.
+fn write_table<S: AsRef<[u8]>>(
+    path: &Path,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<S>>,
+) -> Result<(), Error> {
+    let mut w = csv_writer(path)?;
+    w.write_record(header).map_err(csv_err(path))?;
+    for row in rows {
+        w.write_record(&row).map_err(csv_err(path))?;
+    }
     w.flush().map_err(|e| Error::io("write", path, e))
 }
 
 /// `date,term,contribution`: the term's share of x(date) − x(previous month).
 pub fn write_explain(path: &Path, model: &Model, e: &Explanation) -> Result<(), Error> {
-    let mut w = csv_writer(path)?;
-    w.write_record(["date", "term", "contribution"])
-        .map_err(csv_err(path))?;
-    for k in 0..(e.to - e.from) {
+    let rows = (0..(e.to - e.from)).flat_map(|k| {
         let date = model.date(e.from + k + 1).to_string();
-        for t in &e.terms {
-            w.write_record([date.as_str(), t.name.as_str(), &num(t.monthly[k])])
-                .map_err(csv_err(path))?;
-        }
-    }
-    finish(w, path)
+        e.terms
+            .iter()
+            .map(move |t| vec![date.clone(), t.name.clone(), num(t.monthly[k])])
+    });
+    write_table(path, &["date", "term", "contribution"], rows)
 }
 
 pub fn write_oat(path: &Path, params: &[ParamRange], rows: &[OatRow]) -> Result<(), Error> {
-    let mut w = csv_writer(path)?;
-    w.write_record([
+    let header = [
         "parameter",
         "low",
         "high",
@@ -43,11 +48,10 @@ pub fn write_oat(path: &Path, params: &[ParamRange], rows: &[OatRow]) -> Result<
         "metric_at_low",
         "metric_at_high",
         "swing",
-    ])
-    .map_err(csv_err(path))?;
-    for r in rows {
+    ];
+    let rows = rows.iter().map(|r| {
         let p = &params[r.input];
-        w.write_record([
+        vec![
             p.path.clone(),
             num(p.lo),
             num(p.hi),
@@ -55,34 +59,32 @@ pub fn write_oat(path: &Path, params: &[ParamRange], rows: &[OatRow]) -> Result<
             num(r.at_low),
             num(r.at_high),
             num(r.swing),
-        ])
-        .map_err(csv_err(path))?;
-    }
-    finish(w, path)
+        ]
+    });
+    write_table(path, &header, rows)
 }
 
 pub fn write_morris(path: &Path, params: &[ParamRange], rows: &[MorrisRow]) -> Result<(), Error> {
-    let mut w = csv_writer(path)?;
-    w.write_record(["parameter", "low", "high", "mu_star", "mu", "sigma"])
-        .map_err(csv_err(path))?;
-    for r in rows {
+    let rows = rows.iter().map(|r| {
         let p = &params[r.input];
-        w.write_record([
+        vec![
             p.path.clone(),
             num(p.lo),
             num(p.hi),
             num(r.mu_star),
             num(r.mu),
             num(r.sigma),
-        ])
-        .map_err(csv_err(path))?;
-    }
-    finish(w, path)
+        ]
+    });
+    write_table(
+        path,
+        &["parameter", "low", "high", "mu_star", "mu", "sigma"],
+        rows,
+    )
 }
 
 pub fn write_sobol(path: &Path, params: &[ParamRange], res: &SobolResult) -> Result<(), Error> {
-    let mut w = csv_writer(path)?;
-    w.write_record([
+    let header = [
         "parameter",
         "low",
         "high",
@@ -92,11 +94,10 @@ pub fn write_sobol(path: &Path, params: &[ParamRange], res: &SobolResult) -> Res
         "total",
         "total_ci_low",
         "total_ci_high",
-    ])
-    .map_err(csv_err(path))?;
-    for r in &res.rows {
+    ];
+    let rows = res.rows.iter().map(|r| {
         let p = &params[r.input];
-        w.write_record([
+        vec![
             p.path.clone(),
             num(p.lo),
             num(p.hi),
@@ -106,21 +107,18 @@ pub fn write_sobol(path: &Path, params: &[ParamRange], res: &SobolResult) -> Res
             num(r.total),
             num(r.total_ci.0),
             num(r.total_ci.1),
-        ])
-        .map_err(csv_err(path))?;
-    }
-    finish(w, path)
+        ]
+    });
+    write_table(path, &header, rows)
 }
 
 pub fn write_sweep(path: &Path, axes: &[Axis], points: &[SweepPoint]) -> Result<(), Error> {
-    let mut w = csv_writer(path)?;
-    let mut header: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
-    header.extend(["mean", "p05", "p50", "p95"].map(String::from));
-    w.write_record(&header).map_err(csv_err(path))?;
-    for p in points {
+    let mut header: Vec<&str> = axes.iter().map(|a| a.path.as_str()).collect();
+    header.extend(["mean", "p05", "p50", "p95"]);
+    let rows = points.iter().map(|p| {
         let mut row: Vec<String> = p.at.iter().map(|x| num(*x)).collect();
         row.extend([num(p.mean), num(p.p05), num(p.p50), num(p.p95)]);
-        w.write_record(&row).map_err(csv_err(path))?;
-    }
-    finish(w, path)
+        row
+    });
+    write_table(path, &header, rows)
 }
