@@ -5,7 +5,7 @@
 use plotters::prelude::*;
 
 use super::drivers::{driver_colour, driver_panel};
-use super::fan::{band_colours, percent, quantile_bands};
+use super::fan::quantile_bands;
 use super::frame::Shade;
 use super::legend::{LegendItem, Swatch};
 use super::panels::{self, Panel, Sheet};
@@ -75,25 +75,7 @@ impl DashboardData {
     }
 
     fn legend(&self) -> Vec<LegendItem> {
-        let mut items = vec![LegendItem {
-            label: "median".into(),
-            swatch: Swatch::Line {
-                colour: theme::BLUE,
-                width: 3.0,
-                dashed: false,
-            },
-        }];
-        if let Some(p) = self.panels.iter().max_by_key(|p| p.bands.len())
-            && !p.bands.is_empty()
-        {
-            let colours = band_colours(theme::BLUE, p.bands.len());
-            for (b, c) in p.bands.iter().zip(colours).rev() {
-                items.push(LegendItem {
-                    label: format!("{} of runs", percent(b.coverage)),
-                    swatch: Swatch::Patch(c),
-                });
-            }
-        }
+        let mut items = panels::median_and_bands_legend(&self.panels, "median", theme::BLUE);
         if self.panels.iter().any(|p| p.colour != theme::BLUE) {
             items.push(LegendItem {
                 label: "drivers in their own colours".into(),

@@ -4,8 +4,8 @@
 
 use plotters::prelude::*;
 
-use super::fan::{band_colours, percent, quantile_bands};
-use super::legend::{LegendItem, Swatch};
+use super::fan::quantile_bands;
+use super::legend::LegendItem;
 use super::panels::{self, Panel, Sheet};
 use super::render::Chart;
 use super::table::Table;
@@ -69,26 +69,7 @@ impl DriverData {
     }
 
     fn legend(&self) -> Vec<LegendItem> {
-        let mut items = vec![LegendItem {
-            label: "median path".into(),
-            swatch: Swatch::Line {
-                colour: theme::MUTED,
-                width: 3.0,
-                dashed: false,
-            },
-        }];
-        if let Some(p) = self.panels.iter().max_by_key(|p| p.bands.len())
-            && !p.bands.is_empty()
-        {
-            let colours = band_colours(theme::MUTED, p.bands.len());
-            for (b, c) in p.bands.iter().zip(colours).rev() {
-                items.push(LegendItem {
-                    label: format!("{} of runs", percent(b.coverage)),
-                    swatch: Swatch::Patch(c),
-                });
-            }
-        }
-        items
+        panels::median_and_bands_legend(&self.panels, "median path", theme::MUTED)
     }
 }
 

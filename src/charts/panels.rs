@@ -217,3 +217,34 @@ fn draw_panel<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+/// Legend of a sheet of panels: a median line in `colour`, then one patch per
+/// band of the panel with the most bands (widest first).
+pub fn median_and_bands_legend(
+    panels: &[Panel],
+    median_label: &str,
+    colour: plotters::style::RGBColor,
+) -> Vec<super::legend::LegendItem> {
+    use super::fan::{band_colours, percent};
+    use super::legend::{LegendItem, Swatch};
+    let mut items = vec![LegendItem {
+        label: median_label.into(),
+        swatch: Swatch::Line {
+            colour,
+            width: 3.0,
+            dashed: false,
+        },
+    }];
+    if let Some(p) = panels.iter().max_by_key(|p| p.bands.len())
+        && !p.bands.is_empty()
+    {
+        let colours = band_colours(colour, p.bands.len());
+        for (b, c) in p.bands.iter().zip(colours).rev() {
+            items.push(LegendItem {
+                label: format!("{} of runs", percent(b.coverage)),
+                swatch: Swatch::Patch(c),
+            });
+        }
+    }
+    items
+}
