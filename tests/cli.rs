@@ -274,10 +274,24 @@ fn runaway_requests_are_refused_with_an_estimate() {
     let tmp = tempfile::tempdir().unwrap();
     geosim(
         tmp.path(),
-        &["run", &fixture("small.toml"), "--runs", "1000000000000"],
+        &["run", &fixture("small.toml"), "--runs", "1000000000"],
     )
     .fails(2, &["refusing to run", "run-months", "would take roughly"]);
     assert!(!tmp.path().join("output").exists());
+    geosim(
+        tmp.path(),
+        &["run", &fixture("small.toml"), "--runs", "5000000000"],
+    )
+    .fails(2, &["an ensemble can count"]);
+    // a folder that geosim did not write is never replaced
+    std::fs::create_dir(tmp.path().join("mine")).unwrap();
+    std::fs::write(tmp.path().join("mine/notes.txt"), "keep").unwrap();
+    geosim(
+        tmp.path(),
+        &["run", &fixture("small.toml"), "--out", "mine", "--quiet"],
+    )
+    .fails(2, &["refusing to replace", "not written by geosim"]);
+    assert_eq!(read(&tmp.path().join("mine/notes.txt")), "keep");
 }
 
 // ---- bad input: one test per class ----

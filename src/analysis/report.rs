@@ -31,7 +31,7 @@ impl FeedbackLoop {
 
 pub struct Report {
     pub loops: Vec<FeedbackLoop>,
-    /// True when enumeration stopped at [`MAX_LOOPS`].
+    /// True when enumeration stopped at [`MAX_LOOPS`] or [`MAX_STEPS`].
     pub loops_truncated: bool,
     pub jacobian: DMatrix<f64>,
     /// (re, im), sorted by modulus, largest first.
@@ -44,6 +44,9 @@ pub struct Report {
 }
 
 pub const MAX_LOOPS: usize = 10_000;
+/// Search steps after which loop enumeration stops (it is exponential in the
+/// worst case).
+pub const MAX_STEPS: usize = 2_000_000;
 
 pub fn report(model: &Model) -> Report {
     let nv = model.n_vars();
@@ -88,16 +91,28 @@ pub fn report(model: &Model) -> Report {
             jac[(i, f.source.0)] += rate * slope * central[f.weight.0];
         }
     }
-    let mut eigenvalues: Vec<(f64, f64)> = jac
-        .clone()
-        .complex_eigenvalues()
-        .iter()
-        .map(|c| (c.re, c.im))
-        .collect();
+    // nalgebra's plain eigenvalue call iterates without a limit, and never
+    // returns on some defective matrices: bound the Schur iteration.
+    let schur = nalgebra::linalg::Schur::try_new(jac.clone(), 1e-12, 10_000);
+    let mut eigenvalues: Vec<(f64, f64)> = schur
+        .as_ref()
+        .map(|s| {
+            s.complex_eigenvalues()
+                .iter()
+                .map(|c| (c.re, c.im))
+                .collect()
+        })
+        .unwrap_or_default();
     eigenvalues.sort_by(|a, b| b.0.hypot(b.1).total_cmp(&a.0.hypot(a.1)));
-    let spectral_radius = eigenvalues.first().map_or(0.0, |e| e.0.hypot(e.1));
-    let oscillates = eigenvalues.iter().any(|e| e.1.abs() > 1e-9 || e.0 < 0.0);
-    let verdict = if spectral_radius >= 1.0 {
+    let spectral_radius = eigenvalues.first().map_or(f64::NAN, |e| e.0.hypot(e.1));
+    // Repeated eigenvalues come back with rounding-size imaginary parts:
+    // only a visible rotation (or a negative real part) counts as oscillation.
+    let oscillates = eigenvalues
+        .iter()
+        .any(|e| e.1.abs() > 1e-3 * e.0.hypot(e.1) || e.0 < 0.0);
+    let verdict = if schur.is_none() {
+        "not computed: the eigenvalue iteration did not converge"
+    } else if spectral_radius >= 1.0 {
         "amplifies: deviations from the end state grow (spectral radius >= 1)"
     } else if oscillates {
         "oscillates: deviations shrink, but with overshoot or cycles (complex or negative eigenvalues)"
@@ -155,64 +170,92 @@ pub fn report(model: &Model) -> Report {
 /// variable graphs of scenarios are small).
 fn elementary_cycles(w: &[Vec<Option<(f64, usize)>>]) -> (Vec<FeedbackLoop>, bool) {
     let n = w.len();
-    let mut out = Vec::new();
-    let mut path = Vec::new();
-    let mut on_path = vec![false; n];
-    fn dfs(
+    struct Search<'a> {
+        w: &'a [Vec<Option<(f64, usize)>>],
         start: usize,
-        at: usize,
-        w: &[Vec<Option<(f64, usize)>>],
-        path: &mut Vec<usize>,
-        on_path: &mut [bool],
-        out: &mut Vec<FeedbackLoop>,
-    ) -> bool {
-        for next in start..w.len() {
-            let Some(_) = w[at][next] else { continue };
-            if next == start {
-                let mut gain = 1.0;
-                let mut delay = 0;
-                for (k, &a) in path.iter().enumerate() {
-                    let b = if k + 1 < path.len() {
-                        path[k + 1]
-                    } else {
-                        start
-                    };
-                    let (g, l) = w[a][b].unwrap_or((0.0, 0));
-                    gain *= g;
-                    delay += l;
+        /// Vertices (>= start) from which `start` can be reached.
+        reaches: Vec<bool>,
+        path: Vec<usize>,
+        on_path: Vec<bool>,
+        out: Vec<FeedbackLoop>,
+        steps: usize,
+    }
+    impl Search<'_> {
+        /// False when a limit stopped the search.
+        fn dfs(&mut self, at: usize) -> bool {
+            self.steps += 1;
+            if self.steps > MAX_STEPS {
+                return false;
+            }
+            for next in self.start..self.w.len() {
+                if self.w[at][next].is_none() {
+                    continue;
                 }
-                out.push(FeedbackLoop {
-                    path: path.clone(),
-                    gain,
-                    delay,
-                });
-                if out.len() >= MAX_LOOPS {
-                    return false;
+                if next == self.start {
+                    let mut gain = 1.0;
+                    let mut delay = 0;
+                    for (k, &a) in self.path.iter().enumerate() {
+                        let b = self.path.get(k + 1).copied().unwrap_or(self.start);
+                        let (g, l) = self.w[a][b].unwrap_or((0.0, 0));
+                        gain *= g;
+                        delay += l;
+                    }
+                    self.out.push(FeedbackLoop {
+                        path: self.path.clone(),
+                        gain,
+                        delay,
+                    });
+                    if self.out.len() >= MAX_LOOPS {
+                        return false;
+                    }
+                } else if !self.on_path[next] && self.reaches[next] {
+                    self.on_path[next] = true;
+                    self.path.push(next);
+                    let go_on = self.dfs(next);
+                    self.path.pop();
+                    self.on_path[next] = false;
+                    if !go_on {
+                        return false;
+                    }
                 }
-            } else if !on_path[next] {
-                on_path[next] = true;
-                path.push(next);
-                let go_on = dfs(start, next, w, path, on_path, out);
-                path.pop();
-                on_path[next] = false;
-                if !go_on {
-                    return false;
+            }
+            true
+        }
+    }
+    let mut search = Search {
+        w,
+        start: 0,
+        reaches: vec![false; n],
+        path: Vec::new(),
+        on_path: vec![false; n],
+        out: Vec::new(),
+        steps: 0,
+    };
+    let mut complete = true;
+    for start in 0..n {
+        // Only vertices that lead back to `start` can lie on its loops.
+        search.reaches.iter_mut().for_each(|r| *r = false);
+        let mut stack = vec![start];
+        search.reaches[start] = true;
+        while let Some(v) = stack.pop() {
+            for u in start..n {
+                if !search.reaches[u] && w[u][v].is_some() {
+                    search.reaches[u] = true;
+                    stack.push(u);
                 }
             }
         }
-        true
-    }
-    let mut complete = true;
-    for start in 0..n {
-        path.push(start);
-        on_path[start] = true;
-        complete = dfs(start, start, w, &mut path, &mut on_path, &mut out);
-        path.pop();
-        on_path[start] = false;
+        search.start = start;
+        search.path.push(start);
+        search.on_path[start] = true;
+        complete = search.dfs(start);
+        search.path.pop();
+        search.on_path[start] = false;
         if !complete {
             break;
         }
     }
+    let mut out = search.out;
     out.sort_by(|a, b| b.gain.abs().total_cmp(&a.gain.abs()));
     (out, !complete)
 }

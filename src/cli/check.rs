@@ -143,7 +143,7 @@ fn model_report(m: &crate::model::Model) -> String {
         .eigenvalues
         .iter()
         .map(|(re, im)| {
-            if im.abs() < 1e-9 {
+            if im.abs() <= 1e-3 * re.hypot(*im) {
                 format!("{re:.3}")
             } else {
                 format!("{re:.3}{im:+.3}i")

@@ -213,10 +213,15 @@ pub fn simulate<R: Rng + ?Sized>(model: &Model, ws: &mut Workspace, rng: &mut R,
                 for &(src, k) in &inc.rate_by {
                     exponent += k * now[src.0];
                 }
-                let lambda = (params[inc.base_rate.0] * exponent.exp()).min(MAX_INCIDENT_RATE);
+                let base = params[inc.base_rate.0];
+                if base <= 0.0 {
+                    continue;
+                }
+                let lambda = base * exponent.exp();
                 if lambda.is_nan() || lambda <= 0.0 {
                     continue;
                 }
+                let lambda = lambda.min(MAX_INCIDENT_RATE);
                 let count = match Poisson::new(lambda) {
                     Ok(p) => p.sample(rng) as u64,
                     Err(_) => 0,

@@ -13,6 +13,11 @@ pub const DEFAULT_QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 pub const DEFAULT_RUNS: u64 = 1000;
 pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_HALF_LIFE: f64 = 6.0;
+/// Largest magnitude of a bound, and of the signal a variable can receive:
+/// far beyond any meaningful scale, far below where arithmetic overflows.
+pub const MAX_MAGNITUDE: f64 = 1e12;
+/// Largest ensemble: histogram counts are 32-bit.
+pub const MAX_RUNS: u64 = u32::MAX as u64;
 
 struct Checker<'a> {
     doc: &'a Node,
@@ -164,6 +169,11 @@ pub fn compile(
     let runs = ens.runs.unwrap_or(DEFAULT_RUNS);
     if runs == 0 {
         c.err(&["ensemble", "runs"], "ensemble.runs must be at least 1");
+    } else if runs > MAX_RUNS {
+        c.err(
+            &["ensemble", "runs"],
+            format!("ensemble.runs = {runs} is more than the {MAX_RUNS} an ensemble can count"),
+        );
     }
     let mut quantiles: Vec<f64> = match &ens.quantiles {
         Some(q) => q.iter().map(|f| f.0).collect(),
@@ -209,6 +219,11 @@ pub fn compile(
             c.err(
                 &p("max"),
                 format!("variables.{vname}: min ({min}) must be below max ({max})"),
+            );
+        } else if !(max - min).is_finite() || min.abs().max(max.abs()) > MAX_MAGNITUDE {
+            c.err(
+                &p("max"),
+                format!("variables.{vname}: bounds must lie within ±{MAX_MAGNITUDE:e}"),
             );
         }
         let initial = match &v.initial {
@@ -286,6 +301,11 @@ pub fn compile(
             c.err(
                 &p("max"),
                 format!("drivers.{dname}: min ({min}) must be below max ({max})"),
+            );
+        } else if !(max - min).is_finite() || min.abs().max(max.abs()) > MAX_MAGNITUDE {
+            c.err(
+                &p("max"),
+                format!("drivers.{dname}: bounds must lie within ±{MAX_MAGNITUDE:e}"),
             );
         }
         let points: Vec<(YearMonth, f64)> = d
@@ -408,6 +428,28 @@ pub fn compile(
     let mut lags: Vec<usize> = influences.iter().map(|i| i.lag).collect();
     lags.sort_unstable();
     lags.dedup();
+
+    // A signal this large would overflow the arithmetic of a run: refuse it.
+    for (i, v) in variables.iter().enumerate() {
+        let size = |id: ParamId| c.params.get(id.0).map_or(0.0, |p| largest(&p.dist));
+        let mut bound = size(v.bias);
+        for inf in influences.iter().filter(|f| f.target.0 == i) {
+            let (lo, hi) = if inf.source.0 < variables.len() {
+                (variables[inf.source.0].min, variables[inf.source.0].max)
+            } else {
+                let d = &drivers[inf.source.0 - variables.len()];
+                (d.min, d.max)
+            };
+            bound += size(inf.weight) * lo.abs().max(hi.abs());
+        }
+        if !(bound <= MAX_MAGNITUDE) {
+            let name = v.name.clone();
+            c.err(
+                &["variables", &name],
+                format!("the signal of `{name}` can reach {bound:e} (bias plus weights × source bounds); keep it within ±{MAX_MAGNITUDE:e}"),
+            );
+        }
+    }
 
     // Events and incidents share decay classes (one per distinct half-life).
     let mut half_lives: Vec<f64> = Vec::new();
@@ -615,6 +657,15 @@ pub fn compile(
         decay_factors,
         regimes,
     })
+}
+
+/// The largest magnitude a parameter plausibly takes (normal: |mean| + 6 sd).
+fn largest(d: &Dist) -> f64 {
+    match *d {
+        Dist::Fixed(v) => v.abs(),
+        Dist::Normal { mean, sd } => mean.abs() + 6.0 * sd,
+        Dist::Uniform { min, max } | Dist::Triangular { min, max, .. } => min.abs().max(max.abs()),
+    }
 }
 
 fn unknown_help(wrong: &str, known: &[&str]) -> String {
