@@ -238,8 +238,8 @@ fn elementary_cycles(w: &[Vec<Option<(f64, usize)>>]) -> (Vec<FeedbackLoop>, boo
         let mut stack = vec![start];
         search.reaches[start] = true;
         while let Some(v) = stack.pop() {
-            for u in start..n {
-                if !search.reaches[u] && w[u][v].is_some() {
+            for (u, row) in w.iter().enumerate().skip(start) {
+                if !search.reaches[u] && row[v].is_some() {
                     search.reaches[u] = true;
                     stack.push(u);
                 }

@@ -442,7 +442,7 @@ pub fn compile(
             };
             bound += size(inf.weight) * lo.abs().max(hi.abs());
         }
-        if !(bound <= MAX_MAGNITUDE) {
+        if bound.is_nan() || bound > MAX_MAGNITUDE {
             let name = v.name.clone();
             c.err(
                 &["variables", &name],

@@ -227,7 +227,7 @@ impl EnsembleStats {
         let counts = &self.dist.counts[cell * BINS..(cell + 1) * BINS];
         let n = self.moments.n as f64;
         let (obs_lo, obs_hi) = (self.dist.min[cell], self.dist.max[cell]);
-        if self.moments.n == 0 || !(obs_lo <= obs_hi) {
+        if self.moments.n == 0 || obs_lo.is_nan() || obs_hi.is_nan() || obs_lo > obs_hi {
             // No finite value was observed: nothing to report.
             out.extend(qs.iter().map(|_| f64::NAN));
             return;
