@@ -504,6 +504,8 @@ fn bad_set_paths() {
         &["check", &f, "--set", "events.nope.jump.tension=1"],
     )
     .fails(2, &["no entry named `nope`", "shock"]);
+    geosim(tmp.path(), &["check", &f, "--set", "extends=\"baseline\""])
+        .fails(2, &["--set cannot change `extends`"]);
 }
 
 #[test]
@@ -520,6 +522,11 @@ fn bad_regime_bands() {
         None,
         "[regimes]\nvariable = \"x\"\nbands = [{ name = \"lo\", max = 0.3 }, { name = \"hi\", min = 0.4 }]\n",
         &["bad.toml:", "contiguous"],
+    );
+    bad(
+        None,
+        "[regimes]\nvariable = \"x\"\nbands = [{ name = \"lo\", min = 0.2, max = 0.5 }, { name = \"hi\", min = 0.5 }]\n",
+        &["bad.toml:", "must cover all of `x`"],
     );
 }
 

@@ -211,3 +211,15 @@ fn noise_has_the_configured_sd() {
         assert!(s.mean(t, 0).abs() < 0.006);
     }
 }
+
+#[test]
+fn events_before_the_start_still_press() {
+    // MODEL-SPEC §6 sums pressure over every event with t_e <= t, so an event
+    // two months before the start presses with 0.5^(2/6) at month 0.
+    let text = "name = \"t\"\n[time]\nstart = \"2020-03\"\nend = \"2020-06\"\n[variables.a]\nmin = -10\nmax = 10\ninitial = 0\nrate = 1\n[[events]]\nname = \"early\"\ndate = \"2020-01\"\npressure = { a = 1.0 }\njump = { a = 5.0 }\nhalf_life = 6\n";
+    let m = scenario::load_text("t.toml", text, &[]).unwrap().model;
+    let x = det(&m, 0);
+    assert_eq!(x[0], 0.0, "the early jump happened before the horizon");
+    assert!(close(x[1], 0.5f64.powf(2.0 / 6.0), 1e-12), "{}", x[1]);
+    assert!(close(x[2], 0.5f64.powf(3.0 / 6.0), 1e-12), "{}", x[2]);
+}

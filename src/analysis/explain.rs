@@ -87,22 +87,25 @@ pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation
         .filter(|f| f.target == var)
         .collect();
     // Events within the horizon that push (pressure) or move (jump) this variable.
-    let touching = |effects: fn(&Event) -> &[(VarId, ParamId)]| -> Vec<(&Event, f64)> {
-        model
-            .events
-            .iter()
-            .filter_map(|e| {
-                let amount: f64 = effects(e)
-                    .iter()
-                    .filter(|(t, _)| *t == var)
-                    .map(|(_, id)| p[id.0])
-                    .sum();
-                (e.month.is_some() && amount != 0.0).then_some((e, amount))
-            })
-            .collect()
-    };
-    let pressured = touching(|e| &e.pressures);
-    let jumped = touching(|e| &e.jumps);
+    let touching =
+        |effects: fn(&Event) -> &[(VarId, ParamId)], keep_early: bool| -> Vec<(&Event, f64)> {
+            model
+                .events
+                .iter()
+                .filter_map(|e| {
+                    let amount: f64 = effects(e)
+                        .iter()
+                        .filter(|(t, _)| *t == var)
+                        .map(|(_, id)| p[id.0])
+                        .sum();
+                    // Jumps act within the horizon; pressure also from earlier events.
+                    let acts = e.month.is_some() || (e.date < model.start && keep_early);
+                    (acts && amount != 0.0).then_some((e, amount))
+                })
+                .collect()
+        };
+    let pressured = touching(|e| &e.pressures, true);
+    let jumped = touching(|e| &e.jumps, false);
 
     let mut terms: Vec<Term> = Vec::new();
     let mut add = |name: String| {
@@ -136,9 +139,9 @@ pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation
                 p[f.weight.0] * ws.trajectory[t.saturating_sub(f.lag) * ns + f.source.0];
         }
         for ((e, amount), &idx) in pressured.iter().zip(&pres_idx) {
-            let te = e.month.unwrap_or(usize::MAX);
-            if te <= t {
-                signal_parts[idx] = amount * 0.5f64.powf((t - te) as f64 / e.half_life);
+            let age = model.start.months_until(e.date) - t as i64;
+            if age <= 0 {
+                signal_parts[idx] = amount * 0.5f64.powf(-age as f64 / e.half_life);
             }
         }
         if k == 0 {

@@ -94,6 +94,8 @@ pub struct SensitivityArgs {
 
 /// Largest number of engine runs a sensitivity request may ask for.
 const MAX_RUNS: f64 = 5e7;
+/// Largest memory for the sample points of one analysis.
+const MAX_POINT_BYTES: f64 = 1024.0 * 1024.0 * 1024.0;
 
 pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
     let scen = scenario::load(&args.scenario, &args.sets)?;
@@ -132,16 +134,37 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
     if samples == 0 {
         return Err(Error::usage("--samples must be at least 1", None));
     }
+    // In floating point, so a huge --samples cannot wrap around the check.
+    let (k_f, samples_f) = (k as f64, samples as f64);
     let evaluations = match args.method {
-        Method::Oat => 2 * k + 1,
-        Method::Morris => samples * (k + 1),
-        Method::Sobol => samples * (k + 2),
-    } as f64;
-    if evaluations * runs.max(1) as f64 > MAX_RUNS {
+        Method::Oat => 2.0 * k_f + 1.0,
+        Method::Morris => samples_f * (k_f + 1.0),
+        Method::Sobol => samples_f * (k_f + 2.0),
+    };
+    // The sample points held at once (8 bytes per coordinate).
+    let point_bytes = 8.0
+        * k_f
+        * match args.method {
+            Method::Oat => evaluations,
+            Method::Morris => evaluations,
+            Method::Sobol => 3.0 * samples_f,
+        };
+    if point_bytes > MAX_POINT_BYTES {
         return Err(Error::usage(
             format!(
-                "refusing to run {evaluations:.0} evaluations × {} runs each",
-                runs.max(1)
+                "refusing to hold {:.1} GiB of sample points",
+                point_bytes / 1024f64.powi(3)
+            ),
+            Some("use fewer --samples or narrow --params".into()),
+        ));
+    }
+    let simulated = evaluations * runs.max(1) as f64;
+    if simulated > MAX_RUNS || simulated * m.months() as f64 > super::run::MAX_RUN_MONTHS {
+        return Err(Error::usage(
+            format!(
+                "refusing to run {evaluations:.0} evaluations × {} runs each × {} months",
+                runs.max(1),
+                m.months()
             ),
             Some("use fewer --samples, fewer --runs, or narrow --params".into()),
         ));

@@ -59,6 +59,9 @@ pub struct SweepArgs {
     pub charts: ChartArgs,
 }
 
+/// Runs per grid point: their metric values are kept (8 bytes each, per thread).
+pub const MAX_SWEEP_RUNS: u64 = 10_000_000;
+
 pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
     let scen = scenario::load(&args.scenario, &args.sets)?;
     let m = &scen.model;
@@ -90,6 +93,15 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
                 m.months()
             ),
             Some("use a coarser grid or fewer --runs".into()),
+        ));
+    }
+    if args.runs > MAX_SWEEP_RUNS {
+        return Err(Error::usage(
+            format!(
+                "--runs {} is more than the {MAX_SWEEP_RUNS} runs a grid point may hold",
+                args.runs
+            ),
+            Some("each grid point keeps its runs' metric values to compute quantiles".into()),
         ));
     }
     let seed = args.seed.unwrap_or(m.ensemble.seed);

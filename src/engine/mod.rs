@@ -157,6 +157,14 @@ pub fn simulate<R: Rng + ?Sized>(model: &Model, ws: &mut Workspace, rng: &mut R,
         jump,
         pressure,
     );
+    // Events before the start still press, decayed to month 0 (MODEL-SPEC §6:
+    // every event with t_e <= t); their jumps happened before the horizon.
+    for ev in model.events.iter().filter(|e| e.date < model.start) {
+        let fade = 0.5f64.powf(ev.date.months_until(model.start) as f64 / ev.half_life);
+        for &(var, pid) in &ev.pressures {
+            pressure[ev.decay_class * nv + var.0] += params[pid.0] * fade;
+        }
+    }
     for (i, v) in model.variables.iter().enumerate() {
         trajectory[i] = (params[v.initial.0] + jump[i]).clamp(v.min, v.max);
     }

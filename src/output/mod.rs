@@ -272,7 +272,8 @@ pub fn resolved_toml(r: &RunResults<'_>) -> String {
     format!(
         "# Resolved by geosim {} from: {}\n# Every `extends` and `--set` is merged in. To reproduce these results:\n#   geosim run scenario.resolved.toml{mode}\n\n{}",
         crate::VERSION,
-        r.command,
+        // A comment ends at a line break: keep the command on one line.
+        r.command.replace('\r', "\\r").replace('\n', "\\n"),
         toml::to_string(&doc).unwrap_or_default()
     )
 }

@@ -631,7 +631,7 @@ pub fn compile(
     let regimes = file
         .regimes
         .as_ref()
-        .and_then(|r| compile_regimes(&mut c, r, &var_index, &var_names));
+        .and_then(|r| compile_regimes(&mut c, r, &var_index, &var_names, &variables));
 
     if !c.errors.is_empty() {
         return Err(ScenarioErrors { errors: c.errors });
@@ -734,6 +734,7 @@ fn compile_regimes(
     r: &RegimesFile,
     var_index: &HashMap<&str, usize>,
     var_names: &[&str],
+    variables: &[Variable],
 ) -> Option<Regimes> {
     let Some(vname) = &r.variable else {
         c.err(
@@ -812,6 +813,22 @@ fn compile_regimes(
             );
         }
         bands.push(Band { name, lo, hi });
+    }
+    // Every value the variable can take must fall in a band.
+    let v = &variables[var];
+    if let (Some(first), Some(last)) = (bands.first(), bands.last())
+        && (first.lo > v.min || last.hi < v.max)
+    {
+        c.err(
+            &["regimes", "bands"],
+            format!(
+                "the bands must cover all of `{vname}` ({} … {}), but they span {} … {}",
+                v.min, v.max, first.lo, last.hi
+            ),
+        );
+        if let Some(e) = c.errors.last_mut() {
+            e.help = Some("leave out the first band's min and the last band's max".into());
+        }
     }
     Some(Regimes {
         variable: VarId(var),

@@ -34,6 +34,10 @@ pub enum LookupError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The file is not UTF-8 text (a user error, not an I/O failure).
+    NotText {
+        path: PathBuf,
+    },
 }
 
 /// True when `spec` names a file rather than a scenario.
@@ -90,6 +94,9 @@ fn read_file(path: &Path, spec: &str) -> Result<Found, LookupError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LookupError::NotFound {
             spec: path.display().to_string(),
             known: names(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(LookupError::NotText {
+            path: path.to_path_buf(),
         }),
         Err(source) => Err(LookupError::Io {
             path: path.to_path_buf(),

@@ -102,6 +102,15 @@ fn find(
     match library::find(spec, from) {
         Ok(f) => Ok(f),
         Err(LookupError::Io { path, source }) => Err(LoadError::Io { path, source }),
+        Err(LookupError::NotText { path }) => Err(sources
+            .error(
+                extends_loc,
+                format!(
+                    "`{}` is not a scenario: it is not UTF-8 text",
+                    path.display()
+                ),
+            )
+            .into()),
         Err(LookupError::NotFound { spec, known }) => {
             let what = if extends_loc.is_some() {
                 "extends names"
@@ -345,6 +354,15 @@ fn apply_set(doc: &mut Node, arg: &str, n: usize, sources: &mut Sources) -> Resu
     };
     let segments = doc::split_path(path_text)
         .map_err(|m| sources.error(Some(&path_loc), format!("--set: {m}")))?;
+    if matches!(segments[0].as_str(), "extends" | "remove_events") {
+        return Err(sources
+            .error(
+                Some(&path_loc),
+                format!("--set cannot change `{}`: it acts while the scenario files are merged, before overrides", segments[0]),
+            )
+            .with_help("write it in the scenario file instead")
+            .into());
+    }
     let value_loc = Loc {
         source: id,
         span: eq + 1..arg.len(),
