@@ -14,7 +14,7 @@ use geosim::analysis::objective::ModelObjective;
 use geosim::analysis::{morris, oat, params, sobol, sweep};
 use geosim::charts::analysis::About;
 use geosim::charts::explain::{ExplainData, STATE};
-use geosim::charts::morris::{MorrisData, OTHER, POINT};
+use geosim::charts::morris::{MorrisData, MorrisPoint, OTHER, POINT};
 use geosim::charts::render::{self, Chart};
 use geosim::charts::sobol::{FIRST, SobolData, TOTAL};
 use geosim::charts::sweep::{MEAN, SweepData};
@@ -377,6 +377,103 @@ fn sweep_line_and_heatmap_are_the_rows_of_sweep_csv() {
 // ------------------------------------------------------------- end to end
 
 /// `args` followed by `extra`.
+/// One variable pulled by a constant driver through an influence of weight
+/// 1e-13: every effect the analyses measure is about 1e-13.
+const WEAK: &str = r#"name = "weak"
+[time]
+start = "2020-01"
+end = "2021-12"
+[variables.a]
+initial = 0
+rate = 0.5
+[drivers.d]
+points = [["2020-01", 1]]
+[influences]
+"d -> a" = { weight = 1e-13 }
+"#;
+
+#[test]
+fn analyses_of_tiny_effects_write_their_charts() {
+    // Ticks rounded to 1e-12 collapsed to a zero step on these: a panic
+    // (exit 101) in each chart, unless --no-charts.
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    std::fs::write(t.join("weak.toml"), WEAK).unwrap();
+    let weight = r#"influences."d -> a".weight=1e-13:2e-13:3"#;
+    let rate = "variables.a.rate=0.4:0.6:3";
+    let cases: [(&[&str], &str); 6] = [
+        (&["explain"], "explain"),
+        (&["sensitivity"], "tornado"),
+        (
+            &["sensitivity", "--method", "morris", "--samples", "8"],
+            "morris",
+        ),
+        (
+            &["sensitivity", "--method", "sobol", "--samples", "16"],
+            "sobol",
+        ),
+        (&["sweep", "--param", weight, "--runs", "0"], "sweep"),
+        (
+            &["sweep", "--param", weight, "--param", rate, "--runs", "0"],
+            "sweep",
+        ),
+    ];
+    for (i, (command, stem)) in cases.into_iter().enumerate() {
+        let out = format!("out{i}");
+        let args = with(
+            &with(&command[..1], &["weak.toml", "--out", &out, "-q"]),
+            &command[1..],
+        );
+        ok(geosim(t, &with(&args, &["--size", "800x450"])));
+        let img = Image::read(&t.join(&out).join(format!("{stem}.png")));
+        assert_eq!((img.w, img.h), (800, 450), "{out}/{stem}.png");
+    }
+
+    // In process: the data of the charts is that small, and drawn.
+    let dir = tempfile::tempdir().unwrap();
+    let path = t.join("weak.toml");
+    let m = model(&path.display().to_string());
+    let e = explain::explain(&m, VarId(0), 0, m.months() - 1);
+    let d = check_explain(&m, &e, dir.path(), (800, 450));
+    let top = d.state.iter().fold(0.0f64, |a, s| a.max(s.abs()));
+    assert!(top > 5e-14 && top < 2e-13, "level {top}");
+    let obj = objective(&m);
+    let rows = morris::morris(&obj, 6, 3);
+    let d = MorrisData::new(about(&m, "a@2021-12", false), &obj.params, &rows);
+    assert!(d.points[0].mu_star > 1e-14 && d.points[0].mu_star < 1e-12);
+    let (img, plots) = draw(&d, dir.path(), "morris", (800, 450));
+    assert!(img.count(plots[0], POINT) > 20, "numbered points");
+}
+
+#[test]
+fn non_finite_analysis_results_do_not_break_a_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = model(&fixture("small.toml"));
+    let values = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, 1e-300];
+    let points = values
+        .iter()
+        .zip(values.iter().rev())
+        .enumerate()
+        .map(|(i, (mu_star, sigma))| MorrisPoint {
+            parameter: format!("p{i}"),
+            mu_star: *mu_star,
+            sigma: *sigma,
+        })
+        .collect();
+    let d = MorrisData {
+        about: about(&m, "alignment@2022-12", false),
+        points,
+    };
+    draw(&d, dir.path(), "morris", (640, 360));
+    let e = explain::explain(&m, VarId(1), 5, 17);
+    let mut d = ExplainData::new(&m, &e);
+    for (k, v) in d.state.iter_mut().enumerate() {
+        *v = values[k % values.len()];
+    }
+    d.net.iter_mut().for_each(|v| *v = f64::NAN);
+    draw(&d, dir.path(), "explain", (640, 360));
+}
+
 fn with<'a>(args: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
     args.iter().chain(extra).copied().collect()
 }

@@ -436,6 +436,102 @@ fn deterministic_charts_include_the_trajectory() {
     all_charts(&case, (960, 540));
 }
 
+/// A scenario of one variable `a` with bounds `min..max`, starting at
+/// `initial`, pulled by a constant driver with `weight`.
+fn one_variable(min: &str, max: &str, initial: &str, weight: &str) -> String {
+    format!(
+        "name = \"narrow\"\n[time]\nstart = \"2020-01\"\nend = \"2021-12\"\n\
+         [variables.a]\nmin = {min}\nmax = {max}\ninitial = {initial}\nrate = 0.5\n\
+         [drivers.d]\npoints = [[\"2020-01\", 1]]\n\
+         [influences]\n\"d -> a\" = {{ weight = {weight} }}\n"
+    )
+}
+
+#[test]
+fn charts_of_tiny_and_huge_values_match_their_results() {
+    // Ticks rounded to 1e-12 collapsed on these ranges: a zero step, NaN
+    // ranges and panics in every chart.
+    let tmp = tempfile::tempdir().unwrap();
+    for (i, (min, max, initial, weight)) in [
+        ("0", "1e-12", "5e-13", "0"),
+        ("-1", "1", "0", "1e-13"),
+        ("999999999999.999", "1e12", "999999999999.9995", "0"),
+        ("-1e12", "1e12", "9e11", "1e-3"),
+        ("0", "1e-300", "0", "0"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = tmp.path().join(format!("narrow{i}.toml"));
+        std::fs::write(&path, one_variable(min, max, initial, weight)).unwrap();
+        let spec = path.display().to_string();
+        all_charts(&Case::new(&spec, false), (800, 450));
+        all_charts(&Case::new(&spec, true), (800, 450));
+        let out = format!("out{i}");
+        ok(geosim(
+            tmp.path(),
+            &["run", &spec, "--quiet", "--size", "800x450", "--out", &out],
+        ));
+        assert_eq!(
+            files(&tmp.path().join(&out), ".png"),
+            ["a.png", "dashboard.png", "drivers.png"],
+            "{min}..{max}"
+        );
+    }
+}
+
+#[test]
+fn non_finite_values_and_ranges_do_not_break_a_chart() {
+    let case = Case::new(&fixture("small.toml"), true);
+    let model = case.model();
+    let table = case.table();
+    let src = RunSource {
+        model,
+        table: &table,
+        info: case.info(),
+        trajectory: case.trajectory.as_deref(),
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let spoil = |v: &mut Vec<f64>| {
+        for (t, x) in v.iter_mut().enumerate() {
+            *x = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, *x][t % 4];
+        }
+    };
+    let ranges = [
+        (f64::NAN, f64::NAN),
+        (f64::NEG_INFINITY, f64::INFINITY),
+        (0.5, 0.5),
+        (0.0, 0.0),
+        (1.0, -1.0),
+        (0.0, 1e-300),
+    ];
+    for kind in charts::plan(model, true, None).unwrap() {
+        for range in ranges {
+            let mut chart = src.build(kind).unwrap();
+            match &mut chart {
+                RunChart::Fan(d) => {
+                    spoil(&mut d.median);
+                    d.bands.iter_mut().for_each(|b| spoil(&mut b.hi));
+                    d.bounds = range;
+                }
+                RunChart::Dashboard(d) => d.panels.iter_mut().for_each(|p| {
+                    spoil(&mut p.median);
+                    p.bounds = range;
+                }),
+                RunChart::Drivers(d) => d.panels.iter_mut().for_each(|p| p.bounds = range),
+                RunChart::Trajectory(d) => {
+                    d.lines.iter_mut().for_each(|l| spoil(&mut l.values));
+                    d.y_range = range;
+                }
+                RunChart::Regimes(_) => {}
+            }
+            let path = tmp.path().join("spoilt.png");
+            render::render(&chart, &path, Format::Png, (640, 360))
+                .unwrap_or_else(|e| panic!("{kind:?} on {range:?}: {e}"));
+        }
+    }
+}
+
 #[test]
 fn tables_read_back_from_result_files_equal_the_computed_ones() {
     let case = Case::new(&fixture("small.toml"), false);

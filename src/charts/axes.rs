@@ -6,7 +6,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
-use super::frame::{Plot, value_label, value_ticks};
+use super::frame::{Plot, round_to_step, value_labels, value_ticks};
 use super::page::Body;
 use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
@@ -20,18 +20,28 @@ pub struct Scale {
     pub ticks: Vec<Tick>,
 }
 
-/// A range that is never empty: a single value gets a small span around it.
+/// Spans narrower than this share of the values' magnitude are below what
+/// a double and a tick label resolve (1e12 ± 1e-3 is a handful of ulps).
+const RELATIVE_FLOOR: f64 = 1e-12;
+/// Spans narrower than this are widened whatever the values: it keeps the
+/// tick arithmetic (powers of ten, label exponents) in the normal range of
+/// doubles, far below any quantity a model means.
+const ABSOLUTE_FLOOR: f64 = 1e-100;
+
+/// A range that is never empty nor too narrow to tick: a single value gets
+/// a small span around it; non-finite ends give `(0, 1)`.
 pub fn non_empty(lo: f64, hi: f64) -> (f64, f64) {
     let (lo, hi) = if lo.is_finite() && hi.is_finite() {
         (lo.min(hi), lo.max(hi))
     } else {
         (0.0, 1.0)
     };
-    if hi - lo > 1e-12 * lo.abs().max(hi.abs()).max(1e-300) {
+    let mag = lo.abs().max(hi.abs());
+    if hi - lo > (RELATIVE_FLOOR * mag).max(ABSOLUTE_FLOOR) {
         (lo, hi)
-    } else if lo == 0.0 {
-        // Nothing but zeros: most such quantities (effects, shares) are
-        // non-negative.
+    } else if lo == 0.0 || mag * 0.1 <= ABSOLUTE_FLOOR {
+        // Nothing but zeros (or values indistinguishable from them): most
+        // such quantities (effects, shares) are non-negative.
         (0.0, 1.0)
     } else {
         let pad = lo.abs() * 0.1;
@@ -41,12 +51,11 @@ pub fn non_empty(lo: f64, hi: f64) -> (f64, f64) {
 
 fn labelled(values: Vec<f64>, percent: bool) -> Vec<Tick> {
     let step = values.windows(2).map(|p| p[1] - p[0]).next().unwrap_or(1.0);
+    let labels = value_labels(&values, step, percent);
     values
         .into_iter()
-        .map(|v| Tick {
-            x: v,
-            label: value_label(v, step, percent),
-        })
+        .zip(labels)
+        .map(|(x, label)| Tick { x, label })
         .collect()
 }
 
@@ -63,25 +72,27 @@ impl Scale {
     pub fn nice(lo: f64, hi: f64, max_ticks: usize, percent: bool) -> Self {
         let (lo, hi) = non_empty(lo, hi);
         let inner = value_ticks(lo, hi, max_ticks);
+        // The difference of two ticks, rounded: far from zero it carries
+        // their rounding error (1e12 + 0.2 − 1e12 is 0.2001953125).
         let step = inner
             .windows(2)
-            .map(|p| p[1] - p[0])
+            .map(|p| round_to_step(p[1] - p[0], p[1] - p[0]))
             .next()
             .unwrap_or(hi - lo);
         // A value within rounding of a step stays on it.
         let a = (lo / step + 1e-9).floor() * step;
         let b = (hi / step - 1e-9).ceil() * step;
+        if !(a.is_finite() && b.is_finite() && a < b) {
+            // Near the largest doubles: the range as given.
+            return Scale::within(lo, hi, max_ticks, percent);
+        }
         let first = (a / step).round() as i64;
         let last = (b / step).round() as i64;
         let values = (first..=last)
             .map(|k| {
                 let v = k as f64 * step;
                 // Rounded so 3 × 0.1 is the tick 0.3, as in value_ticks.
-                if k == 0 {
-                    0.0
-                } else {
-                    (v * 1e12).round() / 1e12
-                }
+                if k == 0 { 0.0 } else { round_to_step(v, step) }
             })
             .collect();
         Scale {
@@ -355,10 +366,12 @@ pub fn value_plot<DB: DrawingBackend>(
     (plot, xs, ys)
 }
 
-/// Smallest and largest of `values` (infinite ends when there are none).
+/// Smallest and largest of the finite `values` (infinite ends when there
+/// are none).
 pub fn extent(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     values
         .into_iter()
+        .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         })
@@ -405,7 +418,8 @@ pub fn x_title<DB: DrawingBackend>(
 }
 
 /// A number for a label: three significant digits, no trailing zeros, a
-/// real minus sign.
+/// real minus sign; scientific notation where fixed would need more than
+/// six zeros after the point, or from 1e15 on.
 pub fn short(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return if v.is_finite() {
@@ -415,6 +429,13 @@ pub fn short(v: f64) -> String {
         };
     }
     let mag = v.abs().log10().floor() as i32;
+    if !(-6..15).contains(&mag) {
+        // Too many zeros for fixed notation: 7.5e−14, not 0.000000000000075.
+        let s = format!("{v:.2e}");
+        let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{mantissa}e{exp}").replace('-', "−");
+    }
     let decimals = (2 - mag).max(0) as usize;
     let s = format!("{v:.decimals$}");
     let s = if s.contains('.') {
@@ -445,6 +466,91 @@ mod tests {
         assert!(s.range.0 < 0.5 && s.range.1 > 0.5);
     }
 
+    /// Checks a scale's range covers `lo..hi` and its ticks are distinct,
+    /// inside it, and labelled with distinct labels that read back as them.
+    fn check_scale(s: &Scale, lo: f64, hi: f64) {
+        let (a, b) = s.range;
+        assert!(a.is_finite() && b.is_finite() && a < b, "{s:?}");
+        assert!(s.ticks.len() >= 2, "{s:?}");
+        let step = s.ticks[1].x - s.ticks[0].x;
+        // Within rounding: a value a billionth of a step off one stays on it.
+        let tol = step * 1e-6;
+        assert!(a <= lo + tol && hi - tol <= b, "{lo}..{hi}: {s:?}");
+        for (t, u) in s.ticks.iter().zip(&s.ticks[1..]) {
+            assert!(u.x > t.x && t.label != u.label, "{s:?}");
+        }
+        for t in &s.ticks {
+            assert!(a - tol <= t.x && t.x <= b + tol, "{s:?}");
+            let read: f64 = t.label.replace('−', "-").parse().unwrap();
+            assert!((read - t.x).abs() <= step * 1e-3, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn scales_of_tiny_and_huge_values_have_distinct_ticks() {
+        let w = |s: &str| s.chars().count() as f64 * 10.0;
+        for (lo, hi) in [
+            (0.0, 1.2e-13),
+            (0.0, 1e-12),
+            (-3e-14, 7e-14),
+            (5e-13, 5e-13),
+            (1e-13, 1.0000001e-13),
+            (1e12, 1e12 + 2.0),
+            (1e12, 1e12 + 1e-3),
+            (-5e15, 7e15),
+            (1e300, 1.5e300),
+        ] {
+            let (a, b) = non_empty(lo, hi);
+            check_scale(&Scale::nice(lo, hi, 8, false), a, b);
+            check_scale(&Scale::fit(lo, hi, 800.0, 10.0, &w, 10, true, false), a, b);
+            check_scale(&Scale::fit(lo, hi, 800.0, 10.0, &w, 10, false, false), a, b);
+        }
+        let s = Scale::nice(0.0, 1.2e-13, 6, false);
+        let labels: Vec<&str> = s.ticks.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "0",
+                "2.0e−14",
+                "4.0e−14",
+                "6.0e−14",
+                "8.0e−14",
+                "1.0e−13",
+                "1.2e−13"
+            ]
+        );
+    }
+
+    #[test]
+    fn ranges_too_narrow_to_tick_are_widened() {
+        // Narrow but well above the resolution of a double: kept.
+        assert_eq!(non_empty(0.0, 1e-12), (0.0, 1e-12));
+        assert_eq!(non_empty(1e12, 1e12 + 2.0), (1e12, 1e12 + 2.0));
+        assert_eq!(non_empty(1.0, 0.0), (0.0, 1.0));
+        // A handful of ulps around 1e12, or a single value: ± 10%.
+        let (a, b) = non_empty(1e12, 1e12 + 1e-3);
+        assert!(
+            (a - 0.9e12).abs() < 1.0 && (b - 1.1e12).abs() < 1.0,
+            "{a} {b}"
+        );
+        let (a, b) = non_empty(5e-13, 5e-13);
+        assert!(
+            (a - 4.5e-13).abs() < 1e-25 && (b - 5.5e-13).abs() < 1e-25,
+            "{a} {b}"
+        );
+        // Zeros, nothing distinguishable from them, nothing finite: 0..1.
+        for (lo, hi) in [
+            (0.0, 0.0),
+            (1e-120, 2e-120),
+            (f64::NAN, 1.0),
+            (0.0, f64::INFINITY),
+            (f64::NEG_INFINITY, f64::INFINITY),
+        ] {
+            assert_eq!(non_empty(lo, hi), (0.0, 1.0), "{lo} {hi}");
+        }
+        assert_eq!(extent([1.0, f64::NAN, f64::INFINITY, -2.0]), (-2.0, 1.0));
+    }
+
     #[test]
     fn fitted_scales_keep_their_labels_apart() {
         let w = |s: &str| s.chars().count() as f64 * 10.0;
@@ -464,5 +570,10 @@ mod tests {
         assert_eq!(short(1500.0), "1500");
         assert_eq!(short(0.0), "0");
         assert_eq!(short(-0.0001), "−0.0001");
+        assert_eq!(short(0.0000015), "0.0000015");
+        assert_eq!(short(7.5e-14), "7.5e−14");
+        assert_eq!(short(-1.25e-13), "−1.25e−13");
+        assert_eq!(short(1e-13), "1e−13");
+        assert_eq!(short(2.5e18), "2.5e18");
     }
 }

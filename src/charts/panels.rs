@@ -5,6 +5,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
+use super::axes;
 use super::fan::{QuantileBand, band_colours};
 use super::frame::{self, Plot, Shade};
 use super::legend::{self, LegendItem};
@@ -96,7 +97,7 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, s: &Sheet<'_>) -
             right: cx + cell_w - theme.px(20.0),
             bottom: cy + cell_h - x_label_room,
             x: (x0, x1),
-            y: p.bounds,
+            y: axes::non_empty(p.bounds.0, p.bounds.1),
         };
         draw_panel(
             area,
@@ -115,10 +116,12 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, s: &Sheet<'_>) -
 
 /// The y ticks of a panel: its bounds and their midpoint.
 fn y_labels(p: &Panel) -> [(f64, String); 3] {
-    let (lo, hi) = p.bounds;
+    let (lo, hi) = axes::non_empty(p.bounds.0, p.bounds.1);
     let mid = (lo + hi) / 2.0;
     let step = (hi - lo) / 2.0;
-    [lo, mid, hi].map(|v| (v, frame::value_label(v, step, false)))
+    let values = [lo, mid, hi];
+    let mut labels = frame::value_labels(&values, step, false).into_iter();
+    values.map(|v| (v, labels.next().unwrap_or_default()))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -11,7 +11,7 @@ use plotters::style::text_anchor::HPos;
 use super::analysis::About;
 use super::axes::{self, Scale, Side, Span, extent, short};
 use super::fan::band_colours;
-use super::frame::{self, Plot, value_label};
+use super::frame::{self, Plot, value_labels};
 use super::legend::{LegendItem, Swatch};
 use super::page;
 use super::render::Chart;
@@ -254,23 +254,24 @@ fn grid_ticks(values: &[f64], cell: f64, gap: f64, width: &dyn Fn(&str) -> f64) 
         return Vec::new();
     };
     let step = values.windows(2).map(|p| p[1] - p[0]).next().unwrap_or(1.0);
-    let round: Vec<String> = values
-        .iter()
-        .map(|v| value_label(*v, step, false))
-        .collect();
+    let round = value_labels(values, step, false);
     let exact = round.iter().zip(values).all(|(s, v)| {
         (s.replace('−', "-").parse::<f64>().unwrap_or(f64::NAN) - v).abs() <= step * 1e-3
     });
     // Round values get the step's decimals; others (0.1 + 0.4·k/3) one
     // more than the step needs, the same for all.
+    let decimals = ((-step.abs().log10()).ceil() + 1.0).max(0.0);
     let labels: Vec<String> = if exact {
         round
-    } else {
-        let decimals = ((-step.abs().log10()).ceil() + 1.0).clamp(0.0, 9.0) as usize;
+    } else if decimals <= 9.0 {
+        let decimals = decimals as usize;
         values
             .iter()
             .map(|v| format!("{v:.decimals$}").replace('-', "−"))
             .collect()
+    } else {
+        // A tiny step: scientific notation, with that one more digit.
+        value_labels(values, step / 10.0, false)
     };
     let widest = labels.iter().map(|s| width(s)).fold(0.0, f64::max);
     if widest + gap <= cell {
@@ -307,8 +308,18 @@ fn cell_labels(values: &[f64], percent: bool) -> Vec<String> {
     let (lo, hi) = extent(values.iter().copied());
     let span = if percent { (hi - lo) * 100.0 } else { hi - lo };
     let decimals = if span > 0.0 && span.is_finite() {
-        ((-span.log10()).ceil() + 1.0).clamp(0.0, 6.0) as usize
+        let decimals = (-span.log10()).ceil() + 1.0;
+        if decimals > 6.0 {
+            // Too fine for fixed notation: scientific, with those digits.
+            return value_labels(values, (hi - lo) / 10.0, percent);
+        }
+        decimals.max(0.0) as usize
     } else {
+        let largest = lo.abs().max(hi.abs());
+        if largest > 0.0 && largest * if percent { 100.0 } else { 1.0 } < 0.005 {
+            // All alike and too small for two decimals.
+            return value_labels(values, 0.0, percent);
+        }
         2
     };
     values

@@ -137,13 +137,14 @@ pub fn fails(o: Run, code: i32, needle: &str) -> Run {
     o.fails(code, &[needle])
 }
 
-/// Names of the files in `dir` ending in `ext`, sorted.
+/// Names of the visible files in `dir` ending in `ext`, sorted (the hidden
+/// `.geosim-results` marker is left out).
 pub fn files(dir: &Path, ext: &str) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(ext))
+        .filter(|n| n.ends_with(ext) && !n.starts_with('.'))
         .collect();
     v.sort();
     v
