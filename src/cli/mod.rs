@@ -28,6 +28,9 @@ Examples:
   geosim run my_scenario.toml --out results/my_scenario --quiet
   geosim run baseline --charts alignment,dashboard --format svg --size 1200x675
   geosim compare baseline proxy_drift --variable alignment
+  geosim explain baseline --variable alignment --from 2024-11 --to 2025-09
+  geosim sensitivity baseline --method sobol --samples 1024
+  geosim sweep baseline --param variables.trust.rate=0.05:0.3:6
 
 Exit codes: 0 success, 1 a file could not be read or written, 2 invalid scenario or arguments.";
 
