@@ -9,7 +9,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Poisson};
 
-use crate::model::{Draw, Model, Response, param::standard_normal};
+use crate::model::{Draw, Model, ParamId, Response, param::standard_normal};
 
 /// Expected incidents per month are capped here: a rate that explodes
 /// (e.g. `exp` of a large `rate_by` sum) would otherwise stall the run.
@@ -54,6 +54,9 @@ pub struct Workspace {
     /// Scheduled events by month, CSR-style: `event_ids[event_start[t]..event_start[t+1]]`.
     event_start: Vec<usize>,
     event_ids: Vec<usize>,
+    /// Pressures of events dated before the start, decayed to month 0:
+    /// (slot in `pressure`, parameter, decay factor), computed once.
+    early_pressure: Vec<(usize, ParamId, f64)>,
 }
 
 impl Workspace {
@@ -71,7 +74,21 @@ impl Workspace {
             event_ids.extend(ids);
             event_start.push(event_ids.len());
         }
+        // Events before the start still press, decayed to month 0 (MODEL-SPEC
+        // §6: every event with t_e <= t); their jumps lie before the horizon.
+        let early_pressure = model
+            .events
+            .iter()
+            .filter(|e| e.date < model.start)
+            .flat_map(|e| {
+                let fade = 0.5f64.powf(e.date.months_until(model.start) as f64 / e.half_life);
+                e.pressures
+                    .iter()
+                    .map(move |&(var, pid)| (e.decay_class * nv + var.0, pid, fade))
+            })
+            .collect();
         Workspace {
+            early_pressure,
             params: model.central_params(),
             trajectory: vec![0.0; months * ns],
             weights: vec![0.0; model.influences.len()],
@@ -130,6 +147,7 @@ pub fn simulate<R: Rng + ?Sized>(model: &Model, ws: &mut Workspace, rng: &mut R,
         pressure,
         event_start,
         event_ids,
+        early_pressure,
     } = ws;
 
     for (w, inf) in weights.iter_mut().zip(&model.influences) {
@@ -157,13 +175,8 @@ pub fn simulate<R: Rng + ?Sized>(model: &Model, ws: &mut Workspace, rng: &mut R,
         jump,
         pressure,
     );
-    // Events before the start still press, decayed to month 0 (MODEL-SPEC §6:
-    // every event with t_e <= t); their jumps happened before the horizon.
-    for ev in model.events.iter().filter(|e| e.date < model.start) {
-        let fade = 0.5f64.powf(ev.date.months_until(model.start) as f64 / ev.half_life);
-        for &(var, pid) in &ev.pressures {
-            pressure[ev.decay_class * nv + var.0] += params[pid.0] * fade;
-        }
+    for &(slot, pid, fade) in early_pressure.iter() {
+        pressure[slot] += params[pid.0] * fade;
     }
     for (i, v) in model.variables.iter().enumerate() {
         trajectory[i] = (params[v.initial.0] + jump[i]).clamp(v.min, v.max);
