@@ -5,6 +5,7 @@
 use nalgebra::DMatrix;
 
 use crate::engine::{Workspace, deterministic};
+use crate::limits::{MAX_LOOP_STEPS, MAX_LOOPS, MAX_SCHUR_ITERATIONS};
 use crate::model::{Model, Response};
 
 #[derive(Clone, Debug)]
@@ -31,7 +32,7 @@ impl FeedbackLoop {
 
 pub struct Report {
     pub loops: Vec<FeedbackLoop>,
-    /// True when enumeration stopped at [`MAX_LOOPS`] or [`MAX_STEPS`].
+    /// True when enumeration stopped at [`MAX_LOOPS`] or [`MAX_LOOP_STEPS`].
     pub loops_truncated: bool,
     pub jacobian: DMatrix<f64>,
     /// (re, im), sorted by modulus, largest first.
@@ -42,11 +43,6 @@ pub struct Report {
     pub cited_influences: (usize, usize),
     pub cited_events: (usize, usize),
 }
-
-pub const MAX_LOOPS: usize = 10_000;
-/// Search steps after which loop enumeration stops (it is exponential in the
-/// worst case).
-pub const MAX_STEPS: usize = 2_000_000;
 
 pub fn report(model: &Model) -> Report {
     let nv = model.n_vars();
@@ -93,7 +89,7 @@ pub fn report(model: &Model) -> Report {
     }
     // nalgebra's plain eigenvalue call iterates without a limit, and never
     // returns on some defective matrices: bound the Schur iteration.
-    let schur = nalgebra::linalg::Schur::try_new(jac.clone(), 1e-12, 10_000);
+    let schur = nalgebra::linalg::Schur::try_new(jac.clone(), 1e-12, MAX_SCHUR_ITERATIONS);
     let mut eigenvalues: Vec<(f64, f64)> = schur
         .as_ref()
         .map(|s| {
@@ -184,7 +180,7 @@ fn elementary_cycles(w: &[Vec<Option<(f64, usize)>>]) -> (Vec<FeedbackLoop>, boo
         /// False when a limit stopped the search.
         fn dfs(&mut self, at: usize) -> bool {
             self.steps += 1;
-            if self.steps > MAX_STEPS {
+            if self.steps > MAX_LOOP_STEPS {
                 return false;
             }
             for next in self.start..self.w.len() {

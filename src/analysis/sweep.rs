@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use super::metric::Metric;
 use crate::engine::{Mode, Workspace, run_rng, simulate};
+use crate::limits::MAX_SWEEP_VALUES;
 use crate::model::{Draw, Model, ParamId};
 
 #[derive(Clone, Debug)]
@@ -30,8 +31,10 @@ pub fn parse_axis(spec: &str, model: &Model) -> Result<Axis, String> {
     if !(lo.is_finite() && hi.is_finite()) || lo >= hi {
         return Err(format!("`{spec}`: need finite lo < hi"));
     }
-    if !(2..=1000).contains(&n) {
-        return Err(format!("`{spec}`: n must be between 2 and 1000"));
+    if !(2..=MAX_SWEEP_VALUES).contains(&n) {
+        return Err(format!(
+            "`{spec}`: n must be between 2 and {MAX_SWEEP_VALUES}"
+        ));
     }
     let Some((i, p)) = model
         .params

@@ -6,22 +6,6 @@ use crate::error::Error;
 use crate::model::{Model, VarId};
 use crate::output::atomic;
 
-/// `--threads`, defaulting to every core.
-pub fn threads(requested: Option<usize>) -> Result<usize, Error> {
-    match requested {
-        Some(0) => Err(Error::usage("--threads must be at least 1", None)),
-        Some(n) if n > MAX_THREADS => Err(Error::usage(
-            format!("--threads {n} is more than the {MAX_THREADS} geosim will start"),
-            None,
-        )),
-        Some(n) => Ok(n),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
-    }
-}
-
-/// Most worker threads a command starts.
-pub const MAX_THREADS: usize = 1024;
-
 /// `output/<scenario>-<what>` unless `--out` was given.
 pub fn out_dir(out: &Option<PathBuf>, model: &Model, what: &str) -> PathBuf {
     out.clone().unwrap_or_else(|| {

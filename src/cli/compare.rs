@@ -76,7 +76,7 @@ struct Compared {
 }
 
 pub fn compare(args: &CompareArgs) -> Result<(), Error> {
-    let threads = super::common::threads(args.threads)?;
+    let threads = crate::limits::threads(args.threads)?;
     let mut sets = Vec::new();
     if let Some(r) = args.runs {
         sets.push(format!("ensemble.runs={r}"));
@@ -99,7 +99,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
     }
     let variables = pick_variables(&scens, &args.variables)?;
     for s in &scens {
-        super::run::check_size(&s.model, s.model.ensemble.runs, threads)?;
+        crate::limits::check_ensemble(&s.model, s.model.ensemble.runs, threads)?;
     }
 
     let compared: Vec<Compared> = scens

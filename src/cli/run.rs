@@ -37,14 +37,6 @@ Charts (in the same folder, written with the results or not at all):
 --charts takes a comma-separated list of: all, variables, dashboard, regimes, drivers,
 trajectory, or variable names.";
 
-/// Largest ensemble accepted, in run-months (runs × months).
-pub const MAX_RUN_MONTHS: f64 = 5e9;
-/// Largest memory for statistics accepted, in bytes.
-pub const MAX_STATS_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
-/// Throughput assumed for the time estimate of refused requests
-/// (run-months per second per thread, from the benchmark on a 2-core machine).
-pub const RUN_MONTHS_PER_SECOND_PER_THREAD: f64 = 3e6;
-
 #[derive(Args, Debug)]
 pub struct RunArgs {
     /// Scenario name (looked up in ./scenarios, then built in) or path to a .toml file
@@ -96,13 +88,13 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
     }
     let scen = scenario::load(&args.scenario, &sets)?;
     let model = &scen.model;
-    let threads = super::common::threads(args.threads)?;
+    let threads = crate::limits::threads(args.threads)?;
     let runs = if args.deterministic {
         1
     } else {
         model.ensemble.runs
     };
-    check_size(model, runs, threads)?;
+    crate::limits::check_ensemble(model, runs, threads)?;
     let seed = model.ensemble.seed;
     // Chart names are checked before the ensemble runs, not after.
     let chart_kinds = if args.no_charts {
@@ -167,54 +159,6 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         super::print(&summary_text(&results, &dest))?;
     }
     Ok(())
-}
-
-/// Refuses requests that would run for hours or exhaust memory, with an estimate.
-pub(crate) fn check_size(
-    model: &crate::model::Model,
-    runs: u64,
-    threads: usize,
-) -> Result<(), Error> {
-    let months = model.months() as f64;
-    let run_months = runs as f64 * months;
-    let layout = crate::stats::Layout::new(model);
-    let bytes = layout.worker_bytes() as f64 * (threads as f64 + 1.0);
-    if bytes > MAX_STATS_BYTES {
-        return Err(Error::usage(
-            format!(
-                "refusing to run: the statistics for {} months × {} series would need about {:.1} GiB on {threads} threads",
-                model.months(),
-                model.n_sources(),
-                bytes / 1024f64.powi(3)
-            ),
-            Some("shorten the horizon (time.start … time.end) or use fewer --threads".into()),
-        ));
-    }
-    if run_months > MAX_RUN_MONTHS {
-        let secs = run_months / (RUN_MONTHS_PER_SECOND_PER_THREAD * threads as f64);
-        return Err(Error::usage(
-            format!(
-                "refusing to run {runs} runs × {} months = {run_months:.2e} run-months: at about {:.0e} run-months per second per thread this would take roughly {}",
-                model.months(),
-                RUN_MONTHS_PER_SECOND_PER_THREAD,
-                human_duration(secs)
-            ),
-            Some(format!(
-                "the limit is {MAX_RUN_MONTHS:.0e} run-months; with this horizon at most {} runs",
-                (MAX_RUN_MONTHS / months) as u64
-            )),
-        ));
-    }
-    Ok(())
-}
-
-fn human_duration(secs: f64) -> String {
-    match secs {
-        s if s < 120.0 => format!("{s:.0} s"),
-        s if s < 7200.0 => format!("{:.0} minutes", s / 60.0),
-        s if s < 172_800.0 => format!("{:.0} hours", s / 3600.0),
-        s => format!("{:.0} days", s / 86400.0),
-    }
 }
 
 fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {

@@ -92,11 +92,6 @@ pub struct SensitivityArgs {
     pub charts: ChartArgs,
 }
 
-/// Largest number of engine runs a sensitivity request may ask for.
-const MAX_RUNS: f64 = 5e7;
-/// Largest memory for the sample points of one analysis.
-const MAX_POINT_BYTES: f64 = 1024.0 * 1024.0 * 1024.0;
-
 pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
     let scen = scenario::load(&args.scenario, &args.sets)?;
     let m = &scen.model;
@@ -141,35 +136,15 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
         Method::Morris => samples_f * (k_f + 1.0),
         Method::Sobol => samples_f * (k_f + 2.0),
     };
-    // The sample points held at once (8 bytes per coordinate).
-    let point_bytes = 8.0
-        * k_f
+    // The sample points held at once.
+    let points = k_f
         * match args.method {
             Method::Oat => evaluations,
             Method::Morris => evaluations,
             Method::Sobol => 3.0 * samples_f,
         };
-    if point_bytes > MAX_POINT_BYTES {
-        return Err(Error::usage(
-            format!(
-                "refusing to hold {:.1} GiB of sample points",
-                point_bytes / 1024f64.powi(3)
-            ),
-            Some("use fewer --samples or narrow --params".into()),
-        ));
-    }
-    let simulated = evaluations * runs.max(1) as f64;
-    if simulated > MAX_RUNS || simulated * m.months() as f64 > super::run::MAX_RUN_MONTHS {
-        return Err(Error::usage(
-            format!(
-                "refusing to run {evaluations:.0} evaluations × {} runs each × {} months",
-                runs.max(1),
-                m.months()
-            ),
-            Some("use fewer --samples, fewer --runs, or narrow --params".into()),
-        ));
-    }
-    let threads = common::threads(args.threads)?;
+    crate::limits::check_analysis(m, evaluations, runs, points)?;
+    let threads = crate::limits::threads(args.threads)?;
     let obj = ModelObjective {
         model: m,
         metric,

@@ -59,9 +59,6 @@ pub struct SweepArgs {
     pub charts: ChartArgs,
 }
 
-/// Runs per grid point: their metric values are kept (8 bytes each, per thread).
-pub const MAX_SWEEP_RUNS: u64 = 10_000_000;
-
 pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
     let scen = scenario::load(&args.scenario, &args.sets)?;
     let m = &scen.model;
@@ -85,27 +82,9 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
         None => Metric::default_for(m),
     };
     let points: f64 = axes.iter().map(|a| a.values.len() as f64).product();
-    if points * args.runs.max(1) as f64 * m.months() as f64 > super::run::MAX_RUN_MONTHS {
-        return Err(Error::usage(
-            format!(
-                "refusing to simulate {points:.0} grid points × {} runs × {} months",
-                args.runs.max(1),
-                m.months()
-            ),
-            Some("use a coarser grid or fewer --runs".into()),
-        ));
-    }
-    if args.runs > MAX_SWEEP_RUNS {
-        return Err(Error::usage(
-            format!(
-                "--runs {} is more than the {MAX_SWEEP_RUNS} runs a grid point may hold",
-                args.runs
-            ),
-            Some("each grid point keeps its runs' metric values to compute quantiles".into()),
-        ));
-    }
+    crate::limits::check_sweep(m, points, args.runs)?;
     let seed = args.seed.unwrap_or(m.ensemble.seed);
-    let threads = common::threads(args.threads)?;
+    let threads = crate::limits::threads(args.threads)?;
     let result = with_threads(threads, || sweep::sweep(m, &metric, &axes, args.runs, seed))
         .map_err(|e| Error::usage(format!("cannot start worker threads: {e}"), None))?;
     let dest = common::out_dir(&args.out, m, "sweep");

@@ -9,11 +9,8 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Poisson};
 
+use crate::limits::MAX_INCIDENT_RATE;
 use crate::model::{Draw, Model, ParamId, Response, param::standard_normal};
-
-/// Expected incidents per month are capped here: a rate that explodes
-/// (e.g. `exp` of a large `rate_by` sum) would otherwise stall the run.
-pub const MAX_INCIDENT_RATE: f64 = 100.0;
 
 /// The random generator of run `run` of an ensemble seeded with `seed`.
 /// Every word of the state mixes both the seed and the run index through

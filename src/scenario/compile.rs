@@ -13,11 +13,7 @@ pub const DEFAULT_QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 pub const DEFAULT_RUNS: u64 = 1000;
 pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_HALF_LIFE: f64 = 6.0;
-/// Largest magnitude of a bound, and of the signal a variable can receive:
-/// far beyond any meaningful scale, far below where arithmetic overflows.
-pub const MAX_MAGNITUDE: f64 = 1e12;
-/// Largest ensemble: histogram counts are 32-bit.
-pub const MAX_RUNS: u64 = u32::MAX as u64;
+use crate::limits::{MAX_BANDS, MAX_MAGNITUDE, MAX_RUNS};
 
 struct Checker<'a> {
     doc: &'a Node,
@@ -761,10 +757,10 @@ fn compile_regimes(
         return None;
     }
     let n = files.len();
-    if n > 64 {
+    if n > MAX_BANDS {
         c.err(
             &["regimes", "bands"],
-            format!("[regimes] has {n} bands; at most 64 are supported"),
+            format!("[regimes] has {n} bands; at most {MAX_BANDS} are supported"),
         );
         return None;
     }
