@@ -26,7 +26,7 @@
 //! moved the signal.
 
 use crate::engine::{Workspace, deterministic};
-use crate::model::{Event, Model, ParamId, Response, VarId};
+use crate::model::{Event, Model, ParamId, VarId, rule};
 
 /// One additive term of the monthly change.
 #[derive(Clone, Debug)]
@@ -136,12 +136,12 @@ pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation
         signal_parts[bias_idx] = p[v.bias.0];
         for (f, &idx) in influences.iter().zip(&inf_idx) {
             signal_parts[idx] =
-                p[f.weight.0] * ws.trajectory[t.saturating_sub(f.lag) * ns + f.source.0];
+                p[f.weight.0] * ws.trajectory[rule::lagged(t, f.lag) * ns + f.source.0];
         }
         for ((e, amount), &idx) in pressured.iter().zip(&pres_idx) {
             let age = model.start.months_until(e.date) - t as i64;
             if age <= 0 {
-                signal_parts[idx] = amount * 0.5f64.powf(-age as f64 / e.half_life);
+                signal_parts[idx] = amount * rule::pressure_left(e.half_life, -age as f64);
             }
         }
         if k == 0 {
@@ -151,13 +151,7 @@ pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation
         let s0: f64 = base_parts.iter().sum();
         let xt = x(t);
         let mut jumps = 0.0;
-        let (ts, t0) = match v.response {
-            Response::Linear => (s, s0),
-            Response::Logistic => {
-                let logistic = |s: f64| v.min + (v.max - v.min) / (1.0 + (-s).exp());
-                (logistic(s), logistic(s0))
-            }
-        };
+        let (ts, t0) = (rule::target(v, s), rule::target(v, s0));
         // This month's push of each term (filtered below): rate·(T(s) − T(s0))
         // shared by how much each term moved the signal.
         if s != s0 {
@@ -174,7 +168,7 @@ pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation
                 jumps += amount;
             }
         }
-        terms[clamp_idx].monthly[k] = x(t + 1) - ((1.0 - rate) * xt + rate * ts + jumps);
+        terms[clamp_idx].monthly[k] = x(t + 1) - (rule::approach(xt, rate, ts) + jumps);
     }
     // Pushes fade by (1 − rate) a month: accumulate each term's share of the
     // level, then report its month-to-month differences.

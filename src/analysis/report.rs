@@ -6,7 +6,7 @@ use nalgebra::DMatrix;
 
 use crate::engine::{Workspace, deterministic};
 use crate::limits::{MAX_LOOP_STEPS, MAX_LOOPS, MAX_SCHUR_ITERATIONS};
-use crate::model::{Model, Response};
+use crate::model::{Model, rule};
 
 #[derive(Clone, Debug)]
 pub struct FeedbackLoop {
@@ -58,35 +58,8 @@ pub fn report(model: &Model) -> Report {
     }
     let (loops, loops_truncated) = elementary_cycles(&w);
 
-    // Jacobian of x(t+1) = x + rate·(target(s) − x) at the deterministic end
-    // state, lagged influences counted as immediate (the quasi-steady map).
-    let mut ws = Workspace::new(model);
-    deterministic(model, &mut ws);
+    let (jac, _) = jacobian(model);
     let ns = model.n_sources();
-    let last = model.months() - 1;
-    let mut jac = DMatrix::<f64>::zeros(nv, nv);
-    for (i, v) in model.variables.iter().enumerate() {
-        let rate = central[v.rate.0];
-        let slope = match v.response {
-            Response::Linear => 1.0,
-            Response::Logistic => {
-                let mut s = central[v.bias.0];
-                for f in model.influences.iter().filter(|f| f.target.0 == i) {
-                    s += central[f.weight.0] * ws.trajectory[last * ns + f.source.0];
-                }
-                let sig = 1.0 / (1.0 + (-s).exp());
-                (v.max - v.min) * sig * (1.0 - sig)
-            }
-        };
-        jac[(i, i)] += 1.0 - rate;
-        for f in model
-            .influences
-            .iter()
-            .filter(|f| f.target.0 == i && f.source.0 < nv)
-        {
-            jac[(i, f.source.0)] += rate * slope * central[f.weight.0];
-        }
-    }
     // nalgebra's plain eigenvalue call iterates without a limit, and never
     // returns on some defective matrices: bound the Schur iteration.
     let schur = nalgebra::linalg::Schur::try_new(jac.clone(), 1e-12, MAX_SCHUR_ITERATIONS);
@@ -159,6 +132,42 @@ pub fn report(model: &Model) -> Report {
             model.events.len() + model.incidents.len(),
         ),
     }
+}
+
+/// The Jacobian of the quasi-steady one-month map ([`rule::quasi_steady_step`]:
+/// lagged influences read as the current month) at the deterministic run's
+/// last month, with the pressure acting then; and that end state (every
+/// source, then the pressure), for checks against finite differences.
+pub fn jacobian(model: &Model) -> (DMatrix<f64>, (Vec<f64>, Vec<f64>)) {
+    let nv = model.n_vars();
+    let ns = model.n_sources();
+    let mut ws = Workspace::new(model);
+    deterministic(model, &mut ws);
+    let last = model.months() - 1;
+    let state = ws.trajectory[last * ns..(last + 1) * ns].to_vec();
+    let p = &ws.params;
+    let weights: Vec<f64> = model.influences.iter().map(|f| p[f.weight.0]).collect();
+    let mut signal = vec![0.0; nv];
+    rule::signals(
+        model,
+        p,
+        &weights,
+        |s, _| state[s.0],
+        ws.pressure(),
+        &mut signal,
+    );
+    let mut jac = DMatrix::<f64>::zeros(nv, nv);
+    for (i, v) in model.variables.iter().enumerate() {
+        let rate = p[v.rate.0];
+        let slope = rule::target_slope(v, signal[i]);
+        jac[(i, i)] += 1.0 - rate;
+        for (f, w) in model.influences.iter().zip(&weights) {
+            if f.target.0 == i && f.source.0 < nv {
+                jac[(i, f.source.0)] += rate * slope * w;
+            }
+        }
+    }
+    (jac, (state, ws.pressure().to_vec()))
 }
 
 /// Every elementary cycle of the graph `w[from][to]`, each reported once,

@@ -41,7 +41,7 @@ use rayon::prelude::*;
 use crate::error::Error;
 use crate::model::{Model, VarId, YearMonth};
 use crate::output::atomic::safe_name;
-use crate::scenario::source::nearest;
+use crate::scenario::source::did_you_mean;
 pub use table::Table;
 
 /// The drawing surface every chart draws on.
@@ -257,10 +257,7 @@ fn unknown_chart(model: &Model, name: &str) -> Error {
         .copied()
         .chain(model.variables.iter().map(|v| v.name.as_str()))
         .collect();
-    let hint = match nearest(name, known.iter().copied()) {
-        Some(k) => format!("did you mean `{k}`? Charts are: {}", known.join(", ")),
-        None => format!("charts are: {}", known.join(", ")),
-    };
+    let hint = did_you_mean(name, known.iter().copied(), "charts");
     Error::usage(format!("--charts: no chart named `{name}`"), Some(hint))
 }
 

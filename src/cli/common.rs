@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crate::error::Error;
 use crate::model::{Model, VarId};
 use crate::output::atomic;
+use crate::scenario::source::did_you_mean;
 
 /// `output/<scenario>-<what>` unless `--out` was given.
 pub fn out_dir(out: &Option<PathBuf>, model: &Model, what: &str) -> PathBuf {
@@ -26,14 +27,7 @@ pub fn variable(model: &Model, name: Option<&str>) -> Result<VarId, Error> {
                 let names: Vec<&str> = model.variables.iter().map(|v| v.name.as_str()).collect();
                 Error::usage(
                     format!("no variable `{n}` in scenario `{}`", model.name),
-                    Some(
-                        match crate::scenario::source::nearest(n, names.iter().copied()) {
-                            Some(s) => {
-                                format!("did you mean `{s}`? Variables: {}", names.join(", "))
-                            }
-                            None => format!("variables: {}", names.join(", ")),
-                        },
-                    ),
+                    Some(did_you_mean(n, names.iter().copied(), "variables")),
                 )
             }),
     }

@@ -9,8 +9,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Poisson};
 
-use crate::limits::MAX_INCIDENT_RATE;
-use crate::model::{Draw, Model, ParamId, Response, param::standard_normal};
+use crate::model::{Draw, Model, ParamId, SourceId, param::standard_normal, rule};
 
 /// The random generator of run `run` of an ensemble seeded with `seed`.
 /// Every word of the state mixes both the seed and the run index through
@@ -78,7 +77,8 @@ impl Workspace {
             .iter()
             .filter(|e| e.date < model.start)
             .flat_map(|e| {
-                let fade = 0.5f64.powf(e.date.months_until(model.start) as f64 / e.half_life);
+                let age = e.date.months_until(model.start) as f64;
+                let fade = rule::pressure_left(e.half_life, age);
                 e.pressures
                     .iter()
                     .map(move |&(var, pid)| (e.decay_class * nv + var.0, pid, fade))
@@ -113,6 +113,12 @@ impl Workspace {
         for (slot, p) in self.params.iter_mut().zip(&model.params) {
             *slot = p.central();
         }
+    }
+
+    /// The pressure (decay classes × variables) acting on the last month of
+    /// the last run.
+    pub fn pressure(&self) -> &[f64] {
+        &self.pressure
     }
 
     /// The value of source `s` at month `t` of the last run.
@@ -181,28 +187,15 @@ pub fn simulate<R: Rng + ?Sized>(model: &Model, ws: &mut Workspace, rng: &mut R,
 
     for t in 0..months.saturating_sub(1) {
         let (past, future) = trajectory.split_at_mut((t + 1) * ns);
-        // Signal: bias + Σ w · v(t - lag) + pressure. Influences are a sparse
-        // list: real scenarios fill about a tenth of the dense matrix, and
-        // the list was measured faster than a dense product per lag.
-        for (i, v) in model.variables.iter().enumerate() {
-            signal[i] = params[v.bias.0];
-        }
-        for (inf, w) in model.influences.iter().zip(weights.iter()) {
-            signal[inf.target.0] += w * past[t.saturating_sub(inf.lag) * ns + inf.source.0];
-        }
-        for class in pressure.chunks_exact(nv) {
-            for (s, p) in signal.iter_mut().zip(class) {
-                *s += p;
-            }
-        }
+        // Influences are a sparse list: real scenarios fill about a tenth of
+        // the dense matrix, and the list was measured faster than a dense
+        // product per lag.
+        let value = |s: SourceId, lag: usize| past[rule::lagged(t, lag) * ns + s.0];
+        rule::signals(model, params, weights, value, pressure, signal);
         let now = &past[t * ns..t * ns + ns];
         for (i, v) in model.variables.iter().enumerate() {
-            let s = signal[i];
-            let target = match v.response {
-                Response::Linear => s,
-                Response::Logistic => v.min + (v.max - v.min) / (1.0 + (-s).exp()),
-            };
-            let mut x = now[i] + params[v.rate.0] * (target - now[i]);
+            let target = rule::target(v, signal[i]);
+            let mut x = rule::approach(now[i], params[v.rate.0], target);
             let noise = params[v.noise.0];
             if stochastic && noise != 0.0 {
                 x += noise * standard_normal(rng);
@@ -231,15 +224,9 @@ pub fn simulate<R: Rng + ?Sized>(model: &Model, ws: &mut Workspace, rng: &mut R,
                 for &(src, k) in &inc.rate_by {
                     exponent += k * now[src.0];
                 }
-                let base = params[inc.base_rate.0];
-                if base <= 0.0 {
+                let Some(lambda) = rule::incident_rate(params[inc.base_rate.0], exponent) else {
                     continue;
-                }
-                let lambda = base * exponent.exp();
-                if lambda.is_nan() || lambda <= 0.0 {
-                    continue;
-                }
-                let lambda = lambda.min(MAX_INCIDENT_RATE);
+                };
                 let count = match Poisson::new(lambda) {
                     Ok(p) => p.sample(rng) as u64,
                     Err(_) => 0,

@@ -1,9 +1,12 @@
 //! The validated, compiled model. Everything is index-based: names live here
 //! only for output; the engine reads numbers and indices.
 
+pub mod allowed;
 pub mod calendar;
 pub mod param;
+pub mod rule;
 
+pub use allowed::Allowed;
 pub use calendar::YearMonth;
 pub use param::{Dist, Domain, Draw, Param, ParamId};
 

@@ -41,6 +41,18 @@ impl Dist {
         }
     }
 
+    /// The largest magnitude the parameter plausibly takes (normal:
+    /// |mean| + 6 sd): what the signal limit counts.
+    pub fn size(&self) -> f64 {
+        match *self {
+            Dist::Fixed(v) => v.abs(),
+            Dist::Normal { mean, sd } => mean.abs() + 6.0 * sd,
+            Dist::Uniform { min, max } | Dist::Triangular { min, max, .. } => {
+                min.abs().max(max.abs())
+            }
+        }
+    }
+
     pub fn is_uncertain(&self) -> bool {
         !matches!(self, Dist::Fixed(_)) && !matches!(self, Dist::Normal { sd, .. } if *sd == 0.0)
     }

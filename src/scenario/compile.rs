@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::doc::Node;
 use super::file::*;
-use super::source::{ScenarioError, ScenarioErrors, Sources, list_names, nearest};
+use super::source::{ScenarioError, ScenarioErrors, Sources, did_you_mean};
 use crate::model::*;
 
 pub const DEFAULT_QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
@@ -427,7 +427,7 @@ pub fn compile(
 
     // A signal this large would overflow the arithmetic of a run: refuse it.
     for (i, v) in variables.iter().enumerate() {
-        let size = |id: ParamId| c.params.get(id.0).map_or(0.0, |p| largest(&p.dist));
+        let size = |id: ParamId| c.params.get(id.0).map_or(0.0, |p| p.dist.size());
         let mut bound = size(v.bias);
         for inf in influences.iter().filter(|f| f.target.0 == i) {
             let (lo, hi) = if inf.source.0 < variables.len() {
@@ -621,7 +621,7 @@ pub fn compile(
             evidence: inc.evidence.clone(),
         });
     }
-    let decay_factors = half_lives.iter().map(|h| 0.5f64.powf(1.0 / h)).collect();
+    let decay_factors = half_lives.iter().map(|h| rule::decay_factor(*h)).collect();
 
     // Regimes.
     let regimes = file
@@ -655,23 +655,8 @@ pub fn compile(
     })
 }
 
-/// The largest magnitude a parameter plausibly takes (normal: |mean| + 6 sd).
-fn largest(d: &Dist) -> f64 {
-    match *d {
-        Dist::Fixed(v) => v.abs(),
-        Dist::Normal { mean, sd } => mean.abs() + 6.0 * sd,
-        Dist::Uniform { min, max } | Dist::Triangular { min, max, .. } => min.abs().max(max.abs()),
-    }
-}
-
 fn unknown_help(wrong: &str, known: &[&str]) -> String {
-    match nearest(wrong, known.iter().copied()) {
-        Some(n) => format!(
-            "did you mean `{n}`? Known names: {}",
-            list_names(known.iter().copied())
-        ),
-        None => format!("known names: {}", list_names(known.iter().copied())),
-    }
+    did_you_mean(wrong, known.iter().copied(), "names")
 }
 
 fn check_half_life(c: &mut Checker<'_>, path: &[&str], h: Option<Finite>) -> f64 {

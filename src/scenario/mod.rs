@@ -10,7 +10,7 @@ pub mod source;
 use doc::{Kind, Node};
 use file::ScenarioFile;
 use library::{LookupError, Origin};
-use source::{Loc, ScenarioError, ScenarioErrors, Sources, list_names, nearest};
+use source::{Loc, ScenarioError, ScenarioErrors, Sources, did_you_mean, list_names, nearest};
 
 use crate::model::Model;
 
@@ -128,16 +128,7 @@ fn find(
                     library::SCENARIO_DIR
                 )
             };
-            let help = match nearest(&spec, known.iter().map(String::as_str)) {
-                Some(n) => format!(
-                    "did you mean `{n}`? Known scenarios: {}",
-                    list_names(known.iter().map(String::as_str))
-                ),
-                None => format!(
-                    "known scenarios: {}",
-                    list_names(known.iter().map(String::as_str))
-                ),
-            };
+            let help = did_you_mean(&spec, known.iter().map(String::as_str), "scenarios");
             Err(sources.error(extends_loc, msg).with_help(help).into())
         }
     }
@@ -294,13 +285,7 @@ fn remove_events(parent: &mut Node, list: &Node, sources: &Sources) -> Result<()
                     .iter()
                     .filter_map(|e| e.get("name").and_then(Node::as_str))
                     .collect();
-                let help = match nearest(name, known.iter().copied()) {
-                    Some(k) => format!(
-                        "did you mean `{k}`? Parent events: {}",
-                        list_names(known.iter().copied())
-                    ),
-                    None => format!("parent events: {}", list_names(known.iter().copied())),
-                };
+                let help = did_you_mean(name, known.iter().copied(), "parent events");
                 return Err(sources
                     .error(
                         Some(&n.loc),
@@ -380,13 +365,7 @@ fn apply_set(doc: &mut Node, arg: &str, n: usize, sources: &mut Sources) -> Resu
                 if !t.contains_key(seg.as_str()) {
                     if walked.len() == 1 && NAMED_MAPS.contains(&walked[0]) && !last {
                         let known: Vec<&str> = t.keys().map(String::as_str).collect();
-                        let help = match nearest(seg, known.iter().copied()) {
-                            Some(k) => format!(
-                                "did you mean `{k}`? Known: {}",
-                                list_names(known.iter().copied())
-                            ),
-                            None => format!("known: {}", list_names(known.iter().copied())),
-                        };
+                        let help = did_you_mean(seg, known.iter().copied(), "names");
                         return Err(sources
                             .error(
                                 Some(&path_loc),

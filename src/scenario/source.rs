@@ -134,6 +134,20 @@ pub fn nearest<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>) -> Opt
         .map(|(_, k)| k)
 }
 
+/// The help for a name that is not among `known`: "did you mean `x`?
+/// Known <what>: `a`, `b`" when one is close, else "known <what>: …".
+pub fn did_you_mean<'a>(
+    wrong: &str,
+    known: impl IntoIterator<Item = &'a str> + Clone,
+    what: &str,
+) -> String {
+    let all = list_names(known.clone());
+    match nearest(wrong, known) {
+        Some(n) => format!("did you mean `{n}`? Known {what}: {all}"),
+        None => format!("known {what}: {all}"),
+    }
+}
+
 /// `a`, `b`, `c` — for "known names are …" messages.
 pub fn list_names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     let v: Vec<String> = names.into_iter().map(|n| format!("`{n}`")).collect();
