@@ -4,8 +4,9 @@
 //! `cargo bench --bench analysis`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use geosim::analysis::evaluate::{Plan, with_threads};
 use geosim::analysis::metric::Metric;
-use geosim::analysis::objective::{ModelObjective, with_threads};
+use geosim::analysis::objective::ModelObjective;
 use geosim::analysis::{explain, params, sobol};
 use geosim::model::VarId;
 use geosim::scenario;
@@ -24,13 +25,10 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function(format!("N=1024, every parameter, {threads} threads"), |b| {
         b.iter(|| {
-            let obj = ModelObjective {
-                model: &model,
-                metric: Metric::default_for(&model).0,
-                params: params::select(&model, &[], 0.25),
-                runs: 0,
-                seed: 1,
-            };
+            let params = params::select(&model, &[], 0.25);
+            let metric = Metric::default_for(&model).0;
+            let obj = ModelObjective::new(&model, metric, params, Plan::Deterministic)
+                .expect("the baseline's ranges are allowed");
             with_threads(threads, || sobol::sobol(&obj, 1024, 1)).expect("pool starts")
         });
     });

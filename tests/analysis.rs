@@ -2,6 +2,7 @@
 //! interacting functions, Morris on an input without effect, OAT swings,
 //! explain's attributions adding up, feedback loops and the Jacobian.
 
+use geosim::analysis::evaluate::Plan;
 use geosim::analysis::metric::Metric;
 use geosim::analysis::objective::{FnObjective, ModelObjective, Objective};
 use geosim::analysis::{explain, morris, oat, params, report, sobol, sweep};
@@ -210,13 +211,7 @@ fn model_objective_matches_a_direct_run() {
     assert_eq!(ps.len(), 1);
     assert!((ps[0].lo - 0.075).abs() < 1e-15 && (ps[0].hi - 0.125).abs() < 1e-15);
     let (lo, hi) = (ps[0].lo, ps[0].hi);
-    let obj = ModelObjective {
-        model: &m,
-        metric: metric.clone(),
-        params: ps,
-        runs: 0,
-        seed: 1,
-    };
+    let obj = ModelObjective::new(&m, metric.clone(), ps, Plan::Deterministic).unwrap();
     let y = obj.eval_batch(&[0.0, 1.0]);
     let direct = |b: f64| {
         let s = scenario::load(
@@ -275,18 +270,23 @@ fn sweep_follows_the_closed_form() {
     let m = scenario::load_text("t.toml", text, &[]).unwrap().model;
     let axis = sweep::parse_axis("variables.x.bias=0.1:0.9:5", &m).unwrap();
     let (metric, _) = Metric::parse("x@2020-07", &m).unwrap();
-    let pts = sweep::sweep(&m, &metric, &[axis], 0, 1);
+    let pts = sweep::sweep(&m, &metric, &[axis], Plan::Deterministic).unwrap();
     assert_eq!(pts.len(), 5);
     for p in &pts {
         let b = p.at[0];
         let expected = b * (1.0 - 0.8f64.powi(6));
         assert!((p.mean - expected).abs() < 1e-12 && p.p05 == p.mean && p.p95 == p.mean);
     }
-    assert!(
-        sweep::parse_axis("variables.x.rate=0.5:1.5:3", &m)
-            .unwrap_err()
-            .contains("outside")
+    let refused = "variables.x.rate = 1.5 is outside its allowed range: it must be in (0, 1]";
+    assert_eq!(
+        sweep::parse_axis("variables.x.rate=0.5:1.5:3", &m).unwrap_err(),
+        refused
     );
+    // The sweep itself refuses such an axis too, however it was built.
+    let mut rate = sweep::parse_axis("variables.x.rate=0.5:1:3", &m).unwrap();
+    rate.values[2] = 1.5;
+    let err = sweep::sweep(&m, &metric, &[rate], Plan::Deterministic).unwrap_err();
+    assert_eq!(err, refused);
     assert!(
         sweep::parse_axis("variables.x.rat=0.1:0.5:3", &m)
             .unwrap_err()

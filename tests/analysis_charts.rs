@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use geosim::analysis::evaluate::Plan;
 use geosim::analysis::explain::{self, Explanation};
 use geosim::analysis::metric::Metric;
 use geosim::analysis::objective::ModelObjective;
@@ -185,13 +186,7 @@ fn explain_chart_stacks_equal_explain_csv() {
 /// The small fixture's parameters as an objective of alignment at the end.
 fn objective(m: &Model) -> ModelObjective<'_> {
     let (metric, _) = Metric::default_for(m);
-    ModelObjective {
-        model: m,
-        metric,
-        params: params::select(m, &[], 0.25),
-        runs: 0,
-        seed: 7,
-    }
+    ModelObjective::new(m, metric, params::select(m, &[], 0.25), Plan::Deterministic).unwrap()
 }
 
 #[test]
@@ -312,7 +307,7 @@ fn sweep_line_and_heatmap_are_the_rows_of_sweep_csv() {
     let b = sweep::parse_axis("variables.tension.rate=0.1:0.5:3", &m).unwrap();
 
     let one = [a.clone()];
-    let points = sweep::sweep(&m, &metric, &one, 30, 11);
+    let points = sweep::sweep(&m, &metric, &one, Plan::from_runs(30, 11)).unwrap();
     let csv = dir.path().join("sweep.csv");
     out::write_sweep(&csv, &one, &points).unwrap();
     let (header, rows) = read_csv(&csv);
@@ -336,7 +331,7 @@ fn sweep_line_and_heatmap_are_the_rows_of_sweep_csv() {
     assert!(img.count(plots[0], band) > 100, "90% band");
 
     let two = [a.clone(), b.clone()];
-    let points = sweep::sweep(&m, &metric, &two, 0, 11);
+    let points = sweep::sweep(&m, &metric, &two, Plan::Deterministic).unwrap();
     out::write_sweep(&csv, &two, &points).unwrap();
     let (header, rows) = read_csv(&csv);
     let Some(SweepData::Heatmap(h)) = SweepData::new(about(&m, &name, false), &two, &points, 0)

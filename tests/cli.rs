@@ -738,7 +738,51 @@ fn sweep_writes_a_grid() {
         tmp.path(),
         &["sweep", &f, "--param", "variables.alignment.rate=0:2:3"],
     )
-    .fails(2, &["outside the valid range"]);
+    .fails(
+        2,
+        &["variables.alignment.rate = 0 is outside its allowed range: it must be in (0, 1]"],
+    );
+}
+
+/// Regression: analyses wrote parameter values straight into the
+/// workspace, so values no scenario file may hold ran and wrote NaN/inf.
+#[test]
+fn analysis_overrides_are_checked_like_scenario_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let allowed =
+        "variables.trust.bias = -1.000000e308 is outside its allowed range: it must be in [";
+    geosim(
+        tmp.path(),
+        &[
+            "sweep",
+            "baseline",
+            "--param",
+            "variables.trust.bias=-1e308:1e308:2",
+            "--runs",
+            "0",
+        ],
+    )
+    .fails(2, &[allowed, "(keeps the signal of `trust` within ±1e12)"]);
+    geosim(
+        tmp.path(),
+        &[
+            "sensitivity",
+            "baseline",
+            "--spread",
+            "1e308",
+            "--params",
+            "variables.trust.bias",
+        ],
+    )
+    .fails(
+        2,
+        &[
+            "variables.trust.bias = ",
+            "is outside its allowed range",
+            "(keeps the signal of `trust` within ±1e12)",
+        ],
+    );
+    assert!(!tmp.path().join("output").exists(), "nothing written");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! sensitivity (OAT, Morris, Sobol), parameter sweeps and the structural
 //! report. Each runs the engine directly; nothing is re-parsed per sample.
 
+pub mod evaluate;
 pub mod explain;
 pub mod metric;
 pub mod morris;

@@ -4,9 +4,10 @@
 
 use rayon::prelude::*;
 
+use super::evaluate::{Evaluator, Override, Plan};
 use super::metric::Metric;
 use super::params::ParamRange;
-use crate::engine::{Mode, Workspace, run_rng, simulate};
+use crate::engine::Workspace;
 use crate::model::Model;
 
 pub trait Objective: Sync {
@@ -31,58 +32,59 @@ impl<F: Fn(&[f64]) -> f64 + Sync> Objective for FnObjective<F> {
     }
 }
 
-/// A scenario's metric as a function of the selected parameters.
-///
-/// With `runs == 0` each evaluation is the deterministic run (the other
-/// parameters at their central values). Otherwise it is the mean of the
-/// metric over `runs` stochastic runs that share their random numbers across
-/// evaluations (run r always uses generator (seed, r)), so differences
-/// between points come from the parameters, not from sampling noise.
+/// A scenario's metric as a function of the selected parameters: each
+/// input in [0, 1] maps onto its parameter's range, and the metric is
+/// evaluated under the plan ([`Evaluator`]): the deterministic run (the
+/// other parameters at their central values), or the mean over runs that
+/// share their random numbers across evaluations.
 pub struct ModelObjective<'a> {
-    pub model: &'a Model,
     pub metric: Metric,
     pub params: Vec<ParamRange>,
-    pub runs: u64,
-    pub seed: u64,
+    evaluator: Evaluator<'a>,
 }
 
-impl ModelObjective<'_> {
-    fn set_params(&self, ws: &mut Workspace, unit: &[f64]) {
-        for (p, u) in self.params.iter().zip(unit) {
-            ws.params[p.id.0] = p.at(*u);
-        }
+impl<'a> ModelObjective<'a> {
+    /// Every parameter range must hold only allowed values; the error
+    /// names the first that does not.
+    pub fn new(
+        model: &'a Model,
+        metric: Metric,
+        params: Vec<ParamRange>,
+        plan: Plan,
+    ) -> Result<Self, String> {
+        let overrides: Vec<Override> = params
+            .iter()
+            .map(|p| Override {
+                id: p.id,
+                lo: p.lo,
+                hi: p.hi,
+            })
+            .collect();
+        let evaluator = Evaluator::new(model, plan, &overrides)?;
+        Ok(ModelObjective {
+            metric,
+            params,
+            evaluator,
+        })
     }
 
-    /// The metric at one point, in a caller-provided workspace.
+    pub fn model(&self) -> &'a Model {
+        self.evaluator.model()
+    }
+
+    pub fn plan(&self) -> Plan {
+        self.evaluator.plan()
+    }
+
+    /// The metric at one point of the unit cube.
     pub fn eval(&self, ws: &mut Workspace, unit: &[f64]) -> f64 {
-        if self.runs == 0 {
-            ws.central_params(self.model);
-            self.set_params(ws, unit);
-            let mut rng = run_rng(0, 0);
-            simulate(self.model, ws, &mut rng, Mode::Deterministic);
-            return self.metric.of(self.model, &ws.trajectory);
-        }
-        let mut sum = 0.0;
-        for r in 0..self.runs {
-            let mut rng = run_rng(self.seed, r);
-            ws.sample_params(self.model, &mut rng);
-            self.set_params(ws, unit);
-            simulate(self.model, ws, &mut rng, Mode::Stochastic);
-            sum += self.metric.of(self.model, &ws.trajectory);
-        }
-        sum / self.runs as f64
-    }
-
-    /// The metric of each of `runs` stochastic runs at one point (for bands).
-    pub fn eval_runs(&self, ws: &mut Workspace, unit: &[f64], out: &mut Vec<f64>) {
-        out.clear();
-        for r in 0..self.runs.max(1) {
-            let mut rng = run_rng(self.seed, r);
-            ws.sample_params(self.model, &mut rng);
-            self.set_params(ws, unit);
-            simulate(self.model, ws, &mut rng, Mode::Stochastic);
-            out.push(self.metric.of(self.model, &ws.trajectory));
-        }
+        let values: Vec<f64> = self
+            .params
+            .iter()
+            .zip(unit)
+            .map(|(p, u)| p.at(*u))
+            .collect();
+        self.evaluator.mean(ws, &values, &self.metric)
     }
 
     /// Central values of the selected parameters, as a unit point.
@@ -99,20 +101,7 @@ impl Objective for ModelObjective<'_> {
         self.params.len()
     }
     fn eval_batch(&self, points: &[f64]) -> Vec<f64> {
-        let k = self.k().max(1);
-        points
-            .par_chunks(k)
-            .map_init(|| Workspace::new(self.model), |ws, p| self.eval(ws, p))
-            .collect()
+        self.evaluator
+            .map(points, self.k(), |ws, p| self.eval(ws, p))
     }
-}
-
-/// Runs `f` on a pool of `threads` threads (rayon's global pool is not used,
-/// so `--threads` is honoured).
-pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Result<T, String> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .build()
-        .map_err(|e| e.to_string())?;
-    Ok(pool.install(f))
 }

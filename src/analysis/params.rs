@@ -3,6 +3,7 @@
 //! number, clipped to the field's valid domain.
 
 use crate::model::{Dist, Domain, Draw, Model, ParamId};
+use crate::scenario::source::did_you_mean;
 
 /// One varied parameter.
 #[derive(Clone, Debug)]
@@ -59,6 +60,19 @@ pub fn candidates(model: &Model) -> impl Iterator<Item = (ParamId, &crate::model
         .enumerate()
         .filter(|(_, p)| p.draw == Draw::PerRun)
         .map(|(i, p)| (ParamId(i), p))
+}
+
+/// The parameter drawn once per run whose path is `path`; the error
+/// suggests the nearest path.
+pub fn find(model: &Model, path: &str) -> Result<ParamId, String> {
+    candidates(model)
+        .find(|(_, p)| p.path == path)
+        .map(|(id, _)| id)
+        .ok_or_else(|| {
+            let known: Vec<&str> = candidates(model).map(|(_, p)| p.path.as_str()).collect();
+            let help = did_you_mean(path, known.iter().copied(), "parameters");
+            format!("no parameter `{path}`; {help} (`geosim sensitivity <scenario> --list-params` lists them with their ranges)")
+        })
 }
 
 /// The parameters matching any of `globs` (all when empty) whose range is

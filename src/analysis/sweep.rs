@@ -2,12 +2,10 @@
 //! grid point an ensemble sharing its random numbers with the others (or the
 //! deterministic run when `runs` is 0).
 
-use rayon::prelude::*;
-
+use super::evaluate::{Evaluator, Override, Plan};
 use super::metric::Metric;
-use crate::engine::{Mode, Workspace, run_rng, simulate};
 use crate::limits::MAX_SWEEP_VALUES;
-use crate::model::{Draw, Model, ParamId};
+use crate::model::{Model, ParamId};
 
 #[derive(Clone, Debug)]
 pub struct Axis {
@@ -16,7 +14,9 @@ pub struct Axis {
     pub values: Vec<f64>,
 }
 
-/// Parses `PATH=lo:hi:n`; the values must lie in the parameter's domain.
+/// Parses `PATH=lo:hi:n`: a parameter drawn once per run and a grid of
+/// `n` evenly spaced values (checked against the parameter when the sweep
+/// is evaluated).
 pub fn parse_axis(spec: &str, model: &Model) -> Result<Axis, String> {
     let usage = || format!("`{spec}` is not PATH=lo:hi:n (e.g. variables.trust.rate=0.05:0.3:6)");
     let (path, grid) = spec.rsplit_once('=').ok_or_else(usage)?;
@@ -28,44 +28,32 @@ pub fn parse_axis(spec: &str, model: &Model) -> Result<Axis, String> {
     let lo: f64 = lo.trim().parse().map_err(|_| usage())?;
     let hi: f64 = hi.trim().parse().map_err(|_| usage())?;
     let n: usize = n.trim().parse().map_err(|_| usage())?;
-    if !(lo.is_finite() && hi.is_finite()) || lo >= hi {
-        return Err(format!("`{spec}`: need finite lo < hi"));
-    }
     if !(2..=MAX_SWEEP_VALUES).contains(&n) {
         return Err(format!(
             "`{spec}`: n must be between 2 and {MAX_SWEEP_VALUES}"
         ));
     }
-    let Some((i, p)) = model
-        .params
-        .iter()
-        .enumerate()
-        .find(|(_, p)| p.path == path && p.draw == Draw::PerRun)
-    else {
-        let near =
-            crate::scenario::source::nearest(path, model.params.iter().map(|p| p.path.as_str()));
-        return Err(match near {
-            Some(n) => format!(
-                "no parameter `{path}`; did you mean `{n}`? (`geosim sensitivity --list-params` lists them)"
-            ),
-            None => format!(
-                "no parameter `{path}` (`geosim sensitivity <scenario> --list-params` lists them)"
-            ),
-        });
-    };
-    for x in [lo, hi] {
-        if !p.domain.contains(x) {
-            return Err(format!(
-                "`{spec}`: {x} is outside the valid range of {path} ({})",
-                p.domain.describe()
-            ));
-        }
+    let id = super::params::find(model, path)?;
+    // Checked here too, so the parameter's range is named before the grid.
+    model.check_values(id, lo.min(hi), lo.max(hi))?;
+    if !(hi - lo).is_finite() || lo >= hi {
+        return Err(format!(
+            "`{spec}`: need lo < hi, both finite and less than {:e} apart",
+            f64::MAX
+        ));
     }
+    // The last value is `hi` itself, not a rounding away from it.
     let values = (0..n)
-        .map(|k| lo + (hi - lo) * k as f64 / (n - 1) as f64)
+        .map(|k| {
+            if k + 1 == n {
+                hi
+            } else {
+                lo + (hi - lo) * k as f64 / (n - 1) as f64
+            }
+        })
         .collect();
     Ok(Axis {
-        id: ParamId(i),
+        id,
         path: path.to_string(),
         values,
     })
@@ -81,61 +69,52 @@ pub struct SweepPoint {
     pub p95: f64,
 }
 
-/// Every grid point (the first axis varying slowest).
+/// Every grid point (the first axis varying slowest), each evaluated under
+/// `plan`: the deterministic run, or an ensemble whose runs share their
+/// random numbers across grid points. Every grid value must be allowed
+/// for its parameter; the error names the first that is not.
 pub fn sweep(
     model: &Model,
     metric: &Metric,
     axes: &[Axis],
-    runs: u64,
-    seed: u64,
-) -> Vec<SweepPoint> {
-    let mut grid: Vec<Vec<f64>> = vec![vec![]];
-    for axis in axes {
-        grid = grid
-            .iter()
-            .flat_map(|g| {
-                axis.values
-                    .iter()
-                    .map(move |v| [g.as_slice(), &[*v]].concat())
-            })
-            .collect();
+    plan: Plan,
+) -> Result<Vec<SweepPoint>, String> {
+    let overrides: Vec<Override> = axes
+        .iter()
+        .map(|a| Override {
+            id: a.id,
+            lo: a.values[0],
+            hi: a.values[a.values.len() - 1],
+        })
+        .collect();
+    let evaluator = Evaluator::new(model, plan, &overrides)?;
+    let mut grid: Vec<f64> = Vec::new();
+    let mut at: Vec<usize> = vec![0; axes.len()];
+    'points: loop {
+        grid.extend(axes.iter().zip(&at).map(|(a, &i)| a.values[i]));
+        for k in (0..axes.len()).rev() {
+            at[k] += 1;
+            if at[k] < axes[k].values.len() {
+                continue 'points;
+            }
+            at[k] = 0;
+        }
+        break;
     }
-    grid.par_iter()
-        .map_init(
-            || (Workspace::new(model), Vec::new()),
-            |(ws, values), at| {
-                values.clear();
-                if runs == 0 {
-                    ws.central_params(model);
-                    for (axis, v) in axes.iter().zip(at) {
-                        ws.params[axis.id.0] = *v;
-                    }
-                    simulate(model, ws, &mut run_rng(0, 0), Mode::Deterministic);
-                    values.push(metric.of(model, &ws.trajectory));
-                } else {
-                    for r in 0..runs {
-                        let mut rng = run_rng(seed, r);
-                        ws.sample_params(model, &mut rng);
-                        for (axis, v) in axes.iter().zip(at) {
-                            ws.params[axis.id.0] = *v;
-                        }
-                        simulate(model, ws, &mut rng, Mode::Stochastic);
-                        values.push(metric.of(model, &ws.trajectory));
-                    }
-                }
-                let mean = values.iter().sum::<f64>() / values.len() as f64;
-                values.sort_by(f64::total_cmp);
-                let q = |p: f64| empirical_quantile(values, p);
-                SweepPoint {
-                    at: at.clone(),
-                    mean,
-                    p05: q(0.05),
-                    p50: q(0.5),
-                    p95: q(0.95),
-                }
-            },
-        )
-        .collect()
+    Ok(evaluator.map(&grid, axes.len(), |ws, point| {
+        let mut values = Vec::new();
+        evaluator.metric_values(ws, point, metric, &mut values);
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        values.sort_by(f64::total_cmp);
+        let q = |p: f64| empirical_quantile(&values, p);
+        SweepPoint {
+            at: point.to_vec(),
+            mean,
+            p05: q(0.05),
+            p50: q(0.5),
+            p95: q(0.95),
+        }
+    }))
 }
 
 /// Linear interpolation between order statistics (type 7), on sorted data.

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::common;
+use crate::analysis::evaluate::{Plan, with_threads};
 use crate::analysis::metric::Metric;
-use crate::analysis::objective::{ModelObjective, with_threads};
+use crate::analysis::objective::ModelObjective;
 use crate::analysis::{morris, oat, params, sobol};
 use crate::charts::analysis::{self as charts, About, ChartArgs};
 use crate::charts::morris::MorrisData;
@@ -145,13 +146,8 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
         };
     crate::limits::check_analysis(m, evaluations, runs, points)?;
     let threads = crate::limits::threads(args.threads)?;
-    let obj = ModelObjective {
-        model: m,
-        metric,
-        params: selected,
-        runs,
-        seed,
-    };
+    let obj = ModelObjective::new(m, metric, selected, Plan::from_runs(runs, seed))
+        .map_err(|e| Error::usage(format!("--params/--spread: {e}"), None))?;
     let method = format!("{:?}", args.method).to_lowercase();
     let dest = common::out_dir(&args.out, m, &format!("sensitivity-{method}"));
     let pool_err = |e: String| Error::usage(format!("cannot start worker threads: {e}"), None);

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::common;
+use crate::analysis::evaluate::{Plan, with_threads};
 use crate::analysis::metric::Metric;
-use crate::analysis::objective::with_threads;
 use crate::analysis::sweep;
 use crate::charts::analysis::{self as charts, About, ChartArgs};
 use crate::charts::sweep::SweepData;
@@ -85,8 +85,10 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
     crate::limits::check_sweep(m, points, args.runs)?;
     let seed = args.seed.unwrap_or(m.ensemble.seed);
     let threads = crate::limits::threads(args.threads)?;
-    let result = with_threads(threads, || sweep::sweep(m, &metric, &axes, args.runs, seed))
-        .map_err(|e| Error::usage(format!("cannot start worker threads: {e}"), None))?;
+    let plan = Plan::from_runs(args.runs, seed);
+    let result = with_threads(threads, || sweep::sweep(m, &metric, &axes, plan))
+        .map_err(|e| Error::usage(format!("cannot start worker threads: {e}"), None))?
+        .map_err(|e| Error::usage(format!("--param: {e}"), None))?;
     let dest = common::out_dir(&args.out, m, "sweep");
     let opts = args.charts.options();
     atomic::write_folder(&dest, |d| {

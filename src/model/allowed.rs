@@ -122,8 +122,9 @@ impl Model {
         match [lo, hi].into_iter().find(|x| !allowed.contains(*x)) {
             None => Ok(()),
             Some(x) => Err(format!(
-                "{} = {x} is outside its allowed range: it must be {}",
+                "{} = {} is outside its allowed range: it must be {}",
                 self.params[id.0].path,
+                short(x),
                 allowed.describe()
             )),
         }

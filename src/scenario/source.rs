@@ -141,7 +141,12 @@ pub fn did_you_mean<'a>(
     known: impl IntoIterator<Item = &'a str> + Clone,
     what: &str,
 ) -> String {
-    let all = list_names(known.clone());
+    const SHOWN: usize = 20;
+    let count = known.clone().into_iter().count();
+    let mut all = list_names(known.clone().into_iter().take(SHOWN));
+    if count > SHOWN {
+        all.push_str(&format!(" … ({count} in all)"));
+    }
     match nearest(wrong, known) {
         Some(n) => format!("did you mean `{n}`? Known {what}: {all}"),
         None => format!("known {what}: {all}"),
