@@ -6,18 +6,143 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
-use super::frame::{Plot, round_to_step, value_labels, value_ticks};
-use super::page::Body;
+use super::canvas::{Area, Body, DrawResult, Plot};
 use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
 use super::time_axis::Tick;
-use super::{Area, DrawResult};
 
 /// A value range and its labelled ticks.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scale {
     pub range: (f64, f64),
     pub ticks: Vec<Tick>,
+}
+
+/// Nice tick values covering `[lo, hi]`, at most about `max_count` of them.
+pub fn value_ticks(lo: f64, hi: f64, max_count: usize) -> Vec<f64> {
+    let span = hi - lo;
+    if !span.is_finite() || span <= 0.0 {
+        return vec![lo];
+    }
+    let raw = span / max_count.max(2) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / step - 1e-9).ceil();
+    let mut out = Vec::new();
+    let mut k = first;
+    // The cap ends the loop where k is too large for k + 1 to differ.
+    while k * step <= hi + step * 1e-9 && out.len() < 2 * max_count.max(2) + 2 {
+        let v = k * step;
+        out.push(if v.abs() < step * 1e-9 {
+            0.0
+        } else {
+            round_to_step(v, step)
+        });
+        k += 1.0;
+    }
+    out
+}
+
+/// `v` rounded to a tenth of the decimal magnitude of `step`, so 3 × 0.1
+/// is the tick 0.3, not 0.30000000000000004, at any scale: 3 × 1e-13 is
+/// 3e-13 and not rounded away.
+pub fn round_to_step(v: f64, step: f64) -> f64 {
+    if !(v.is_finite() && step.is_finite() && step > 0.0) {
+        return v;
+    }
+    let p = step.log10().floor() as i32 - 1;
+    // Powers of ten up to 1e22 are exact, so within that the result is the
+    // double nearest to the decimal.
+    let unit = 10f64.powi(p.abs());
+    let r = if p < 0 {
+        (v * unit).round() / unit
+    } else {
+        (v / unit).round() * unit
+    };
+    if r.is_finite() { r } else { v }
+}
+
+/// Beyond this many decimals, or from this magnitude on, labels are
+/// written in scientific notation: fixed notation gets too long to read.
+const MAX_DECIMALS: f64 = 12.0;
+const MAX_FIXED: f64 = 1e15;
+
+/// A tick label with as many decimals as the spacing needs.
+pub fn value_label(v: f64, step: f64, percent: bool) -> String {
+    label(v, step, percent, v.abs())
+}
+
+/// The labels of the ticks of one axis, `step` apart: as [`value_label`],
+/// but in scientific notation all with the same mantissa digits (those
+/// the largest needs), so 9.0e−14 stands beside 1.0e−13.
+pub fn value_labels(values: &[f64], step: f64, percent: bool) -> Vec<String> {
+    let largest = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0, |m: f64, v| m.max(v.abs()));
+    values
+        .iter()
+        .map(|v| label(*v, step, percent, largest))
+        .collect()
+}
+
+/// The label of `v` among ticks `step` apart up to `largest` in size.
+fn label(v: f64, step: f64, percent: bool, largest: f64) -> String {
+    let step = if step.is_finite() && step != 0.0 {
+        step.abs()
+    } else if v.is_finite() && v != 0.0 {
+        // No usable spacing (a single tick): three significant digits.
+        v.abs() / 100.0
+    } else {
+        1.0
+    };
+    if percent && step * 100.0 >= 1.0 {
+        return format!("{:.0}%", v * 100.0);
+    }
+    let s = if percent {
+        format!("{}%", number(v * 100.0, step * 100.0, largest * 100.0))
+    } else {
+        number(v, step, largest)
+    };
+    if s.starts_with('-') && s.trim_start_matches(['-', '0', '.', '%']).is_empty() {
+        s[1..].to_string()
+    } else {
+        s.replace('-', "−")
+    }
+}
+
+/// `v` with the decimals a spacing of `step` (> 0) needs; in scientific
+/// notation where those are too many or the ticks (up to `largest` in
+/// size) too large, with the mantissa digits the largest needs.
+fn number(v: f64, step: f64, largest: f64) -> String {
+    let quarter = f64::from(u8::from(is_quarter(step)));
+    let decimals = if step >= 1.0 {
+        0.0
+    } else {
+        (-(step.log10()) - 1e-9).ceil().max(0.0) + quarter
+    };
+    let largest = largest.max(v.abs());
+    if !v.is_finite() || (decimals <= MAX_DECIMALS && largest.max(step) < MAX_FIXED) {
+        let decimals = decimals as usize;
+        return format!("{v:.decimals$}");
+    }
+    if v == 0.0 || v.abs() < step * 1e-6 {
+        return "0".into();
+    }
+    let digits = (largest.log10().floor() - step.log10().floor()).clamp(0.0, 16.0) + quarter;
+    let digits = digits as usize;
+    format!("{v:.digits$e}")
+}
+
+/// True for steps like 0.25 or 0.025 that need one more decimal than their
+/// magnitude suggests.
+fn is_quarter(step: f64) -> bool {
+    let mag = 10f64.powf(step.log10().floor());
+    ((step / mag) - 2.5).abs() < 1e-6
 }
 
 /// Spans narrower than this share of the values' magnitude are below what
@@ -453,6 +578,82 @@ pub fn short(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_ticks_are_round_and_cover_the_range() {
+        assert_eq!(
+            value_ticks(0.0, 1.0, 10),
+            (0..=10).map(|i| f64::from(i) / 10.0).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            value_ticks(-1.0, 1.0, 8),
+            [-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0]
+        );
+        assert_eq!(
+            value_ticks(0.0, 100.0, 5),
+            [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
+        );
+        assert_eq!(value_ticks(0.5, 0.5, 5), [0.5]);
+    }
+
+    #[test]
+    fn value_labels_have_the_decimals_the_step_needs() {
+        assert_eq!(value_label(0.25, 0.25, false), "0.25");
+        assert_eq!(value_label(0.5, 0.1, false), "0.5");
+        assert_eq!(value_label(-1.0, 0.5, false), "−1.0");
+        assert_eq!(value_label(-0.0, 0.5, false), "0.0");
+        assert_eq!(value_label(20.0, 20.0, false), "20");
+        assert_eq!(value_label(0.3, 0.1, true), "30%");
+    }
+
+    #[test]
+    fn tiny_and_huge_spans_get_distinct_round_ticks() {
+        // Rounding to 1e-12 made all of these 0 (a step of 0).
+        let t = value_ticks(0.0, 1e-12, 10);
+        assert_eq!(t.len(), 11, "{t:?}");
+        assert_eq!((t[0], t[3], t[10]), (0.0, 3e-13, 1e-12));
+        let t = value_ticks(-2e-20, 3e-20, 5);
+        assert_eq!(t, [-2e-20, -1e-20, 0.0, 1e-20, 2e-20, 3e-20]);
+        // The doubles nearest to the decimals, far from zero too.
+        let t = value_ticks(1e12, 1e12 + 1.0, 5);
+        assert_eq!(t[1], 1_000_000_000_000.2);
+        assert!(t.windows(2).all(|w| w[1] > w[0]), "{t:?}");
+        // Steps below the resolution of a double end the loop.
+        assert!(value_ticks(1e20, 1e20 + 1e5, 10).len() <= 22);
+    }
+
+    #[test]
+    fn labels_of_tiny_or_huge_ticks_switch_to_scientific_notation() {
+        assert_eq!(value_label(3e-13, 1e-13, false), "3e−13");
+        assert_eq!(value_label(-3e-13, 1e-13, false), "−3e−13");
+        assert_eq!(value_label(0.0, 1e-13, false), "0");
+        assert_eq!(value_label(1e-25, 1e-13, false), "0");
+        assert_eq!(
+            value_label(1.0000000000001, 1e-13, false),
+            "1.0000000000001e0"
+        );
+        assert_eq!(value_label(2e15, 1e15, false), "2e15");
+        assert_eq!(value_label(0.5, 1e-12, false), "0.500000000000");
+        assert_eq!(
+            value_labels(&[0.0, 5e-14, 1e-13, 1.5e-13], 5e-14, false),
+            ["0", "5.0e−14", "1.0e−13", "1.5e−13"]
+        );
+        assert_eq!(
+            value_labels(&[2.5e-13, 5e-13], 2.5e-13, false),
+            ["2.5e−13", "5.0e−13"]
+        );
+        assert_eq!(value_label(0.003, 0.001, true), "0.3%");
+        assert_eq!(value_label(3e-15, 1e-15, true), "3e−13%");
+        // No usable step: the value's own three significant digits.
+        for step in [0.0, -0.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(value_label(1.5, step, false), "1.50");
+            assert_eq!(value_label(5e-13, step, false), "5.00e−13");
+            assert_eq!(value_label(0.0, step, false), "0");
+        }
+        assert_eq!(value_label(0.25, -0.25, false), "0.25");
+        assert_eq!(value_label(f64::NAN, 0.1, false), "NaN");
+        assert_eq!(value_label(f64::NEG_INFINITY, 1e-13, false), "−inf");
+    }
 
     #[test]
     fn nice_scales_cover_the_data_with_round_ends() {

@@ -8,11 +8,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
 use super::axes::{self, Scale};
-use super::frame::Plot;
+use super::canvas::{self, Area, DrawResult, Drawn, Plot};
 use super::page::{self, Page};
 use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
-use super::{Area, DrawResult, Drawn};
 
 /// Most rows (parameters) drawn: the rest are too small to read anyway.
 pub const MAX_ROWS: usize = 20;
@@ -71,7 +70,7 @@ impl RowPlot {
         theme: &Theme,
         s: &str,
     ) -> DrawResult<DB> {
-        page::note(area, theme, &page::Body::from(&self.plot), s)
+        page::note(area, theme, &canvas::Body::from(&self.plot), s)
     }
 
     /// A vertical line across all rows at value `x`.

@@ -4,14 +4,15 @@
 
 use plotters::prelude::*;
 
+use super::canvas::{self, Area, Drawn};
 use super::fan::{QuantileBand, axis_title, percent};
 use super::frame::{self, Frame};
 use super::legend::{LegendItem, Swatch};
 use super::render::Chart;
+use super::run_kind::RunInfo;
 use super::table::Table;
 use super::theme::{self, Theme};
 use super::time_axis::TimeAxis;
-use super::{Area, Drawn, RunInfo};
 use crate::model::{Model, VarId};
 
 /// Opacity of each scenario's band: translucent, so overlaps stay readable.
@@ -200,12 +201,12 @@ impl Chart for CompareData {
             for s in &self.series {
                 if let Some(b) = &s.band {
                     let edge = theme::tint(s.colour, 0.6);
-                    frame::line(area, theme, plot.path(&s.time, &b.lo), edge, 1.0)?;
-                    frame::line(area, theme, plot.path(&s.time, &b.hi), edge, 1.0)?;
+                    canvas::line(area, theme, plot.path(&s.time, &b.lo), edge, 1.0)?;
+                    canvas::line(area, theme, plot.path(&s.time, &b.hi), edge, 1.0)?;
                 }
             }
             for s in &self.series {
-                frame::line(area, theme, plot.path(&s.time, &s.median), s.colour, 3.5)?;
+                canvas::line(area, theme, plot.path(&s.time, &s.median), s.colour, 3.5)?;
             }
             Ok(())
         })

@@ -4,16 +4,18 @@
 
 use plotters::prelude::*;
 
+use super::canvas::{Area, Drawn};
 use super::drivers::{driver_colour, driver_panel};
 use super::fan::quantile_bands;
 use super::frame::Shade;
 use super::legend::{LegendItem, Swatch};
 use super::panels::{self, Panel, Sheet};
 use super::render::Chart;
+use super::run_kind::{RunChartKind, RunInfo, RunSource, footer};
 use super::table::Table;
 use super::theme::{self, Theme};
 use super::time_axis::TimeAxis;
-use super::{Area, Drawn, RunInfo, footer};
+use crate::error::Error;
 use crate::model::Model;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -105,5 +107,18 @@ impl Chart for DashboardData {
                 footer: &self.footer,
             },
         )
+    }
+}
+
+impl RunChartKind for DashboardData {
+    const NAME: &'static str = "dashboard";
+
+    /// Every run has one.
+    fn available(_model: &Model, _deterministic: bool) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn build(src: &RunSource<'_>) -> Option<Self> {
+        Some(DashboardData::new(src.model, src.table, &src.info))
     }
 }

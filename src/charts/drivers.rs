@@ -4,14 +4,16 @@
 
 use plotters::prelude::*;
 
+use super::canvas::{Area, Drawn};
 use super::fan::quantile_bands;
 use super::legend::LegendItem;
 use super::panels::{self, Panel, Sheet};
 use super::render::Chart;
+use super::run_kind::{RunChartKind, RunInfo, RunSource, footer};
 use super::table::Table;
 use super::theme::{self, Theme};
 use super::time_axis::TimeAxis;
-use super::{Area, Drawn, RunInfo, footer};
+use crate::error::Error;
 use crate::model::Model;
 
 /// Colour of driver `k` on every chart. Blue is left to the variables.
@@ -90,5 +92,24 @@ impl Chart for DriverData {
                 footer: &self.footer,
             },
         )
+    }
+}
+
+impl RunChartKind for DriverData {
+    const NAME: &'static str = "drivers";
+
+    fn available(model: &Model, _deterministic: bool) -> Result<(), Error> {
+        if model.drivers.is_empty() {
+            return Err(Error::usage(
+                format!("--charts drivers: scenario `{}` has no drivers", model.name),
+                None,
+            ));
+        }
+        Ok(())
+    }
+
+    fn build(src: &RunSource<'_>) -> Option<Self> {
+        let m = src.model;
+        (!m.drivers.is_empty()).then(|| DriverData::new(m, src.table, &src.info))
     }
 }

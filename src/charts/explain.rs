@@ -11,15 +11,14 @@ use plotters::style::text_anchor::HPos;
 
 use super::analysis::footer;
 use super::axes::{self, Scale, Side, extent};
+use super::canvas::{self, Area, DrawResult, Drawn, Plot};
 use super::fan::axis_title;
-use super::frame::{self, Plot};
 use super::legend::{LegendItem, Swatch};
 use super::page::{self, Page};
 use super::render::Chart;
 use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
 use super::time_axis::TimeAxis;
-use super::{Area, DrawResult, Drawn};
 use crate::analysis::explain::Explanation;
 use crate::model::{Model, YearMonth};
 
@@ -353,7 +352,7 @@ impl Chart for ExplainData {
                 )
             })
             .collect();
-        frame::line(area, theme, net.clone(), STATE, 1.5)?;
+        canvas::line(area, theme, net.clone(), STATE, 1.5)?;
         if slot >= 16.0 {
             for p in net {
                 area.draw(&Circle::new(p, theme.stroke(3.5), STATE.filled()))?;
@@ -369,8 +368,8 @@ impl Chart for ExplainData {
                 [(x(k).round() as i32, y), (x(k + 1).round() as i32, y)]
             })
             .collect();
-        frame::dashed(area, theme, target, TARGET, 2.0)?;
-        frame::line(area, theme, top.path(&self.time, &self.state), STATE, 3.0)?;
+        canvas::dashed(area, theme, target, TARGET, 2.0)?;
+        canvas::line(area, theme, top.path(&self.time, &self.state), STATE, 3.0)?;
         Ok(vec![top.rect(), bottom.rect()])
     }
 }

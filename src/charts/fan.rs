@@ -4,13 +4,15 @@
 
 use plotters::prelude::*;
 
+use super::canvas::{self, Area, Drawn};
+use super::events::{EventMark, event_marks};
 use super::frame::{self, Frame, Shade};
 use super::legend::{LegendItem, Swatch};
 use super::render::Chart;
+use super::run_kind::{RunInfo, footer};
 use super::table::Table;
 use super::theme::{self, Theme};
 use super::time_axis::TimeAxis;
-use super::{Area, Drawn, EventMark, RunInfo, event_marks, footer};
 use crate::model::{Model, VarId};
 
 /// One quantile band: the runs between `lo` and `hi` each month.
@@ -189,12 +191,12 @@ impl Chart for FanData {
         };
         frame::draw(area, theme, &f, |plot| {
             for (b, c) in self.bands.iter().zip(&colours) {
-                frame::fill(area, plot.band(&self.time, &b.lo, &b.hi), *c)?;
+                canvas::fill(area, plot.band(&self.time, &b.lo, &b.hi), *c)?;
             }
             if let Some(mean) = &self.mean {
-                frame::dashed(area, theme, plot.path(&self.time, mean), MEAN, 2.0)?;
+                canvas::dashed(area, theme, plot.path(&self.time, mean), MEAN, 2.0)?;
             }
-            frame::line(
+            canvas::line(
                 area,
                 theme,
                 plot.path(&self.time, &self.median),

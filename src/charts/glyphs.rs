@@ -9,7 +9,12 @@ use std::sync::OnceLock;
 
 use ab_glyph::{Font as _, FontRef, Glyph, PxScale, ScaleFont, point};
 
-use super::text::Weight;
+/// The weight of a face of the font.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Weight {
+    Normal,
+    Bold,
+}
 
 struct Faces {
     regular: FontRef<'static>,

@@ -11,13 +11,12 @@ use plotters::style::text_anchor::HPos;
 
 use super::analysis::About;
 use super::axes::{self, Span, extent};
-use super::frame;
+use super::canvas::{self, Area, DrawResult, Drawn};
 use super::legend::{LegendItem, Swatch};
 use super::page;
 use super::render::Chart;
 use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
-use super::{Area, DrawResult, Drawn};
 use crate::analysis::morris::MorrisRow;
 use crate::analysis::params::ParamRange;
 
@@ -221,7 +220,7 @@ impl Chart for MorrisData {
         let end = xs.range.1.min(ys.range.1);
         if mx > 0.0 {
             let ends = vec![plot.px(0.0, 0.0), plot.px(end, end)];
-            frame::dashed(area, theme, ends, REFERENCE, 2.0)?;
+            canvas::dashed(area, theme, ends, REFERENCE, 2.0)?;
         }
 
         let r = theme.px(7.0);
@@ -248,7 +247,7 @@ impl Chart for MorrisData {
         for (c, (b, far)) in centres.iter().zip(&boxes) {
             if *far {
                 let mid = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
-                frame::line(
+                canvas::line(
                     area,
                     theme,
                     vec![(c.0 as i32, c.1 as i32), (mid.0 as i32, mid.1 as i32)],
@@ -282,7 +281,7 @@ impl Chart for MorrisData {
             page::note(
                 area,
                 theme,
-                &page::Body::from(&plot),
+                &canvas::Body::from(&plot),
                 "no parameter moves the metric",
             )?;
         }

@@ -6,11 +6,10 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
-use super::frame::Plot;
+use super::canvas::{Area, Body, DrawResult};
 use super::legend::{LegendItem, draw_legend, legend_layout};
 use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
-use super::{Area, DrawResult};
 
 /// Draws the title and up to `sub_lines` lines of subtitle (none when it is
 /// empty) from the top margin; returns the y just below them.
@@ -81,35 +80,6 @@ pub struct Page<'a> {
     pub subtitle: &'a str,
     pub legend: &'a [LegendItem],
     pub footer: &'a str,
-}
-
-/// The free part of a sheet, in pixels.
-#[derive(Copy, Clone, Debug, PartialEq)]
-pub struct Body {
-    pub left: f64,
-    pub top: f64,
-    pub right: f64,
-    pub bottom: f64,
-}
-
-impl From<&Plot> for Body {
-    fn from(p: &Plot) -> Self {
-        Body {
-            left: p.left,
-            top: p.top,
-            right: p.right,
-            bottom: p.bottom,
-        }
-    }
-}
-
-impl Body {
-    pub fn width(&self) -> f64 {
-        self.right - self.left
-    }
-    pub fn height(&self) -> f64 {
-        self.bottom - self.top
-    }
 }
 
 /// Fills the sheet white and draws title, subtitle (two lines at most),

@@ -6,14 +6,14 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
 use super::axes;
-use super::fan::{QuantileBand, band_colours};
-use super::frame::{self, Plot, Shade};
-use super::legend::{self, LegendItem};
+use super::canvas::{self, Area, DrawResult, Drawn, Plot};
+use super::fan::{QuantileBand, band_colours, percent};
+use super::frame::Shade;
+use super::legend::{self, LegendItem, Swatch};
 use super::page;
 use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
 use super::time_axis::{Tick, TimeAxis};
-use super::{Area, DrawResult, Drawn};
 
 /// One small multiple.
 #[derive(Clone, Debug, PartialEq)]
@@ -120,7 +120,7 @@ fn y_labels(p: &Panel) -> [(f64, String); 3] {
     let mid = (lo + hi) / 2.0;
     let step = (hi - lo) / 2.0;
     let values = [lo, mid, hi];
-    let mut labels = frame::value_labels(&values, step, false).into_iter();
+    let mut labels = axes::value_labels(&values, step, false).into_iter();
     values.map(|v| (v, labels.next().unwrap_or_default()))
 }
 
@@ -190,9 +190,9 @@ fn draw_panel<DB: DrawingBackend>(
     ))?;
     let colours = band_colours(p.colour, p.bands.len());
     for (band, c) in p.bands.iter().zip(colours) {
-        frame::fill(area, plot.band(time, &band.lo, &band.hi), c)?;
+        canvas::fill(area, plot.band(time, &band.lo, &band.hi), c)?;
     }
-    frame::line(area, theme, plot.path(time, &p.median), p.colour, 3.0)?;
+    canvas::line(area, theme, plot.path(time, &p.median), p.colour, 3.0)?;
     for (v, label) in &labels {
         text::draw(
             area,
@@ -226,10 +226,8 @@ fn draw_panel<DB: DrawingBackend>(
 pub fn median_and_bands_legend(
     panels: &[Panel],
     median_label: &str,
-    colour: plotters::style::RGBColor,
-) -> Vec<super::legend::LegendItem> {
-    use super::fan::{band_colours, percent};
-    use super::legend::{LegendItem, Swatch};
+    colour: RGBColor,
+) -> Vec<LegendItem> {
     let mut items = vec![LegendItem {
         label: median_label.into(),
         swatch: Swatch::Line {

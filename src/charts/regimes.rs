@@ -4,13 +4,16 @@
 
 use plotters::prelude::*;
 
+use super::canvas::{self, Area, Drawn};
+use super::events::{EventMark, event_marks};
 use super::frame::{self, Frame, Shade};
 use super::legend::{LegendItem, Swatch};
 use super::render::Chart;
+use super::run_kind::{RunChartKind, RunInfo, RunSource, footer};
 use super::table::Table;
 use super::theme::{self, Theme};
 use super::time_axis::TimeAxis;
-use super::{Area, Drawn, EventMark, RunInfo, event_marks, footer};
+use crate::error::Error;
 use crate::model::Model;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -122,10 +125,31 @@ impl Chart for RegimeData {
         frame::draw(area, theme, &f, |plot| {
             for (b, (lo, hi)) in self.bands.iter().zip(&stacks) {
                 if b.shares.iter().any(|s| *s > 0.0) {
-                    frame::fill(area, plot.band(&self.time, lo, hi), b.colour)?;
+                    canvas::fill(area, plot.band(&self.time, lo, hi), b.colour)?;
                 }
             }
             Ok(())
         })
+    }
+}
+
+impl RunChartKind for RegimeData {
+    const NAME: &'static str = "regimes";
+
+    fn available(model: &Model, _deterministic: bool) -> Result<(), Error> {
+        if model.regimes.is_none() {
+            return Err(Error::usage(
+                format!(
+                    "--charts regimes: scenario `{}` has no [regimes] table",
+                    model.name
+                ),
+                None,
+            ));
+        }
+        Ok(())
+    }
+
+    fn build(src: &RunSource<'_>) -> Option<Self> {
+        RegimeData::new(src.model, src.table, &src.info)
     }
 }

@@ -7,8 +7,10 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
+use super::Format;
+use super::canvas::{Area, Drawn, PlotRects};
+use super::glyphs;
 use super::theme::{self, Theme};
-use super::{Area, Drawn, Format, PlotRects};
 use crate::error::Error;
 
 /// A chart that can draw itself on any plotters backend.
@@ -24,7 +26,7 @@ pub fn render<C: Chart>(
     (w, h): (u32, u32),
 ) -> Result<PlotRects, Error> {
     let fail = |msg: String| Error::io("draw chart", path, io::Error::other(msg));
-    if !theme::register_fonts() || !super::glyphs::available() {
+    if !theme::register_fonts() || !glyphs::available() {
         return Err(fail("the built-in DejaVu font could not be loaded".into()));
     }
     match format {

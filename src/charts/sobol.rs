@@ -9,10 +9,10 @@ use plotters::prelude::*;
 use super::analysis::About;
 use super::axes::extent;
 use super::bars::{self, RowPlot, Rows};
+use super::canvas::{Area, DrawResult, Drawn};
 use super::legend::{LegendItem, Swatch};
 use super::render::Chart;
 use super::theme::{self, Theme};
-use super::{Area, DrawResult, Drawn};
 use crate::analysis::params::ParamRange;
 use crate::analysis::sobol::SobolResult;
 

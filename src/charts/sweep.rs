@@ -9,16 +9,15 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
 use super::analysis::About;
-use super::axes::{self, Scale, Side, Span, extent, short};
+use super::axes::{self, Scale, Side, Span, extent, short, value_labels};
+use super::canvas::{self, Area, Drawn, Plot};
 use super::fan::band_colours;
-use super::frame::{self, Plot, value_labels};
 use super::legend::{LegendItem, Swatch};
 use super::page;
 use super::render::Chart;
 use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
 use super::time_axis::Tick;
-use super::{Area, Drawn};
 use crate::analysis::sweep::{Axis, SweepPoint};
 
 pub const MEAN: RGBColor = theme::BLUE;
@@ -232,10 +231,10 @@ impl Chart for SweepLine {
         if !single {
             let mut poly = path(&self.p95);
             poly.extend(path(&self.p05).into_iter().rev());
-            frame::fill(area, poly, band)?;
-            frame::dashed(area, theme, path(&self.p50), MEDIAN, 2.0)?;
+            canvas::fill(area, poly, band)?;
+            canvas::dashed(area, theme, path(&self.p50), MEDIAN, 2.0)?;
         }
-        frame::line(area, theme, path(&self.mean), MEAN, 3.5)?;
+        canvas::line(area, theme, path(&self.mean), MEAN, 3.5)?;
         for p in path(&self.mean) {
             area.draw(&Circle::new(p, theme.stroke(5.5), MEAN.filled()))?;
         }

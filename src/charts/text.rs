@@ -6,15 +6,9 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::glyphs;
+use super::canvas::{Area, DrawResult};
+use super::glyphs::{self, Weight};
 use super::theme::{FONT, Theme};
-use super::{Area, DrawResult};
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Weight {
-    Normal,
-    Bold,
-}
 
 /// Where the anchor point lies on the text, vertically.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

@@ -10,11 +10,11 @@ use plotters::style::text_anchor::HPos;
 use super::analysis::About;
 use super::axes::{extent, short};
 use super::bars::{self, Rows};
+use super::canvas::{Area, Drawn};
 use super::legend::{LegendItem, Swatch};
 use super::render::Chart;
 use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
-use super::{Area, Drawn};
 use crate::analysis::oat::OatRow;
 use crate::analysis::params::ParamRange;
 

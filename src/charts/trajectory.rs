@@ -3,12 +3,15 @@
 
 use plotters::prelude::*;
 
+use super::canvas::{self, Area, Drawn};
+use super::events::{EventMark, event_marks};
 use super::frame::{self, Frame};
 use super::legend::{LegendItem, Swatch};
 use super::render::Chart;
+use super::run_kind::{RunChartKind, RunInfo, RunSource, footer};
 use super::theme::{self, Theme};
 use super::time_axis::TimeAxis;
-use super::{Area, Drawn, EventMark, RunInfo, event_marks, footer};
+use crate::error::Error;
 use crate::model::Model;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -95,9 +98,27 @@ impl Chart for TrajectoryData {
         };
         frame::draw(area, theme, &f, |plot| {
             for l in &self.lines {
-                frame::line(area, theme, plot.path(&self.time, &l.values), l.colour, 3.0)?;
+                canvas::line(area, theme, plot.path(&self.time, &l.values), l.colour, 3.0)?;
             }
             Ok(())
         })
+    }
+}
+
+impl RunChartKind for TrajectoryData {
+    const NAME: &'static str = "trajectory";
+
+    fn available(_model: &Model, deterministic: bool) -> Result<(), Error> {
+        if !deterministic {
+            return Err(Error::usage(
+                "--charts trajectory needs --deterministic",
+                Some("the trajectory chart draws the single deterministic run".into()),
+            ));
+        }
+        Ok(())
+    }
+
+    fn build(src: &RunSource<'_>) -> Option<Self> {
+        Some(TrajectoryData::new(src.model, src.trajectory?, &src.info))
     }
 }
