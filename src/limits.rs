@@ -50,19 +50,6 @@ pub const MAX_LOOP_STEPS: usize = 2_000_000;
 /// Iterations of the Schur decomposition behind `check`'s eigenvalues.
 pub const MAX_SCHUR_ITERATIONS: usize = 10_000;
 
-/// `--threads`, defaulting to every core.
-pub fn threads(requested: Option<usize>) -> Result<usize, Error> {
-    match requested {
-        Some(0) => Err(Error::usage("--threads must be at least 1", None)),
-        Some(n) if n > MAX_THREADS => Err(Error::usage(
-            format!("--threads {n} is more than the {MAX_THREADS} geosim will start"),
-            None,
-        )),
-        Some(n) => Ok(n),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
-    }
-}
-
 /// Refuses an ensemble that would run for hours or exhaust memory, with an
 /// estimate.
 pub fn check_ensemble(model: &Model, runs: u64, threads: usize) -> Result<(), Error> {
@@ -172,13 +159,5 @@ mod tests {
         assert_eq!(human_duration(600.0), "10 minutes");
         assert_eq!(human_duration(36_000.0), "10 hours");
         assert_eq!(human_duration(864_000.0), "10 days");
-    }
-
-    #[test]
-    fn thread_counts_are_bounded() {
-        assert!(threads(Some(0)).is_err());
-        assert!(threads(Some(MAX_THREADS + 1)).is_err());
-        assert_eq!(threads(Some(3)).unwrap(), 3);
-        assert!(threads(None).unwrap() >= 1);
     }
 }

@@ -20,6 +20,8 @@ use geosim::scenario::{self, Scenario};
 use geosim::stats::EnsembleStats;
 
 mod support;
+
+use geosim::output::readback::read_table;
 use support::{Image, assert_close, fails, files, fixture, geosim, ok};
 
 const RUNS: u64 = 200;
@@ -537,7 +539,7 @@ fn tables_read_back_from_result_files_equal_the_computed_ones() {
     let case = Case::new(&fixture("small.toml"), false);
     let model = case.model();
     let fresh = case.table();
-    let read = Table::read_results(case.dir.path(), model, RUNS).expect("readable results");
+    let read = read_table(case.dir.path(), model, RUNS).expect("readable results");
     assert_eq!(
         (read.levels.clone(), read.months, read.series),
         (fresh.levels.clone(), fresh.months, fresh.series)
@@ -551,7 +553,7 @@ fn tables_read_back_from_result_files_equal_the_computed_ones() {
     );
     // Results of another model are refused rather than misread.
     let other = Case::new(&fixture("parent.toml"), false);
-    assert!(Table::read_results(case.dir.path(), other.model(), RUNS).is_none());
+    assert!(read_table(case.dir.path(), other.model(), RUNS).is_none());
 }
 
 #[test]

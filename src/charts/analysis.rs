@@ -1,40 +1,15 @@
 //! What the charts of the analyses (`explain`, `sensitivity`, `sweep`)
-//! share: the chart options of their commands, what the chart says about
-//! the analysis (metric, mode, footer), and writing a chart into the
-//! result folder.
+//! share: what the chart says about the analysis (metric, mode, footer),
+//! and writing a chart into the result folder.
 
 use std::path::Path;
 
+use super::Options;
 use super::legend::LegendItem;
 use super::page::Page;
 use super::render::{self, Chart};
-use super::{Format, Options};
 use crate::error::Error;
 use crate::model::Model;
-
-/// The chart options of an analysis command; the same flags as `geosim run`.
-#[derive(clap::Args, Clone, Debug)]
-pub struct ChartArgs {
-    /// Write the result table only, no chart
-    #[arg(long, conflicts_with_all = ["format", "size"])]
-    pub no_charts: bool,
-    /// Chart file format
-    #[arg(long, value_enum, default_value_t = Format::Png)]
-    pub format: Format,
-    /// Chart size in pixels
-    #[arg(long, value_name = "WxH", value_parser = super::parse_size, default_value = "1600x900")]
-    pub size: (u32, u32),
-}
-
-impl ChartArgs {
-    /// How to write the chart; `None` with `--no-charts`.
-    pub fn options(&self) -> Option<Options> {
-        (!self.no_charts).then_some(Options {
-            format: self.format,
-            size: self.size,
-        })
-    }
-}
 
 /// Draws the chart `build` returns into `dir/<stem>.<png|svg>`, unless
 /// charts are off (`opts` is `None`).

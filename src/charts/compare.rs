@@ -10,10 +10,10 @@ use super::frame::{self, Frame};
 use super::legend::{LegendItem, Swatch};
 use super::render::Chart;
 use super::run_kind::RunInfo;
-use super::table::Table;
 use super::theme::{self, Theme};
 use super::time_axis::TimeAxis;
 use crate::model::{Model, VarId};
+use crate::stats::Table;
 
 /// Opacity of each scenario's band: translucent, so overlaps stay readable.
 pub const BAND_ALPHA: f64 = 0.18;

@@ -12,11 +12,11 @@ use super::legend::{LegendItem, Swatch};
 use super::panels::{self, Panel, Sheet};
 use super::render::Chart;
 use super::run_kind::{RunChartKind, RunInfo, RunSource, footer};
-use super::table::Table;
 use super::theme::{self, Theme};
 use super::time_axis::TimeAxis;
 use crate::error::Error;
 use crate::model::Model;
+use crate::stats::Table;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardData {

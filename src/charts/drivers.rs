@@ -10,11 +10,11 @@ use super::legend::LegendItem;
 use super::panels::{self, Panel, Sheet};
 use super::render::Chart;
 use super::run_kind::{RunChartKind, RunInfo, RunSource, footer};
-use super::table::Table;
 use super::theme::{self, Theme};
 use super::time_axis::TimeAxis;
 use crate::error::Error;
 use crate::model::Model;
+use crate::stats::Table;
 
 /// Colour of driver `k` on every chart. Blue is left to the variables.
 pub fn driver_colour(k: usize) -> RGBColor {

@@ -10,10 +10,10 @@ use super::frame::{self, Frame, Shade};
 use super::legend::{LegendItem, Swatch};
 use super::render::Chart;
 use super::run_kind::{RunInfo, footer};
-use super::table::Table;
 use super::theme::{self, Theme};
 use super::time_axis::TimeAxis;
 use crate::model::{Model, VarId};
+use crate::stats::Table;
 
 /// One quantile band: the runs between `lo` and `hi` each month.
 #[derive(Clone, Debug, PartialEq)]

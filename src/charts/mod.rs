@@ -9,7 +9,7 @@
 //!
 //! The modules build on each other without cycles (a unit test checks it),
 //! from the bottom up:
-//! - [`theme`], [`time_axis`], [`table`], [`glyphs`]: look, calendar axis,
+//! - [`theme`], [`time_axis`], [`glyphs`]: look, calendar axis,
 //!   the numbers, the font outlines;
 //! - [`canvas`]: the drawing area, plot geometry and series strokes;
 //!   [`text`]: measuring and drawing text;
@@ -44,21 +44,20 @@ pub mod run;
 pub mod run_kind;
 pub mod sobol;
 pub mod sweep;
-pub mod table;
 pub mod text;
 pub mod theme;
 pub mod time_axis;
 pub mod tornado;
 pub mod trajectory;
 
+pub use crate::stats::Table;
 pub use canvas::{Area, DrawResult, Drawn, PlotRects};
 pub use events::{EventMark, event_marks};
 pub use run::{KIND_NAMES, Kind, RunChart, file_name, plan, write_run_charts};
 pub use run_kind::{RunInfo, RunSource, footer};
-pub use table::Table;
 
 /// File format of the charts.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Format {
     Png,
     Svg,

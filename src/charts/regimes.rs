@@ -10,11 +10,11 @@ use super::frame::{self, Frame, Shade};
 use super::legend::{LegendItem, Swatch};
 use super::render::Chart;
 use super::run_kind::{RunChartKind, RunInfo, RunSource, footer};
-use super::table::Table;
 use super::theme::{self, Theme};
 use super::time_axis::TimeAxis;
 use crate::error::Error;
 use crate::model::Model;
+use crate::stats::Table;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegimeBand {

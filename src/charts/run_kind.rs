@@ -6,9 +6,9 @@
 //! charts (`run.rs`) needs one line per kind.
 
 use super::render::Chart;
-use super::table::Table;
 use crate::error::Error;
 use crate::model::Model;
+use crate::stats::Table;
 
 /// What a run was, for the footers.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,20 +2,18 @@
 
 use clap::Args;
 
+use super::args::ScenarioArgs;
 use crate::error::Error;
 use crate::scenario;
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Scenario name (looked up in ./scenarios, then built in) or path to a .toml file
-    pub scenario: String,
-    /// Override a value after merging: PATH=VALUE, e.g. variables.trust.rate=0.2 (repeatable)
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub sets: Vec<String>,
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
 }
 
 pub fn check(args: &CheckArgs) -> Result<(), Error> {
-    let s = scenario::load(&args.scenario, &args.sets)?;
+    let s = scenario::load(&args.scenario.scenario, &args.scenario.sets)?;
     let m = &s.model;
     let uncertain = m.params.iter().filter(|p| p.dist.is_uncertain()).count();
     let in_horizon = m.events.iter().filter(|e| e.month.is_some()).count();

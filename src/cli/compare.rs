@@ -8,11 +8,14 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::args::{ChartArgs, OutputArgs, SeedArg, ThreadsArg, ensemble_runs_parser};
 use crate::charts::compare::{CompareData, Entry};
-use crate::charts::{self, Format, RunInfo, Table, render};
+use crate::charts::{RunInfo, Table, render};
 use crate::engine::ensemble;
 use crate::error::Error;
-use crate::output::{self, RESOLVED_TOML, SUMMARY_JSON, atomic, num};
+use crate::output::atomic;
+use crate::output::compare::{COMPARE_CSV, CompareRow, write_compare};
+use crate::output::readback::{read_table, results_match};
 use crate::scenario::{self, Scenario};
 
 pub const COMPARE_EXAMPLES: &str = "\
@@ -41,30 +44,17 @@ pub struct CompareArgs {
     )]
     pub variables: Vec<String>,
     /// Runs of every scenario (default: each scenario's ensemble.runs)
-    #[arg(long)]
+    #[arg(long, value_parser = ensemble_runs_parser())]
     pub runs: Option<u64>,
-    /// Seed of every scenario (default: each scenario's ensemble.seed)
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Results folder (default: output/compare-<a>-<b>…)
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Worker threads for scenarios that must be run (default: all cores)
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// No table on stdout
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Chart file format
-    #[arg(long, value_enum, default_value_t = Format::Png)]
-    pub format: Format,
-    /// Chart size in pixels
-    #[arg(long, value_name = "WxH", value_parser = charts::parse_size, default_value = "1600x900")]
-    pub size: (u32, u32),
+    #[command(flatten)]
+    pub seed: SeedArg,
+    #[command(flatten)]
+    pub threads: ThreadsArg,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub charts: ChartArgs,
 }
-
-/// The CSV written next to the comparison charts.
-pub const COMPARE_CSV: &str = "compare.csv";
 
 /// A scenario and the numbers it is compared by.
 struct Compared {
@@ -76,12 +66,12 @@ struct Compared {
 }
 
 pub fn compare(args: &CompareArgs) -> Result<(), Error> {
-    let threads = crate::limits::threads(args.threads)?;
+    let threads = args.threads.get();
     let mut sets = Vec::new();
     if let Some(r) = args.runs {
         sets.push(format!("ensemble.runs={r}"));
     }
-    if let Some(s) = args.seed {
+    if let Some(s) = args.seed.seed {
         sets.push(format!("ensemble.seed={s}"));
     }
     let scens: Vec<Scenario> = args
@@ -119,16 +109,19 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         .filter_map(|v| CompareData::new(&entries, v))
         .collect();
 
-    let dest = args.out.clone().unwrap_or_else(|| {
+    let dest = args.output.out.clone().unwrap_or_else(|| {
         let names: Vec<&str> = compared
             .iter()
             .map(|c| c.scen.model.name.as_str())
             .collect();
         PathBuf::from("output").join(folder_name(&names))
     });
-    let size = args.size;
+    let opts = args.charts.options();
     atomic::write_folder(&dest, |dir| {
-        write_csv(&dir.join(COMPARE_CSV), &charts)?;
+        write_compare(&dir.join(COMPARE_CSV), compare_rows(&charts))?;
+        let Some(opts) = opts.as_ref() else {
+            return Ok(());
+        };
         use rayon::prelude::*;
         charts
             .par_iter()
@@ -136,14 +129,14 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
                 let file = format!(
                     "{}.{}",
                     atomic::safe_name(&c.variable),
-                    args.format.extension()
+                    opts.format.extension()
                 );
-                render::render(c, &dir.join(file), args.format, size).map(drop)
+                render::render(c, &dir.join(file), opts.format, opts.size).map(drop)
             })
             .collect::<Result<Vec<()>, Error>>()
             .map(drop)
     })?;
-    if !args.quiet {
+    if !args.output.quiet {
         super::print(&table_text(&compared, &variables, &dest))?;
     }
     Ok(())
@@ -200,8 +193,8 @@ fn obtain(scen: Scenario, threads: usize) -> Result<Compared, Error> {
         deterministic: false,
     };
     let dir = PathBuf::from("output").join(atomic::safe_name(&model.name));
-    if matches_results(&dir, &scen)
-        && let Some(table) = Table::read_results(&dir, model, runs)
+    if results_match(&dir, &scen.document, model)
+        && let Some(table) = read_table(&dir, model, runs)
     {
         return Ok(Compared {
             scen,
@@ -221,69 +214,22 @@ fn obtain(scen: Scenario, threads: usize) -> Result<Compared, Error> {
     })
 }
 
-/// True when `dir` holds the results of an ensemble of exactly this
-/// resolved scenario, runs and seed, written by this geosim version.
-fn matches_results(dir: &Path, scen: &Scenario) -> bool {
-    let model = &scen.model;
-    let Ok(text) = std::fs::read_to_string(dir.join(RESOLVED_TOML)) else {
-        return false;
-    };
-    let Ok(found) = text.parse::<toml::Table>() else {
-        return false;
-    };
-    let expected = output::resolved_document(&scen.document, model, model.ensemble.seed);
-    if found != expected {
-        return false;
-    }
-    let Ok(summary) = std::fs::read_to_string(dir.join(SUMMARY_JSON)) else {
-        return false;
-    };
-    let Ok(summary) = serde_json::from_str::<serde_json::Value>(&summary) else {
-        return false;
-    };
-    summary["mode"] == "ensemble"
-        && summary["runs"] == model.ensemble.runs
-        && summary["seed"] == model.ensemble.seed
-        && summary["geosim_version"] == crate::VERSION
-}
-
-/// `compare.csv`: exactly what the charts draw, one row per variable,
-/// scenario and month.
-fn write_csv(path: &Path, charts: &[CompareData]) -> Result<(), Error> {
-    let err = |e: csv::Error| Error::io("write", path, std::io::Error::other(e));
-    let mut w = csv::Writer::from_path(path).map_err(err)?;
-    w.write_record([
-        "variable",
-        "scenario",
-        "date",
-        "median",
-        "band_low",
-        "band_high",
-        "band_coverage",
-    ])
-    .map_err(err)?;
-    for c in charts {
-        for s in &c.series {
-            for (t, median) in s.median.iter().enumerate() {
-                let date = s.time.start.plus_months(t).to_string();
-                let (lo, hi, cov) = match &s.band {
-                    Some(b) => (num(b.lo[t]), num(b.hi[t]), num(b.coverage)),
-                    None => (String::new(), String::new(), String::new()),
-                };
-                w.write_record([
-                    c.variable.as_str(),
-                    &s.scenario,
-                    &date,
-                    &num(*median),
-                    &lo,
-                    &hi,
-                    &cov,
-                ])
-                .map_err(err)?;
-            }
-        }
-    }
-    w.flush().map_err(|e| Error::io("write", path, e))
+/// What the comparison charts draw, as rows of `compare.csv`.
+fn compare_rows(charts: &[CompareData]) -> impl Iterator<Item = CompareRow<'_>> {
+    charts.iter().flat_map(|c| {
+        c.series.iter().flat_map(move |s| {
+            s.median
+                .iter()
+                .enumerate()
+                .map(move |(t, median)| CompareRow {
+                    variable: &c.variable,
+                    scenario: &s.scenario,
+                    date: s.time.start.plus_months(t).to_string(),
+                    median: *median,
+                    band: s.band.as_ref().map(|b| (b.lo[t], b.hi[t], b.coverage)),
+                })
+        })
+    })
 }
 
 /// The stdout table: final-month median of each variable per scenario, then

@@ -1,12 +1,11 @@
 //! `geosim explain`: why a variable moves, term by term.
 
-use std::path::PathBuf;
-
 use clap::Args;
 
+use super::args::{ChartArgs, OutputArgs, ScenarioArgs};
 use super::common;
 use crate::analysis::explain;
-use crate::charts::analysis::{self as charts, ChartArgs};
+use crate::charts::analysis as charts;
 use crate::charts::explain::ExplainData;
 use crate::error::Error;
 use crate::output::{analysis as out, atomic};
@@ -30,8 +29,8 @@ with the net change as a line. --no-charts skips it.";
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
-    /// Scenario name or path to a .toml file
-    pub scenario: String,
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
     /// The variable to explain (default: the regime variable)
     #[arg(long)]
     pub variable: Option<String>,
@@ -44,21 +43,14 @@ pub struct ExplainArgs {
     /// Rows of the printed table
     #[arg(long, default_value_t = 10)]
     pub top: usize,
-    /// Override a value after merging (repeatable)
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub sets: Vec<String>,
-    /// Results folder
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// No table on stdout
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub charts: ChartArgs,
 }
 
 pub fn explain(args: &ExplainArgs) -> Result<(), Error> {
-    let scen = scenario::load(&args.scenario, &args.sets)?;
+    let scen = scenario::load(&args.scenario.scenario, &args.scenario.sets)?;
     let m = &scen.model;
     let var = common::variable(m, args.variable.as_deref())?;
     let from = args
@@ -74,13 +66,13 @@ pub fn explain(args: &ExplainArgs) -> Result<(), Error> {
     }
     let e = explain::explain(m, var, from, to);
     let vname = &m.variables[var.0].name;
-    let dest = common::out_dir(&args.out, m, &format!("explain-{vname}"));
+    let dest = common::out_dir(&args.output.out, m, &format!("explain-{vname}"));
     let opts = args.charts.options();
     atomic::write_folder(&dest, |dir| {
         out::write_explain(&dir.join(out::EXPLAIN_CSV), m, &e)?;
         charts::write(dir, "explain", opts.as_ref(), || ExplainData::new(m, &e))
     })?;
-    if args.quiet {
+    if args.output.quiet {
         return Ok(());
     }
     let mut text = format!(

@@ -1,6 +1,7 @@
 //! Command-line glue: parse arguments, call the library, print, map errors
 //! to exit codes. One file per subcommand.
 
+mod args;
 mod check;
 mod common;
 mod compare;

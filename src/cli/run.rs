@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::charts::{self, Format};
+use super::args::{ChartArgs, OutputArgs, ScenarioArgs, SeedArg, ThreadsArg, ensemble_runs_parser};
+use crate::charts;
 use crate::engine::{self, Workspace, ensemble};
 use crate::error::Error;
 use crate::output::{self, RunResults, atomic};
@@ -39,56 +40,44 @@ trajectory, or variable names.";
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// Scenario name (looked up in ./scenarios, then built in) or path to a .toml file
-    pub scenario: String,
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
     /// Number of Monte Carlo runs (default: the scenario's ensemble.runs)
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=i64::MAX as u64))]
+    #[arg(long, value_parser = ensemble_runs_parser())]
     pub runs: Option<u64>,
-    /// Seed of the ensemble (default: the scenario's ensemble.seed)
-    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
-    pub seed: Option<u64>,
-    /// Override a value after merging: PATH=VALUE, e.g. variables.trust.rate=0.2 (repeatable)
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub sets: Vec<String>,
-    /// Results folder (default: output/<scenario name>)
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub seed: SeedArg,
     /// One run at central values, without noise or incidents; also writes trajectory.csv
     #[arg(long)]
     pub deterministic: bool,
-    /// Worker threads (default: all cores); results do not depend on it
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// No progress bar and no summary on stdout
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Write the result files only, no charts
-    #[arg(long, conflicts_with_all = ["format", "size", "charts"])]
-    pub no_charts: bool,
-    /// Chart file format
-    #[arg(long, value_enum, default_value_t = Format::Png)]
-    pub format: Format,
-    /// Chart size in pixels
-    #[arg(long, value_name = "WxH", value_parser = charts::parse_size, default_value = "1600x900")]
-    pub size: (u32, u32),
+    #[command(flatten)]
+    pub threads: ThreadsArg,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub chart: ChartArgs,
     /// Charts to draw, comma separated: all, variables, dashboard, regimes, drivers, trajectory or a variable name (default: all)
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        conflicts_with = "no_charts"
+    )]
     pub charts: Option<Vec<String>>,
 }
 
 pub fn run(args: &RunArgs) -> Result<(), Error> {
-    // --runs and --seed are overrides like any other, so the resolved
-    // scenario records them.
-    let mut sets = args.sets.clone();
+    // --runs and --seed are recorded in the resolved scenario like overrides.
+    let mut sets = args.scenario.sets.clone();
     if let Some(r) = args.runs {
         sets.push(format!("ensemble.runs={r}"));
     }
-    if let Some(s) = args.seed {
+    if let Some(s) = args.seed.seed {
         sets.push(format!("ensemble.seed={s}"));
     }
-    let scen = scenario::load(&args.scenario, &sets)?;
+    let scen = scenario::load(&args.scenario.scenario, &sets)?;
     let model = &scen.model;
-    let threads = crate::limits::threads(args.threads)?;
+    let threads = args.threads.get();
     let runs = if args.deterministic {
         1
     } else {
@@ -97,7 +86,7 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
     crate::limits::check_ensemble(model, runs, threads)?;
     let seed = model.ensemble.seed;
     // Chart names are checked before the ensemble runs, not after.
-    let chart_kinds = if args.no_charts {
+    let chart_kinds = if args.chart.no_charts {
         Vec::new()
     } else {
         charts::plan(model, args.deterministic, args.charts.as_deref())?
@@ -111,7 +100,7 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
             Some(ws.trajectory.clone()),
         )
     } else {
-        let bar = progress_bar(runs, args.quiet);
+        let bar = progress_bar(runs, args.output.quiet);
         let stats =
             ensemble::run_ensemble(model, runs, seed, threads, &|n| bar.inc(n)).map_err(|e| {
                 Error::usage(format!("cannot start {threads} worker threads: {e}"), None)
@@ -121,6 +110,7 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
     };
 
     let dest = args
+        .output
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(atomic::safe_name(&model.name)));
@@ -149,13 +139,12 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
             },
             trajectory: trajectory.as_deref(),
         };
-        let opts = charts::Options {
-            format: args.format,
-            size: args.size,
+        let Some(opts) = args.chart.options() else {
+            return Ok(());
         };
         charts::write_run_charts(dir, &source, &chart_kinds, &opts).map(drop)
     })?;
-    if !args.quiet {
+    if !args.output.quiet {
         super::print(&summary_text(&results, &dest))?;
     }
     Ok(())

@@ -1,14 +1,13 @@
 //! `geosim sweep`: a metric over a grid of one or two parameters.
 
-use std::path::PathBuf;
-
 use clap::Args;
 
+use super::args::{ChartArgs, OutputArgs, ScenarioArgs, SeedArg, ThreadsArg, analysis_runs_parser};
 use super::common;
 use crate::analysis::evaluate::{Plan, with_threads};
 use crate::analysis::metric::Metric;
 use crate::analysis::sweep;
-use crate::charts::analysis::{self as charts, About, ChartArgs};
+use crate::charts::analysis::{self as charts, About};
 use crate::charts::sweep::SweepData;
 use crate::error::Error;
 use crate::output::{analysis as out, atomic};
@@ -29,8 +28,8 @@ heatmap of the mean with a colour bar. --no-charts skips the chart; --format svg
 
 #[derive(Args, Debug)]
 pub struct SweepArgs {
-    /// Scenario name or path to a .toml file
-    pub scenario: String,
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
     /// PATH=lo:hi:n — a parameter and its grid; give one or two
     #[arg(long = "param", value_name = "PATH=lo:hi:n", required = true)]
     pub params: Vec<String>,
@@ -38,29 +37,20 @@ pub struct SweepArgs {
     #[arg(long)]
     pub metric: Option<String>,
     /// Runs per grid point; 0 = the deterministic run
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, value_parser = analysis_runs_parser())]
     pub runs: u64,
-    /// Seed of the runs (default: the scenario's)
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Override a value after merging (repeatable)
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub sets: Vec<String>,
-    /// Results folder (default: output/<scenario>-sweep)
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Worker threads (default: all cores); results do not depend on it
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// No table on stdout
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub seed: SeedArg,
+    #[command(flatten)]
+    pub threads: ThreadsArg,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub charts: ChartArgs,
 }
 
 pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
-    let scen = scenario::load(&args.scenario, &args.sets)?;
+    let scen = scenario::load(&args.scenario.scenario, &args.scenario.sets)?;
     let m = &scen.model;
     if args.params.len() > 2 {
         return Err(Error::usage("give one or two --param", None));
@@ -83,13 +73,13 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
     };
     let points: f64 = axes.iter().map(|a| a.values.len() as f64).product();
     crate::limits::check_sweep(m, points, args.runs)?;
-    let seed = args.seed.unwrap_or(m.ensemble.seed);
-    let threads = crate::limits::threads(args.threads)?;
+    let seed = args.seed.seed.unwrap_or(m.ensemble.seed);
+    let threads = args.threads.get();
     let plan = Plan::from_runs(args.runs, seed);
     let result = with_threads(threads, || sweep::sweep(m, &metric, &axes, plan))
         .map_err(|e| Error::usage(format!("cannot start worker threads: {e}"), None))?
         .map_err(|e| Error::usage(format!("--param: {e}"), None))?;
-    let dest = common::out_dir(&args.out, m, "sweep");
+    let dest = common::out_dir(&args.output.out, m, "sweep");
     let opts = args.charts.options();
     atomic::write_folder(&dest, |d| {
         out::write_sweep(&d.join("sweep.csv"), &axes, &result)?;
@@ -109,7 +99,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
             None => Ok(()),
         }
     })?;
-    if args.quiet {
+    if args.output.quiet {
         return Ok(());
     }
     let mut text = format!(

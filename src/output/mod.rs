@@ -2,6 +2,8 @@
 
 pub mod analysis;
 pub mod atomic;
+pub mod compare;
+pub mod readback;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};

@@ -10,6 +10,10 @@
 //! * Regimes: integer counts per month and band, and of runs that ever
 //!   entered each band.
 
+pub mod table;
+
+pub use table::Table;
+
 use crate::model::{Model, Regimes};
 
 /// Histogram bins per (month, series).

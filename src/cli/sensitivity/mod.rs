@@ -1,20 +1,24 @@
 //! `geosim sensitivity`: which assumption matters most.
 
-use std::path::PathBuf;
+mod morris;
+mod oat;
+mod sobol;
 
-use clap::{Args, ValueEnum};
+use std::path::Path;
 
+use clap::Args;
+use clap::builder::{PossibleValue, PossibleValuesParser};
+
+use super::args::{ChartArgs, OutputArgs, ScenarioArgs, SeedArg, ThreadsArg, analysis_runs_parser};
 use super::common;
 use crate::analysis::evaluate::{Plan, with_threads};
 use crate::analysis::metric::Metric;
 use crate::analysis::objective::ModelObjective;
-use crate::analysis::{morris, oat, params, sobol};
-use crate::charts::analysis::{self as charts, About, ChartArgs};
-use crate::charts::morris::MorrisData;
-use crate::charts::sobol::SobolData;
-use crate::charts::tornado::TornadoData;
+use crate::analysis::params;
+use crate::charts::Options;
+use crate::charts::analysis::About;
 use crate::error::Error;
-use crate::output::{analysis as out, atomic};
+use crate::output::atomic;
 use crate::scenario;
 
 pub const SENSITIVITY_EXAMPLES: &str = "\
@@ -40,22 +44,78 @@ Writes the table and a chart to output/<scenario>-sensitivity-<method>/:
 At most the 20 largest parameters are charted. --no-charts skips the chart; --format svg
 and --size WxH work as for `geosim run`.";
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Method {
-    /// One at a time: each parameter at both ends of its range (tornado)
-    Oat,
-    /// Morris elementary effects: screening (μ*, σ)
-    Morris,
-    /// Sobol first-order and total indices, Saltelli sampling, bootstrap 95% CIs
-    Sobol,
+/// The sensitivity methods: adding one is a file in this folder and a line here.
+const METHODS: &[&dyn Method] = &[&oat::Oat, &morris::Morris, &sobol::Sobol];
+
+/// A sensitivity method: its name on the command line (and in the result
+/// folder's name), its cost, and how it runs.
+trait Method: Sync {
+    fn name(&self) -> &'static str;
+    /// One line for `--help`.
+    fn summary(&self) -> &'static str;
+    /// `--samples` when not given.
+    fn default_samples(&self) -> usize {
+        20
+    }
+    /// Evaluations of the metric for `k` parameters and `samples` samples.
+    fn evaluations(&self, k: f64, samples: f64) -> f64;
+    /// Sample coordinates held in memory at once.
+    fn points_held(&self, k: f64, samples: f64) -> f64;
+    /// Runs the analysis (inside the worker pool).
+    fn run(&self, study: &Study<'_>) -> Box<dyn Outcome + Send>;
+}
+
+/// What a method found: written into the result folder and printed.
+trait Outcome: Send {
+    fn write(&self, dir: &Path, study: &Study<'_>, opts: Option<&Options>) -> Result<(), Error>;
+    fn table(&self, study: &Study<'_>) -> String;
+}
+
+/// One sensitivity request, as the methods see it.
+struct Study<'a> {
+    obj: &'a ModelObjective<'a>,
+    samples: usize,
+    seed: u64,
+    metric_name: String,
+    /// "deterministic run" or "mean of N runs".
+    mode: String,
+    spread: f64,
+}
+
+impl Study<'_> {
+    fn deterministic(&self) -> bool {
+        self.obj.plan() == Plan::Deterministic
+    }
+
+    /// What the chart says about the analysis; `design` describes the sample.
+    fn about(&self, design: String) -> About {
+        let spread = format!("plain numbers ± {}%", self.spread * 100.0);
+        let parts = [self.mode.clone(), design, spread];
+        About::new(
+            self.obj.model(),
+            &self.metric_name,
+            &self.mode,
+            self.obj.metric.wants_ensemble(),
+            &parts,
+        )
+    }
+}
+
+fn method_parser() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        METHODS
+            .iter()
+            .map(|m| PossibleValue::new(m.name()).help(m.summary())),
+    )
 }
 
 #[derive(Args, Debug)]
 pub struct SensitivityArgs {
-    /// Scenario name or path to a .toml file
-    pub scenario: String,
-    #[arg(long, value_enum, default_value_t = Method::Oat)]
-    pub method: Method,
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The method
+    #[arg(long, value_parser = method_parser(), default_value = "oat")]
+    pub method: String,
     /// VARIABLE@YYYY-MM, mean:VARIABLE@YYYY-MM..YYYY-MM or share:BAND@YYYY-MM (default: regime variable at the end)
     #[arg(long)]
     pub metric: Option<String>,
@@ -69,32 +129,23 @@ pub struct SensitivityArgs {
     #[arg(long, default_value_t = 0.25)]
     pub spread: f64,
     /// Stochastic runs per evaluation; 0 = the deterministic run (default: 0, or 100 for share: metrics)
-    #[arg(long)]
+    #[arg(long, value_parser = analysis_runs_parser())]
     pub runs: Option<u64>,
-    /// Seed of the samples and of the runs
-    #[arg(long)]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub seed: SeedArg,
     /// Print the parameter names and their ranges, and stop
     #[arg(long)]
     pub list_params: bool,
-    /// Override a value after merging (repeatable)
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub sets: Vec<String>,
-    /// Results folder (default: output/<scenario>-sensitivity-<method>)
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Worker threads (default: all cores); results do not depend on it
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// No table on stdout
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub threads: ThreadsArg,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub charts: ChartArgs,
 }
 
 pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
-    let scen = scenario::load(&args.scenario, &args.sets)?;
+    let scen = scenario::load(&args.scenario.scenario, &args.scenario.sets)?;
     let m = &scen.model;
     if !(args.spread.is_finite() && args.spread >= 0.0) {
         return Err(Error::usage("--spread must be a number >= 0", None));
@@ -107,6 +158,10 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
         }
         return super::print(&text);
     }
+    let method = *METHODS
+        .iter()
+        .find(|x| x.name() == args.method)
+        .ok_or_else(|| Error::usage(format!("no method `{}`", args.method), None))?;
     let selected = params::select(m, &args.params, args.spread);
     if selected.is_empty() {
         return Err(Error::usage(
@@ -121,136 +176,47 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
     let runs = args
         .runs
         .unwrap_or(if metric.wants_ensemble() { 100 } else { 0 });
-    let seed = args.seed.unwrap_or(m.ensemble.seed);
+    let seed = args.seed.seed.unwrap_or(m.ensemble.seed);
     let k = selected.len();
-    let samples = args.samples.unwrap_or(match args.method {
-        Method::Sobol => 1024,
-        _ => 20,
-    });
+    let samples = args.samples.unwrap_or(method.default_samples());
     if samples == 0 {
         return Err(Error::usage("--samples must be at least 1", None));
     }
     // In floating point, so a huge --samples cannot wrap around the check.
     let (k_f, samples_f) = (k as f64, samples as f64);
-    let evaluations = match args.method {
-        Method::Oat => 2.0 * k_f + 1.0,
-        Method::Morris => samples_f * (k_f + 1.0),
-        Method::Sobol => samples_f * (k_f + 2.0),
-    };
-    // The sample points held at once.
-    let points = k_f
-        * match args.method {
-            Method::Oat => evaluations,
-            Method::Morris => evaluations,
-            Method::Sobol => 3.0 * samples_f,
-        };
-    crate::limits::check_analysis(m, evaluations, runs, points)?;
-    let threads = crate::limits::threads(args.threads)?;
+    let evaluations = method.evaluations(k_f, samples_f);
+    crate::limits::check_analysis(m, evaluations, runs, method.points_held(k_f, samples_f))?;
     let obj = ModelObjective::new(m, metric, selected, Plan::from_runs(runs, seed))
         .map_err(|e| Error::usage(format!("--params/--spread: {e}"), None))?;
-    let method = format!("{:?}", args.method).to_lowercase();
-    let dest = common::out_dir(&args.out, m, &format!("sensitivity-{method}"));
-    let pool_err = |e: String| Error::usage(format!("cannot start worker threads: {e}"), None);
+    let name = method.name();
+    let dest = common::out_dir(&args.output.out, m, &format!("sensitivity-{name}"));
     let mode = if runs == 0 {
         "deterministic run".to_string()
     } else {
         format!("mean of {runs} runs")
     };
-    let mut text = format!(
-        "{} — {method} sensitivity of {metric_name} ({mode}), {k} parameters\n\n",
-        m.name
-    );
-    let opts = args.charts.options();
-    let spread = format!("plain numbers ± {}%", args.spread * 100.0);
-    let about = |details: String| {
-        let parts = [mode.clone(), details, spread.clone()];
-        About::new(m, &metric_name, &mode, obj.metric.wants_ensemble(), &parts)
+    let study = Study {
+        obj: &obj,
+        samples,
+        seed,
+        metric_name,
+        mode,
+        spread: args.spread,
     };
-    match args.method {
-        Method::Oat => {
-            let centre = obj.central_unit();
-            let (base, rows) =
-                with_threads(threads, || oat::oat(&obj, &centre)).map_err(pool_err)?;
-            atomic::write_folder(&dest, |d| {
-                out::write_oat(&d.join("oat.csv"), &obj.params, &rows)?;
-                charts::write(d, "tornado", opts.as_ref(), || {
-                    let about = about(if runs == 0 {
-                        format!("{k} parameters, one at a time")
-                    } else {
-                        format!("{k} parameters, one at a time, seed {seed}")
-                    });
-                    TornadoData::new(about, &obj.params, base, &rows)
-                })
-            })?;
-            text.push_str(&format!(
-                "metric at central values: {base:.4}\n\n{:<50} {:>10} {:>10} {:>9}\n",
-                "parameter", "at low", "at high", "swing"
-            ));
-            for r in rows.iter().take(15) {
-                text.push_str(&format!(
-                    "{:<50} {:>10.4} {:>10.4} {:>9.4}\n",
-                    obj.params[r.input].path, r.at_low, r.at_high, r.swing
-                ));
-            }
-        }
-        Method::Morris => {
-            let mut rows =
-                with_threads(threads, || morris::morris(&obj, samples, seed)).map_err(pool_err)?;
-            rows.sort_by(|a, b| b.mu_star.total_cmp(&a.mu_star));
-            atomic::write_folder(&dest, |d| {
-                out::write_morris(&d.join("morris.csv"), &obj.params, &rows)?;
-                charts::write(d, "morris", opts.as_ref(), || {
-                    let about = about(format!("{samples} Morris trajectories, seed {seed}"));
-                    MorrisData::new(about, &obj.params, &rows)
-                })
-            })?;
-            text.push_str(&format!(
-                "{:<50} {:>10} {:>10}\n",
-                "parameter", "mu*", "sigma"
-            ));
-            for r in rows.iter().take(15) {
-                text.push_str(&format!(
-                    "{:<50} {:>10.4} {:>10.4}\n",
-                    obj.params[r.input].path, r.mu_star, r.sigma
-                ));
-            }
-        }
-        Method::Sobol => {
-            let mut res =
-                with_threads(threads, || sobol::sobol(&obj, samples, seed)).map_err(pool_err)?;
-            res.rows.sort_by(|a, b| b.total.total_cmp(&a.total));
-            atomic::write_folder(&dest, |d| {
-                out::write_sobol(&d.join("sobol.csv"), &obj.params, &res)?;
-                charts::write(d, "sobol", opts.as_ref(), || {
-                    let about = about(format!(
-                        "{samples} base samples, {} evaluations, seed {seed}",
-                        res.evaluations
-                    ));
-                    SobolData::new(about, &obj.params, &res)
-                })
-            })?;
-            text.push_str(&format!(
-                "{} evaluations, metric variance {:.3e}\n\n{:<50} {:>18} {:>18}\n",
-                res.evaluations, res.variance, "parameter", "first order [95%]", "total [95%]"
-            ));
-            for r in res.rows.iter().take(15) {
-                text.push_str(&format!(
-                    "{:<50} {:>5.2} [{:>5.2},{:>5.2}] {:>5.2} [{:>5.2},{:>5.2}]\n",
-                    obj.params[r.input].path,
-                    r.first,
-                    r.first_ci.0,
-                    r.first_ci.1,
-                    r.total,
-                    r.total_ci.0,
-                    r.total_ci.1
-                ));
-            }
-        }
+    let outcome = with_threads(args.threads.get(), || method.run(&study))
+        .map_err(|e| Error::usage(format!("cannot start worker threads: {e}"), None))?;
+    let opts = args.charts.options();
+    atomic::write_folder(&dest, |d| outcome.write(d, &study, opts.as_ref()))?;
+    if args.output.quiet {
+        return Ok(());
     }
-    text.push_str(&format!("\nresults in {}/\n", dest.display()));
-    if args.quiet {
-        Ok(())
-    } else {
-        super::print(&text)
-    }
+    let text = format!(
+        "{} — {name} sensitivity of {} ({}), {k} parameters\n\n{}\nresults in {}/\n",
+        m.name,
+        study.metric_name,
+        study.mode,
+        outcome.table(&study),
+        dest.display()
+    );
+    super::print(&text)
 }

@@ -4,11 +4,8 @@
 //! files of an earlier run (`compare` reuses those), so a chart never
 //! depends on where its numbers came from.
 
-use std::path::Path;
-
+use super::EnsembleStats;
 use crate::model::Model;
-use crate::output::{ENSEMBLE_CSV, REGIMES_CSV, quantile_column};
-use crate::stats::EnsembleStats;
 
 /// Quantile levels are matched with this tolerance (they come from TOML
 /// floats and from CSV column names).
@@ -70,61 +67,6 @@ impl Table {
         }
     }
 
-    /// Reads `ensemble.csv` (and `regimes.csv`) of an earlier run of `model`
-    /// from `dir`. `None` when the files are missing or do not hold exactly
-    /// the months, series and columns this model needs: the caller then runs
-    /// the ensemble again rather than draw something else.
-    pub fn read_results(dir: &Path, model: &Model, runs: u64) -> Option<Self> {
-        let levels = chart_levels(model);
-        let (months, series) = (model.months(), model.n_sources());
-        let mut rdr = csv::Reader::from_path(dir.join(ENSEMBLE_CSV)).ok()?;
-        let header = rdr.headers().ok()?.clone();
-        let col = |name: &str| header.iter().position(|h| h == name);
-        let (c_date, c_var, c_mean) = (col("date")?, col("variable")?, col("mean")?);
-        let c_q: Vec<usize> = levels
-            .iter()
-            .map(|q| col(&quantile_column(*q)))
-            .collect::<Option<_>>()?;
-        let names: Vec<&str> = (0..series)
-            .map(|s| model.source_name(crate::model::SourceId(s)))
-            .collect();
-        let mut mean = Vec::with_capacity(months * series);
-        let mut quantiles = Vec::with_capacity(months * series * levels.len());
-        let mut rows = rdr.records();
-        for t in 0..months {
-            let date = model.date(t).to_string();
-            for name in &names {
-                let rec = rows.next()?.ok()?;
-                if rec.get(c_date)? != date || rec.get(c_var)? != *name {
-                    return None;
-                }
-                mean.push(rec.get(c_mean)?.parse().ok()?);
-                for &c in &c_q {
-                    quantiles.push(rec.get(c)?.parse().ok()?);
-                }
-            }
-        }
-        if rows.next().is_some() {
-            return None;
-        }
-        let regimes = match &model.regimes {
-            None => None,
-            Some(reg) => {
-                let names: Vec<&str> = reg.bands.iter().map(|b| b.name.as_str()).collect();
-                Some(read_regimes(&dir.join(REGIMES_CSV), model, &names)?)
-            }
-        };
-        Some(Table {
-            months,
-            series,
-            levels,
-            runs,
-            mean,
-            quantiles,
-            regimes,
-        })
-    }
-
     pub fn mean(&self, month: usize, series: usize) -> f64 {
         self.mean[month * self.series + series]
     }
@@ -175,25 +117,4 @@ impl Table {
         let nb = r.len() / self.months.max(1);
         Some(&r[month * nb..(month + 1) * nb])
     }
-}
-
-fn read_regimes(path: &Path, model: &Model, names: &[&str]) -> Option<Vec<f64>> {
-    let mut rdr = csv::Reader::from_path(path).ok()?;
-    let header = rdr.headers().ok()?;
-    if header.len() != names.len() + 1 || header.iter().skip(1).ne(names.iter().copied()) {
-        return None;
-    }
-    let bands = names.len();
-    let mut out = Vec::with_capacity(model.months() * bands);
-    let mut rows = rdr.records();
-    for t in 0..model.months() {
-        let rec = rows.next()?.ok()?;
-        if rec.get(0)? != model.date(t).to_string() {
-            return None;
-        }
-        for b in 0..bands {
-            out.push(rec.get(b + 1)?.parse().ok()?);
-        }
-    }
-    rows.next().is_none().then_some(out)
 }

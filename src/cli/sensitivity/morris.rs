@@ -1,0 +1,59 @@
+//! Morris elementary effects: screening by μ* and σ.
+
+use std::path::Path;
+
+use super::{Method, Outcome, Study};
+use crate::analysis::morris::{self, MorrisRow};
+use crate::charts::Options;
+use crate::charts::analysis as charts;
+use crate::charts::morris::MorrisData;
+use crate::error::Error;
+use crate::output::analysis as out;
+
+pub(super) struct Morris;
+
+impl Method for Morris {
+    fn name(&self) -> &'static str {
+        "morris"
+    }
+    fn summary(&self) -> &'static str {
+        "Morris elementary effects: screening (μ*, σ)"
+    }
+    fn evaluations(&self, k: f64, samples: f64) -> f64 {
+        samples * (k + 1.0)
+    }
+    fn points_held(&self, k: f64, samples: f64) -> f64 {
+        k * self.evaluations(k, samples)
+    }
+    fn run(&self, study: &Study<'_>) -> Box<dyn Outcome + Send> {
+        let mut rows = morris::morris(study.obj, study.samples, study.seed);
+        rows.sort_by(|a, b| b.mu_star.total_cmp(&a.mu_star));
+        Box::new(MorrisOutcome { rows })
+    }
+}
+
+struct MorrisOutcome {
+    rows: Vec<MorrisRow>,
+}
+
+impl Outcome for MorrisOutcome {
+    fn write(&self, dir: &Path, study: &Study<'_>, opts: Option<&Options>) -> Result<(), Error> {
+        let params = &study.obj.params;
+        out::write_morris(&dir.join("morris.csv"), params, &self.rows)?;
+        charts::write(dir, "morris", opts, || {
+            let design = format!("{} Morris trajectories, seed {}", study.samples, study.seed);
+            MorrisData::new(study.about(design), params, &self.rows)
+        })
+    }
+
+    fn table(&self, study: &Study<'_>) -> String {
+        let mut text = format!("{:<50} {:>10} {:>10}\n", "parameter", "mu*", "sigma");
+        for r in self.rows.iter().take(15) {
+            text.push_str(&format!(
+                "{:<50} {:>10.4} {:>10.4}\n",
+                study.obj.params[r.input].path, r.mu_star, r.sigma
+            ));
+        }
+        text
+    }
+}

@@ -1,0 +1,67 @@
+//! One at a time: each parameter at both ends of its range (tornado chart).
+
+use std::path::Path;
+
+use super::{Method, Outcome, Study};
+use crate::analysis::oat::{self, OatRow};
+use crate::charts::Options;
+use crate::charts::analysis as charts;
+use crate::charts::tornado::TornadoData;
+use crate::error::Error;
+use crate::output::analysis as out;
+
+pub(super) struct Oat;
+
+impl Method for Oat {
+    fn name(&self) -> &'static str {
+        "oat"
+    }
+    fn summary(&self) -> &'static str {
+        "One at a time: each parameter at both ends of its range (tornado)"
+    }
+    fn evaluations(&self, k: f64, _samples: f64) -> f64 {
+        2.0 * k + 1.0
+    }
+    fn points_held(&self, k: f64, samples: f64) -> f64 {
+        k * self.evaluations(k, samples)
+    }
+    fn run(&self, study: &Study<'_>) -> Box<dyn Outcome + Send> {
+        let (base, rows) = oat::oat(study.obj, &study.obj.central_unit());
+        Box::new(OatOutcome { base, rows })
+    }
+}
+
+struct OatOutcome {
+    base: f64,
+    rows: Vec<OatRow>,
+}
+
+impl Outcome for OatOutcome {
+    fn write(&self, dir: &Path, study: &Study<'_>, opts: Option<&Options>) -> Result<(), Error> {
+        let params = &study.obj.params;
+        out::write_oat(&dir.join("oat.csv"), params, &self.rows)?;
+        charts::write(dir, "tornado", opts, || {
+            let k = params.len();
+            let design = if study.deterministic() {
+                format!("{k} parameters, one at a time")
+            } else {
+                format!("{k} parameters, one at a time, seed {}", study.seed)
+            };
+            TornadoData::new(study.about(design), params, self.base, &self.rows)
+        })
+    }
+
+    fn table(&self, study: &Study<'_>) -> String {
+        let mut text = format!(
+            "metric at central values: {:.4}\n\n{:<50} {:>10} {:>10} {:>9}\n",
+            self.base, "parameter", "at low", "at high", "swing"
+        );
+        for r in self.rows.iter().take(15) {
+            text.push_str(&format!(
+                "{:<50} {:>10.4} {:>10.4} {:>9.4}\n",
+                study.obj.params[r.input].path, r.at_low, r.at_high, r.swing
+            ));
+        }
+        text
+    }
+}

@@ -1,0 +1,77 @@
+//! Sobol first-order and total indices (Saltelli sampling, bootstrap 95 %
+//! intervals).
+
+use std::path::Path;
+
+use super::{Method, Outcome, Study};
+use crate::analysis::sobol::{self, SobolResult};
+use crate::charts::Options;
+use crate::charts::analysis as charts;
+use crate::charts::sobol::SobolData;
+use crate::error::Error;
+use crate::output::analysis as out;
+
+pub(super) struct Sobol;
+
+impl Method for Sobol {
+    fn name(&self) -> &'static str {
+        "sobol"
+    }
+    fn summary(&self) -> &'static str {
+        "Sobol first-order and total indices, Saltelli sampling, bootstrap 95% CIs"
+    }
+    fn default_samples(&self) -> usize {
+        1024
+    }
+    fn evaluations(&self, k: f64, samples: f64) -> f64 {
+        samples * (k + 2.0)
+    }
+    fn points_held(&self, k: f64, samples: f64) -> f64 {
+        // A, B and one A_B matrix at a time.
+        k * 3.0 * samples
+    }
+    fn run(&self, study: &Study<'_>) -> Box<dyn Outcome + Send> {
+        let mut res = sobol::sobol(study.obj, study.samples, study.seed);
+        res.rows.sort_by(|a, b| b.total.total_cmp(&a.total));
+        Box::new(SobolOutcome { res })
+    }
+}
+
+struct SobolOutcome {
+    res: SobolResult,
+}
+
+impl Outcome for SobolOutcome {
+    fn write(&self, dir: &Path, study: &Study<'_>, opts: Option<&Options>) -> Result<(), Error> {
+        let params = &study.obj.params;
+        out::write_sobol(&dir.join("sobol.csv"), params, &self.res)?;
+        charts::write(dir, "sobol", opts, || {
+            let design = format!(
+                "{} base samples, {} evaluations, seed {}",
+                study.samples, self.res.evaluations, study.seed
+            );
+            SobolData::new(study.about(design), params, &self.res)
+        })
+    }
+
+    fn table(&self, study: &Study<'_>) -> String {
+        let res = &self.res;
+        let mut text = format!(
+            "{} evaluations, metric variance {:.3e}\n\n{:<50} {:>18} {:>18}\n",
+            res.evaluations, res.variance, "parameter", "first order [95%]", "total [95%]"
+        );
+        for r in res.rows.iter().take(15) {
+            text.push_str(&format!(
+                "{:<50} {:>5.2} [{:>5.2},{:>5.2}] {:>5.2} [{:>5.2},{:>5.2}]\n",
+                study.obj.params[r.input].path,
+                r.first,
+                r.first_ci.0,
+                r.first_ci.1,
+                r.total,
+                r.total_ci.0,
+                r.total_ci.1
+            ));
+        }
+        text
+    }
+}
