@@ -9,8 +9,11 @@ pub mod source;
 
 use doc::{Kind, Node};
 use file::ScenarioFile;
+use indexmap::IndexMap;
 use library::{LookupError, Origin};
-use source::{Loc, ScenarioError, ScenarioErrors, Sources, did_you_mean, list_names, nearest};
+use source::{
+    Loc, ScenarioError, ScenarioErrors, SourceId, Sources, did_you_mean, list_names, nearest,
+};
 
 use crate::model::Model;
 
@@ -140,47 +143,11 @@ fn load_layer(
     chain: &mut Vec<String>,
     sources: &mut Sources,
 ) -> Result<Node, LoadError> {
-    let key = match &found.origin {
-        Origin::File(p) => p
-            .canonicalize()
-            .map_or_else(|_| p.display().to_string(), |c| c.display().to_string()),
-        Origin::Embedded(n) => format!("builtin:{n}"),
-    };
-    if let Some(pos) = chain.iter().position(|k| *k == key) {
-        let mut names: Vec<&str> = chain[pos..].iter().map(|k| short(k)).collect();
-        names.push(short(&key));
-        return Err(sources
-            .error(
-                chain_loc(sources),
-                format!("extends cycle: {}", names.join(" -> ")),
-            )
-            .with_help("a scenario cannot extend itself, directly or through others")
-            .into());
-    }
+    let key = layer_key(&found.origin);
+    check_cycle(chain, &key, sources)?;
     chain.push(key);
-    let id = sources.add(found.display.clone(), found.text.clone());
-    let mut node = doc::parse(sources, id)?;
-    // Typed check of this file alone: unknown keys, wrong types, bad dates
-    // and distributions are reported with their exact position here.
-    if let Err(e) = toml::from_str::<ScenarioFile>(&found.text) {
-        let loc = Loc {
-            source: id,
-            span: e.span().unwrap_or(0..0),
-        };
-        return Err(serde_error(sources, &loc, e.message()).into());
-    }
+    let mut node = parse_layer(&found, sources)?;
     let table = node.table_mut().expect("a parsed document is a table");
-    if !table.contains_key("name") {
-        let loc = Loc {
-            source: id,
-            span: 0..0,
-        };
-        let value = Node {
-            kind: Kind::Scalar(toml::Value::String(found.stem.clone())),
-            loc: loc.clone(),
-        };
-        table.insert("name".into(), (loc, value));
-    }
     let extends = table.shift_remove("extends");
     let removals = table.shift_remove("remove_events");
     let Some((_, parent_spec)) = extends else {
@@ -206,12 +173,75 @@ fn load_layer(
     if let Some((_, list)) = removals {
         remove_events(&mut parent, &list, sources)?;
     }
+    merge_child(&mut parent, node);
+    Ok(parent)
+}
+
+/// What identifies a file in an extends chain: its canonical path, or the
+/// built-in scenario's name.
+fn layer_key(origin: &Origin) -> String {
+    match origin {
+        Origin::File(p) => p
+            .canonicalize()
+            .map_or_else(|_| p.display().to_string(), |c| c.display().to_string()),
+        Origin::Embedded(n) => format!("builtin:{n}"),
+    }
+}
+
+/// Refuses a file that is already in the chain of files being read.
+fn check_cycle(chain: &[String], key: &str, sources: &Sources) -> Result<(), LoadError> {
+    let Some(pos) = chain.iter().position(|k| k == key) else {
+        return Ok(());
+    };
+    let mut names: Vec<&str> = chain[pos..].iter().map(|k| short(k)).collect();
+    names.push(short(key));
+    Err(sources
+        .error(
+            chain_loc(sources),
+            format!("extends cycle: {}", names.join(" -> ")),
+        )
+        .with_help("a scenario cannot extend itself, directly or through others")
+        .into())
+}
+
+/// Parses one file on its own: the document tree, checked against the
+/// schema, with `name` defaulting to the file's stem.
+fn parse_layer(found: &library::Found, sources: &mut Sources) -> Result<Node, LoadError> {
+    let id = sources.add(found.display.clone(), found.text.clone());
+    let mut node = doc::parse(sources, id)?;
+    // Typed check of this file alone: unknown keys, wrong types, bad dates
+    // and distributions are reported with their exact position here.
+    if let Err(e) = toml::from_str::<ScenarioFile>(&found.text) {
+        let loc = Loc {
+            source: id,
+            span: e.span().unwrap_or(0..0),
+        };
+        return Err(serde_error(sources, &loc, e.message()).into());
+    }
     let table = node.table_mut().expect("a parsed document is a table");
+    if !table.contains_key("name") {
+        let loc = Loc {
+            source: id,
+            span: 0..0,
+        };
+        let value = Node {
+            kind: Kind::Scalar(toml::Value::String(found.stem.clone())),
+            loc: loc.clone(),
+        };
+        table.insert("name".into(), (loc, value));
+    }
+    Ok(node)
+}
+
+/// Merges a child file over its parent: tables key by key, while the
+/// child's events and incidents are appended to the parent's.
+fn merge_child(parent: &mut Node, mut child: Node) {
+    let table = child.table_mut().expect("a parsed document is a table");
     let appended: Vec<(String, Node)> = ["events", "incidents"]
         .iter()
         .filter_map(|k| table.shift_remove(*k).map(|(_, n)| (k.to_string(), n)))
         .collect();
-    parent.merge(node);
+    parent.merge(child);
     let ptable = parent.table_mut().expect("a parsed document is a table");
     for (key, child) in appended {
         match ptable.get_mut(&key) {
@@ -231,7 +261,6 @@ fn load_layer(
             }
         }
     }
-    Ok(parent)
 }
 
 /// Where the `extends` that led into the current file was written.
@@ -273,18 +302,12 @@ fn remove_events(parent: &mut Node, list: &Node, sources: &Sources) -> Result<()
                 "`remove_events` entries must be event names (strings)",
             ));
         };
-        match events
-            .iter()
-            .position(|e| e.get("name").and_then(Node::as_str) == Some(name))
-        {
+        match events.iter().position(|e| entry_name(e) == Some(name)) {
             Some(i) => {
                 events.remove(i);
             }
             None => {
-                let known: Vec<&str> = events
-                    .iter()
-                    .filter_map(|e| e.get("name").and_then(Node::as_str))
-                    .collect();
+                let known: Vec<&str> = events.iter().filter_map(entry_name).collect();
                 let help = did_you_mean(name, known.iter().copied(), "parent events");
                 return Err(sources
                     .error(
@@ -318,8 +341,37 @@ fn serde_error(sources: &Sources, loc: &Loc, message: &str) -> ScenarioError {
 /// invent a new entry in the middle of a path through them.
 const NAMED_MAPS: &[&str] = &["variables", "drivers", "influences"];
 
+/// One `--set PATH=VALUE` argument, parsed.
+struct SetArg<'a> {
+    /// The path as written, for messages.
+    path_text: &'a str,
+    segments: Vec<String>,
+    /// Where the path is, in the argument.
+    path_loc: Loc,
+    value: Node,
+}
+
+/// Applies the `n`-th `--set` argument to the document.
 fn apply_set(doc: &mut Node, arg: &str, n: usize, sources: &mut Sources) -> Result<(), LoadError> {
     let id = sources.add(format!("--set #{n}"), arg.to_string());
+    let set = parse_set(arg, id, sources)?;
+    let node = walk(doc, &set, sources)?;
+    node.merge(set.value);
+    // The whole document must still fit the schema: this is where a path
+    // naming a field that does not exist is caught.
+    if let Err(e) = doc.to_value().try_into::<ScenarioFile>() {
+        return Err(serde_error(
+            sources,
+            &set.path_loc,
+            &format!("--set {}: {}", set.path_text, e.message()),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Splits `PATH=VALUE` (the source `id`) into its path segments and value.
+fn parse_set<'a>(arg: &'a str, id: SourceId, sources: &Sources) -> Result<SetArg<'a>, LoadError> {
     let whole = Loc {
         source: id,
         span: 0..arg.len(),
@@ -354,88 +406,121 @@ fn apply_set(doc: &mut Node, arg: &str, n: usize, sources: &mut Sources) -> Resu
     };
     let mut value = parse_value(value_text, &value_loc, sources)?;
     shift(&mut value, eq + 1);
+    Ok(SetArg {
+        path_text,
+        segments,
+        path_loc,
+        value,
+    })
+}
 
-    let mut node: &mut Node = doc;
+/// The node a `--set` path names, walking tables by key (creating missing
+/// entries, except new names inside [`NAMED_MAPS`]) and arrays by index or
+/// `name`.
+fn walk<'d>(
+    doc: &'d mut Node,
+    set: &SetArg<'_>,
+    sources: &Sources,
+) -> Result<&'d mut Node, LoadError> {
+    let mut node = doc;
     let mut walked: Vec<&str> = Vec::new();
-    for (i, seg) in segments.iter().enumerate() {
-        let last = i + 1 == segments.len();
-        let here = compile::show_path(&walked);
-        match &mut node.kind {
-            Kind::Table(t) => {
-                if !t.contains_key(seg.as_str()) {
-                    if walked.len() == 1 && NAMED_MAPS.contains(&walked[0]) && !last {
-                        let known: Vec<&str> = t.keys().map(String::as_str).collect();
-                        let help = did_you_mean(seg, known.iter().copied(), "names");
-                        return Err(sources
-                            .error(
-                                Some(&path_loc),
-                                format!("--set {path_text}: there is no `{seg}` in `{here}`"),
-                            )
-                            .with_help(help)
-                            .into());
-                    }
-                    let empty = Node {
-                        kind: Kind::Table(Default::default()),
-                        loc: path_loc.clone(),
-                    };
-                    t.insert(seg.clone(), (path_loc.clone(), empty));
-                }
-                let (_, child) = t.get_mut(seg.as_str()).expect("inserted above");
-                node = child;
-            }
-            Kind::Array(items) => {
-                let pos = seg
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|i| *i < items.len())
-                    .or_else(|| {
-                        items.iter().position(|e| {
-                            e.get("name").and_then(Node::as_str) == Some(seg.as_str())
-                        })
-                    });
-                let Some(pos) = pos else {
-                    let known: Vec<String> = items
-                        .iter()
-                        .filter_map(|e| e.get("name").and_then(Node::as_str))
-                        .map(String::from)
-                        .collect();
-                    return Err(sources
-                        .error(
-                            Some(&path_loc),
-                            format!("--set {path_text}: `{here}` has no entry named `{seg}`"),
-                        )
-                        .with_help(format!(
-                            "give an index (0..{}) or a name: {}",
-                            items.len(),
-                            list_names(known.iter().map(String::as_str))
-                        ))
-                        .into());
-                };
-                node = &mut items[pos];
-            }
+    for (i, seg) in set.segments.iter().enumerate() {
+        let last = i + 1 == set.segments.len();
+        node = match &mut node.kind {
+            Kind::Table(t) => table_entry(t, seg, &walked, last, set, sources)?,
+            Kind::Array(items) => array_entry(items, seg, &walked, set, sources)?,
             Kind::Scalar(_) => {
                 return Err(sources
                     .error(
-                        Some(&path_loc),
-                        format!("--set {path_text}: `{here}` is a single value, not a table"),
+                        Some(&set.path_loc),
+                        format!(
+                            "--set {}: `{}` is a single value, not a table",
+                            set.path_text,
+                            compile::show_path(&walked)
+                        ),
                     )
                     .into());
             }
-        }
+        };
         walked.push(seg);
     }
-    node.merge(value);
-    // The whole document must still fit the schema: this is where a path
-    // naming a field that does not exist is caught.
-    if let Err(e) = doc.to_value().try_into::<ScenarioFile>() {
-        return Err(serde_error(
-            sources,
-            &path_loc,
-            &format!("--set {path_text}: {}", e.message()),
-        )
-        .into());
+    Ok(node)
+}
+
+/// The entry `seg` of a table reached through `walked`.
+fn table_entry<'t>(
+    t: &'t mut IndexMap<String, (Loc, Node)>,
+    seg: &str,
+    walked: &[&str],
+    last: bool,
+    set: &SetArg<'_>,
+    sources: &Sources,
+) -> Result<&'t mut Node, LoadError> {
+    if !t.contains_key(seg) {
+        if walked.len() == 1 && NAMED_MAPS.contains(&walked[0]) && !last {
+            let help = did_you_mean(seg, t.keys().map(String::as_str), "names");
+            return Err(sources
+                .error(
+                    Some(&set.path_loc),
+                    format!(
+                        "--set {}: there is no `{seg}` in `{}`",
+                        set.path_text,
+                        compile::show_path(walked)
+                    ),
+                )
+                .with_help(help)
+                .into());
+        }
+        let empty = Node {
+            kind: Kind::Table(Default::default()),
+            loc: set.path_loc.clone(),
+        };
+        t.insert(seg.to_string(), (set.path_loc.clone(), empty));
     }
-    Ok(())
+    let (_, child) = t.get_mut(seg).expect("inserted above");
+    Ok(child)
+}
+
+/// The entry of an array (events, incidents) reached through `walked`:
+/// `seg` is an index or the entry's `name`.
+fn array_entry<'a>(
+    items: &'a mut [Node],
+    seg: &str,
+    walked: &[&str],
+    set: &SetArg<'_>,
+    sources: &Sources,
+) -> Result<&'a mut Node, LoadError> {
+    let pos = seg
+        .parse::<usize>()
+        .ok()
+        .filter(|i| *i < items.len())
+        .or_else(|| items.iter().position(|e| entry_name(e) == Some(seg)));
+    match pos {
+        Some(pos) => Ok(&mut items[pos]),
+        None => {
+            let known: Vec<&str> = items.iter().filter_map(entry_name).collect();
+            Err(sources
+                .error(
+                    Some(&set.path_loc),
+                    format!(
+                        "--set {}: `{}` has no entry named `{seg}`",
+                        set.path_text,
+                        compile::show_path(walked)
+                    ),
+                )
+                .with_help(format!(
+                    "give an index (0..{}) or a name: {}",
+                    items.len(),
+                    list_names(known.iter().copied())
+                ))
+                .into())
+        }
+    }
+}
+
+/// The `name` of an event or incident entry.
+fn entry_name(e: &Node) -> Option<&str> {
+    e.get("name").and_then(Node::as_str)
 }
 
 fn parse_value(text: &str, loc: &Loc, sources: &Sources) -> Result<Node, ScenarioError> {
