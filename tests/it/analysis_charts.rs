@@ -25,8 +25,7 @@ use geosim::model::{Model, VarId, YearMonth};
 use geosim::output::analysis as out;
 use geosim::scenario;
 
-mod support;
-use support::{Image, assert_close, fails, files, fixture, geosim, ok};
+use crate::support::{Image, assert_close, fails, files, fixture, geosim, ok};
 
 fn model(spec: &str) -> Model {
     scenario::load(spec, &[]).unwrap().model

@@ -19,10 +19,8 @@ use geosim::output::{self, RunResults, quantile_column};
 use geosim::scenario::{self, Scenario};
 use geosim::stats::EnsembleStats;
 
-mod support;
-
+use crate::support::{Image, assert_close, fails, files, fixture, geosim, ok};
 use geosim::output::readback::read_table;
-use support::{Image, assert_close, fails, files, fixture, geosim, ok};
 
 const RUNS: u64 = 200;
 

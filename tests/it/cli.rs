@@ -1,11 +1,9 @@
 //! End-to-end tests of the `geosim` binary: results on disk, reproducibility,
 //! and one test per class of bad input.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 
-use support::{fixture, geosim};
+use crate::support::{fixture, geosim};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -5,18 +5,16 @@
 //! such a change, run
 //!
 //! ```sh
-//! GEOSIM_BLESS=1 cargo test --test golden -- --nocapture
+//! GEOSIM_BLESS=1 cargo test --test it golden -- --nocapture
 //! ```
 //!
 //! which rewrites them and prints every value that moved; commit them with
 //! the change and say why in the commit message.
 
-mod support;
-
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use support::{fixture, geosim};
+use crate::support::{fixture, geosim};
 
 /// Relative tolerance of a number (results keep 9 significant digits).
 const REL_TOL: f64 = 1e-9;
@@ -218,7 +216,7 @@ fn check_all(cases: &[(&str, String)]) {
         println!("golden files rewritten; what changed:\n{report}");
     } else {
         panic!(
-            "results differ from the golden files:\n{report}\nIf the change is deliberate: GEOSIM_BLESS=1 cargo test --test golden -- --nocapture"
+            "results differ from the golden files:\n{report}\nIf the change is deliberate: GEOSIM_BLESS=1 cargo test --test it golden -- --nocapture"
         );
     }
 }

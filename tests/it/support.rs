@@ -1,8 +1,6 @@
-//! Helpers shared by the chart tests: fixture paths, decoded PNGs, and
-//! comparing chart data with result files.
-
-// Each test crate uses its own subset.
-#![allow(dead_code)]
+//! Helpers shared by the integration tests: fixture paths, running the
+//! binary with fluent checks, decoded PNGs, and comparing chart data with
+//! result files.
 
 use std::path::Path;
 

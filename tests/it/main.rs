@@ -1,0 +1,15 @@
+//! The integration tests, built as one test binary (`cargo test --test it`)
+//! with one support module.
+
+mod support;
+
+mod analysis;
+mod analysis_charts;
+mod charts;
+mod cli;
+mod engine_rules;
+mod ensemble_stats;
+mod golden;
+mod merging;
+mod model_fidelity;
+mod rule_properties;
