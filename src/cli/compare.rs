@@ -67,17 +67,15 @@ struct Compared {
 
 pub fn compare(args: &CompareArgs) -> Result<(), Error> {
     let threads = args.threads.get();
-    let mut sets = Vec::new();
-    if let Some(r) = args.runs {
-        sets.push(format!("ensemble.runs={r}"));
-    }
-    if let Some(s) = args.seed.seed {
-        sets.push(format!("ensemble.seed={s}"));
-    }
+    let request = scenario::Request {
+        sets: &[],
+        runs: args.runs,
+        seed: args.seed.seed,
+    };
     let scens: Vec<Scenario> = args
         .scenarios
         .iter()
-        .map(|spec| scenario::load(spec, &sets))
+        .map(|spec| scenario::load_request(spec, &request))
         .collect::<Result<_, _>>()?;
     for (i, s) in scens.iter().enumerate() {
         if scens[..i].iter().any(|o| o.model.name == s.model.name) {

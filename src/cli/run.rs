@@ -68,14 +68,12 @@ pub struct RunArgs {
 
 pub fn run(args: &RunArgs) -> Result<(), Error> {
     // --runs and --seed are recorded in the resolved scenario like overrides.
-    let mut sets = args.scenario.sets.clone();
-    if let Some(r) = args.runs {
-        sets.push(format!("ensemble.runs={r}"));
-    }
-    if let Some(s) = args.seed.seed {
-        sets.push(format!("ensemble.seed={s}"));
-    }
-    let scen = scenario::load(&args.scenario.scenario, &sets)?;
+    let request = scenario::Request {
+        sets: &args.scenario.sets,
+        runs: args.runs,
+        seed: args.seed.seed,
+    };
+    let scen = scenario::load_request(&args.scenario.scenario, &request)?;
     let model = &scen.model;
     let threads = args.threads.get();
     let runs = if args.deterministic {

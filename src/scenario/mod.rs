@@ -47,9 +47,30 @@ impl From<ScenarioError> for LoadError {
 /// Loads `spec` (a name or a path), merges its `extends` chain, applies the
 /// `--set PATH=VALUE` overrides in order, and validates.
 pub fn load(spec: &str, sets: &[String]) -> Result<Scenario, LoadError> {
+    load_request(
+        spec,
+        &Request {
+            sets,
+            ..Request::default()
+        },
+    )
+}
+
+/// What the command line adds to a scenario: `--set` overrides, then the
+/// typed `--runs` and `--seed`, which are written into `[ensemble]` so the
+/// resolved scenario records them (and errors about them name the flag).
+#[derive(Clone, Debug, Default)]
+pub struct Request<'a> {
+    pub sets: &'a [String],
+    pub runs: Option<u64>,
+    pub seed: Option<u64>,
+}
+
+/// [`load`] with `--runs` and `--seed`.
+pub fn load_request(spec: &str, request: &Request<'_>) -> Result<Scenario, LoadError> {
     let mut sources = Sources::default();
     let found = find(spec, None, &mut sources, None)?;
-    finish(found, sets, sources)
+    finish(found, request, sources)
 }
 
 /// Loads a scenario from text (as if read from a file named `display` in
@@ -65,18 +86,30 @@ pub fn load_text(display: &str, text: &str, sets: &[String]) -> Result<Scenario,
         text: text.to_string(),
         origin: Origin::File(std::path::PathBuf::from(display)),
     };
-    finish(found, sets, Sources::default())
+    let request = Request {
+        sets,
+        ..Request::default()
+    };
+    finish(found, &request, Sources::default())
 }
 
 fn finish(
     found: library::Found,
-    sets: &[String],
+    request: &Request<'_>,
     mut sources: Sources,
 ) -> Result<Scenario, LoadError> {
     let mut chain = Vec::new();
     let mut doc = load_layer(found, &mut chain, &mut sources)?;
-    for (i, set) in sets.iter().enumerate() {
+    for (i, set) in request.sets.iter().enumerate() {
         apply_set(&mut doc, set, i + 1, &mut sources)?;
+    }
+    for (flag, key, value) in [
+        ("--runs", "runs", request.runs),
+        ("--seed", "seed", request.seed),
+    ] {
+        if let Some(v) = value {
+            set_ensemble(&mut doc, flag, key, v, &mut sources)?;
+        }
     }
     let value = doc.to_value();
     let file: ScenarioFile = value.clone().try_into().map_err(|e: toml::de::Error| {
@@ -93,6 +126,47 @@ fn finish(
         document,
         chain,
     })
+}
+
+/// Writes a typed `--runs`/`--seed` value into `[ensemble]`, located in a
+/// source named after the flag.
+fn set_ensemble(
+    doc: &mut Node,
+    flag: &str,
+    key: &str,
+    value: u64,
+    sources: &mut Sources,
+) -> Result<(), ScenarioError> {
+    let text = value.to_string();
+    let loc = Loc {
+        source: sources.add(flag.to_string(), text.clone()),
+        span: 0..text.len(),
+    };
+    let Ok(int) = i64::try_from(value) else {
+        return Err(sources.error(
+            Some(&loc),
+            format!(
+                "{flag} {value} is larger than {}, the largest whole number a scenario holds",
+                i64::MAX
+            ),
+        ));
+    };
+    let node = |kind| Node {
+        kind,
+        loc: loc.clone(),
+    };
+    let mut fields = indexmap::IndexMap::new();
+    fields.insert(
+        key.to_string(),
+        (loc.clone(), node(Kind::Scalar(toml::Value::Integer(int)))),
+    );
+    let mut ensemble = indexmap::IndexMap::new();
+    ensemble.insert(
+        "ensemble".to_string(),
+        (loc.clone(), node(Kind::Table(fields))),
+    );
+    doc.merge(node(Kind::Table(ensemble)));
+    Ok(())
 }
 
 /// Finds a scenario; a miss is reported at `extends_loc` when an `extends` asked for it.

@@ -795,3 +795,33 @@ fn check_prints_the_model_report() {
     assert!(r.stdout.contains("spectral radius"));
     assert!(r.stdout.contains("evidence: 1/4 influences (25%)"));
 }
+
+/// Regression: `--runs`/`--seed` were synthetic `--set` strings, so a bad
+/// value blamed a `--set #1` the user never typed.
+#[test]
+fn runs_and_seed_are_typed_values_in_every_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let huge = "18446744073709551615";
+    for args in [
+        vec!["compare", "baseline", "proxy_drift", "--seed", huge],
+        vec!["run", "baseline", "--seed", huge],
+        vec![
+            "sweep",
+            "baseline",
+            "--param",
+            "variables.trust.rate=0.1:0.2:2",
+            "--seed",
+            huge,
+        ],
+        vec!["sensitivity", "baseline", "--seed", huge],
+    ] {
+        let r =
+            geosim(tmp.path(), &args).fails(2, &["--seed", "is not in 0..=9223372036854775807"]);
+        assert!(!r.stderr.contains("--set"), "{}", r.stderr);
+    }
+    geosim(
+        tmp.path(),
+        &["compare", "baseline", "proxy_drift", "--runs", "0"],
+    )
+    .fails(2, &["--runs", "0 is not in 1..=4294967295"]);
+}

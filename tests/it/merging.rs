@@ -94,3 +94,39 @@ fn resolved_document_reproduces_the_model() {
     }
     assert_eq!(again.model.events.len(), 2);
 }
+
+#[test]
+fn typed_runs_and_seed_are_recorded_and_located_at_their_flag() {
+    use geosim::scenario::{LoadError, Request, load_request};
+    let s = load_request(
+        "tests/fixtures/small.toml",
+        &Request {
+            sets: &["ensemble.runs=5".to_string()],
+            runs: Some(9),
+            seed: Some(4),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (s.model.ensemble.runs, s.model.ensemble.seed),
+        (9, 4),
+        "flags apply after --set"
+    );
+    let ens = s.document["ensemble"].as_table().unwrap();
+    assert_eq!(ens["runs"].as_integer(), Some(9));
+    assert_eq!(ens["seed"].as_integer(), Some(4));
+    let Err(LoadError::Invalid(e)) = load_request(
+        "tests/fixtures/small.toml",
+        &Request {
+            sets: &[],
+            runs: None,
+            seed: Some(u64::MAX),
+        },
+    ) else {
+        panic!("a seed beyond i64 must be refused");
+    };
+    assert_eq!(
+        e.errors[0].message,
+        "--seed:1:1: --seed 18446744073709551615 is larger than 9223372036854775807, the largest whole number a scenario holds"
+    );
+}
