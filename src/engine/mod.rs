@@ -1,4 +1,4 @@
-//! Pure numerics: one run of a compiled model (MODEL-SPEC §6) and ensembles
+//! Pure numerics: one run of a compiled model (docs/FORMAT.md, "The monthly update rule") and ensembles
 //! of runs. No I/O, no clock, no global random generator: a run's randomness
 //! comes from the generator it is handed, so (model, seed, run index) fixes
 //! its result bit for bit.
@@ -70,8 +70,9 @@ impl Workspace {
             event_ids.extend(ids);
             event_start.push(event_ids.len());
         }
-        // Events before the start still press, decayed to month 0 (MODEL-SPEC
-        // §6: every event with t_e <= t); their jumps lie before the horizon.
+        // Events before the start still press, decayed to month 0 (the
+        // monthly update rule counts every event with t_e <= t); their jumps
+        // lie before the horizon.
         let early_pressure = model
             .events
             .iter()
@@ -99,7 +100,7 @@ impl Workspace {
         }
     }
 
-    /// Draws every per-run parameter afresh (MODEL-SPEC §6 step 1).
+    /// Draws every per-run parameter afresh (FORMAT.md, the monthly update rule, step 1).
     pub fn sample_params<R: Rng + ?Sized>(&mut self, model: &Model, rng: &mut R) {
         for (slot, p) in self.params.iter_mut().zip(&model.params) {
             if p.draw == Draw::PerRun {

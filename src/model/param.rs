@@ -1,4 +1,4 @@
-//! Parameters that may be uncertain: MODEL-SPEC §2. Each (P) field of a scenario
+//! Parameters that may be uncertain (docs/FORMAT.md, "Numbers that may be uncertain"). Each (P) field of a scenario
 //! becomes one [`Param`] in the model's flat list, so a run's sampled values are
 //! just a `Vec<f64>` indexed by [`ParamId`] — which is also what sensitivity
 //! analysis varies.

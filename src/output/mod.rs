@@ -1,4 +1,4 @@
-//! The only code that writes result files (MODEL-SPEC §8).
+//! The only code that writes result files (docs/FORMAT.md, "Result files").
 
 pub mod analysis;
 pub mod atomic;

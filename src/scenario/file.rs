@@ -1,4 +1,4 @@
-//! Serde structs that mirror the scenario file (MODEL-SPEC §3). Every field is
+//! Serde structs that mirror the scenario file (docs/FORMAT.md). Every field is
 //! optional here because a child scenario may give any subset of them; which
 //! fields are required is decided after merging, in `compile`.
 //! Leaf types check what they can (finite numbers, dates, distributions) while
@@ -190,7 +190,7 @@ impl<'de> Deserialize<'de> for Month {
     }
 }
 
-/// A (P) field: a plain number or `{ dist = "...", ... }` (MODEL-SPEC §2).
+/// A (P) field: a plain number or `{ dist = "...", ... }` (docs/FORMAT.md, "Numbers that may be uncertain").
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamFile(pub Dist);
 

@@ -1,4 +1,4 @@
-//! Each rule of MODEL-SPEC §6 against values computed by hand.
+//! Each rule of docs/FORMAT.md's monthly update rule against values computed by hand.
 
 use geosim::engine::{self, Workspace, ensemble};
 use geosim::model::Model;
@@ -214,7 +214,7 @@ fn noise_has_the_configured_sd() {
 
 #[test]
 fn events_before_the_start_still_press() {
-    // MODEL-SPEC §6 sums pressure over every event with t_e <= t, so an event
+    // The monthly update rule (FORMAT.md) sums pressure over every event with t_e <= t, so an event
     // two months before the start presses with 0.5^(2/6) at month 0.
     let text = "name = \"t\"\n[time]\nstart = \"2020-03\"\nend = \"2020-06\"\n[variables.a]\nmin = -10\nmax = 10\ninitial = 0\nrate = 1\n[[events]]\nname = \"early\"\ndate = \"2020-01\"\npressure = { a = 1.0 }\njump = { a = 5.0 }\nhalf_life = 6\n";
     let m = scenario::load_text("t.toml", text, &[]).unwrap().model;

@@ -1,4 +1,4 @@
-//! `extends`, `remove_events` and `--set` merging (MODEL-SPEC §4).
+//! `extends`, `remove_events` and `--set` merging (docs/FORMAT.md, "Inheritance" and "Command-line overrides").
 
 use geosim::model::Dist;
 use geosim::scenario::{self, Scenario};
