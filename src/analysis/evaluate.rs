@@ -238,7 +238,7 @@ mod tests {
             .err()
             .unwrap();
         assert!(
-            e.starts_with("influences.\"x -> y\".weight = -1.000000e308 is outside its allowed range: it must be in [-1.000000e11, 1.000000e11] (keeps the signal of `y` within ±1e12)"),
+            e.starts_with("influences.\"x -> y\".weight = -1e308 is outside its allowed range: it must be in [-1e11, 1e11] (keeps the signal of `y` within ±1e12)"),
             "{e}"
         );
     }

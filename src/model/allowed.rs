@@ -47,7 +47,7 @@ impl Allowed {
 
 fn short(x: f64) -> String {
     if x != 0.0 && (x.abs() >= 1e6 || x.abs() < 1e-4) {
-        format!("{x:.6e}")
+        format!("{x:e}")
     } else {
         format!("{x}")
     }

@@ -302,3 +302,81 @@ impl<'de> Visitor<'de> for ParamVisitor {
         Ok(ParamFile(d))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::value::Error as DeError;
+
+    /// A deserializer that only records the field names a struct asks for.
+    struct Fields<'a>(&'a mut Vec<&'static str>);
+
+    impl<'de> Deserializer<'de> for Fields<'_> {
+        type Error = DeError;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, DeError> {
+            Err(de::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, DeError> {
+            self.0.extend_from_slice(fields);
+            Err(de::Error::custom("fields recorded"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+
+    fn fields<'de, T: Deserialize<'de>>() -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let _ = T::deserialize(Fields(&mut out));
+        out
+    }
+
+    /// docs/FORMAT.md is the contract: every key the parser accepts must be
+    /// documented there (written in backticks), so the two cannot drift.
+    #[test]
+    fn every_accepted_key_is_documented_in_format_md() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/FORMAT.md");
+        let doc = std::fs::read_to_string(path).expect("docs/FORMAT.md exists");
+        let mut keys: Vec<&str> = Vec::new();
+        for list in [
+            fields::<ScenarioFile>(),
+            fields::<TimeFile>(),
+            fields::<EnsembleFile>(),
+            fields::<VariableFile>(),
+            fields::<DriverFile>(),
+            fields::<InfluenceFile>(),
+            fields::<EventFile>(),
+            fields::<IncidentFile>(),
+            fields::<RegimesFile>(),
+            fields::<BandFile>(),
+        ] {
+            assert!(!list.is_empty(), "a struct reported no fields");
+            keys.extend(list);
+        }
+        keys.extend(DIST_KEYS);
+        keys.extend([
+            "linear",
+            "logistic",
+            "step",
+            "normal",
+            "uniform",
+            "triangular",
+        ]);
+        let missing: Vec<&&str> = keys
+            .iter()
+            .filter(|k| !doc.contains(&format!("`{k}`")) && !doc.contains(&format!("\"{k}\"")))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "keys missing from docs/FORMAT.md: {missing:?}"
+        );
+        assert!(keys.contains(&"half_life") && keys.contains(&"remove_events"));
+    }
+}
