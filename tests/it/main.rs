@@ -9,6 +9,7 @@ mod charts;
 mod cli;
 mod engine_rules;
 mod ensemble_stats;
+mod error_messages;
 mod golden;
 mod merging;
 mod model_fidelity;
