@@ -18,7 +18,7 @@ fn main() {
         .unwrap_or_default();
     names.sort();
     let mut code = String::from(
-        "/// (name, file text) of every shipped scenario.\npub static EMBEDDED: &[(&str, &str)] = &[\n",
+        "/// (name, file text) of every shipped scenario.\npub(crate) static EMBEDDED: &[(&str, &str)] = &[\n",
     );
     for n in &names {
         let path = dir.join(format!("{n}.toml"));

@@ -7,7 +7,7 @@ pub mod charts;
 pub mod cli;
 pub mod engine;
 pub mod error;
-pub mod limits;
+pub(crate) mod limits;
 pub mod model;
 pub mod output;
 pub mod scenario;

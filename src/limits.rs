@@ -11,48 +11,48 @@ use crate::model::Model;
 
 /// Largest magnitude of a bound, and of the signal a variable can receive:
 /// far beyond any meaningful scale, far below where arithmetic overflows.
-pub const MAX_MAGNITUDE: f64 = 1e12;
+pub(crate) const MAX_MAGNITUDE: f64 = 1e12;
 /// Largest ensemble: histogram counts are 32-bit.
-pub const MAX_RUNS: u64 = u32::MAX as u64;
+pub(crate) const MAX_RUNS: u64 = u32::MAX as u64;
 /// Largest seed: TOML integers are signed 64-bit.
-pub const MAX_SEED: u64 = i64::MAX as u64;
+pub(crate) const MAX_SEED: u64 = i64::MAX as u64;
 /// Most regime bands (the "ever entered" flags of a run are one 64-bit word).
-pub const MAX_BANDS: usize = 64;
+pub(crate) const MAX_BANDS: usize = 64;
 /// Expected incidents per month are capped here: a rate that explodes
 /// (e.g. `exp` of a large `rate_by` sum) would otherwise stall the run.
-pub const MAX_INCIDENT_RATE: f64 = 100.0;
+pub(crate) const MAX_INCIDENT_RATE: f64 = 100.0;
 
 // -------------------------------------------------------------- requests
 
 /// Most worker threads a command starts.
-pub const MAX_THREADS: usize = 1024;
+pub(crate) const MAX_THREADS: usize = 1024;
 /// Largest simulation accepted, in run-months (runs × months).
-pub const MAX_RUN_MONTHS: f64 = 5e9;
+pub(crate) const MAX_RUN_MONTHS: f64 = 5e9;
 /// Largest memory for ensemble statistics, in bytes.
-pub const MAX_STATS_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
+pub(crate) const MAX_STATS_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
 /// Throughput assumed for the time estimate of refused requests
 /// (run-months per second per thread, from the benchmark on a 2-core machine).
-pub const RUN_MONTHS_PER_SECOND_PER_THREAD: f64 = 3e6;
+pub(crate) const RUN_MONTHS_PER_SECOND_PER_THREAD: f64 = 3e6;
 /// Largest number of engine runs one sensitivity analysis may ask for.
-pub const MAX_ANALYSIS_RUNS: f64 = 5e7;
+pub(crate) const MAX_ANALYSIS_RUNS: f64 = 5e7;
 /// Largest memory for the sample points of one sensitivity analysis.
-pub const MAX_POINT_BYTES: f64 = 1024.0 * 1024.0 * 1024.0;
+pub(crate) const MAX_POINT_BYTES: f64 = 1024.0 * 1024.0 * 1024.0;
 /// Runs per sweep grid point: their metric values are kept (8 bytes each,
 /// per thread) to compute quantiles.
-pub const MAX_SWEEP_RUNS: u64 = 10_000_000;
+pub(crate) const MAX_SWEEP_RUNS: u64 = 10_000_000;
 /// Grid values per sweep axis.
-pub const MAX_SWEEP_VALUES: usize = 1000;
+pub(crate) const MAX_SWEEP_VALUES: usize = 1000;
 /// Feedback loops `check` lists before it stops enumerating.
-pub const MAX_LOOPS: usize = 10_000;
+pub(crate) const MAX_LOOPS: usize = 10_000;
 /// Search steps after which loop enumeration stops (it is exponential in
 /// the worst case).
-pub const MAX_LOOP_STEPS: usize = 2_000_000;
+pub(crate) const MAX_LOOP_STEPS: usize = 2_000_000;
 /// Iterations of the Schur decomposition behind `check`'s eigenvalues.
-pub const MAX_SCHUR_ITERATIONS: usize = 10_000;
+pub(crate) const MAX_SCHUR_ITERATIONS: usize = 10_000;
 
 /// Refuses an ensemble that would run for hours or exhaust memory, with an
 /// estimate.
-pub fn check_ensemble(model: &Model, runs: u64, threads: usize) -> Result<(), Error> {
+pub(crate) fn check_ensemble(model: &Model, runs: u64, threads: usize) -> Result<(), Error> {
     let months = model.months() as f64;
     let run_months = runs as f64 * months;
     let layout = crate::stats::Layout::new(model);
@@ -89,7 +89,7 @@ pub fn check_ensemble(model: &Model, runs: u64, threads: usize) -> Result<(), Er
 /// Refuses a sensitivity analysis of `evaluations` evaluations, each of
 /// `runs` runs (0: the deterministic run), holding `points` sample
 /// coordinates at once.
-pub fn check_analysis(
+pub(crate) fn check_analysis(
     model: &Model,
     evaluations: f64,
     runs: u64,
@@ -120,7 +120,7 @@ pub fn check_analysis(
 }
 
 /// Refuses a sweep of `points` grid points of `runs` runs each.
-pub fn check_sweep(model: &Model, points: f64, runs: u64) -> Result<(), Error> {
+pub(crate) fn check_sweep(model: &Model, points: f64, runs: u64) -> Result<(), Error> {
     if points * runs.max(1) as f64 * model.months() as f64 > MAX_RUN_MONTHS {
         return Err(Error::usage(
             format!(

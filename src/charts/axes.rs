@@ -19,7 +19,7 @@ pub struct Scale {
 }
 
 /// Nice tick values covering `[lo, hi]`, at most about `max_count` of them.
-pub fn value_ticks(lo: f64, hi: f64, max_count: usize) -> Vec<f64> {
+pub(crate) fn value_ticks(lo: f64, hi: f64, max_count: usize) -> Vec<f64> {
     let span = hi - lo;
     if !span.is_finite() || span <= 0.0 {
         return vec![lo];
@@ -50,7 +50,7 @@ pub fn value_ticks(lo: f64, hi: f64, max_count: usize) -> Vec<f64> {
 /// `v` rounded to a tenth of the decimal magnitude of `step`, so 3 × 0.1
 /// is the tick 0.3, not 0.30000000000000004, at any scale: 3 × 1e-13 is
 /// 3e-13 and not rounded away.
-pub fn round_to_step(v: f64, step: f64) -> f64 {
+pub(crate) fn round_to_step(v: f64, step: f64) -> f64 {
     if !(v.is_finite() && step.is_finite() && step > 0.0) {
         return v;
     }
@@ -71,15 +71,18 @@ pub fn round_to_step(v: f64, step: f64) -> f64 {
 const MAX_DECIMALS: f64 = 12.0;
 const MAX_FIXED: f64 = 1e15;
 
-/// A tick label with as many decimals as the spacing needs.
-pub fn value_label(v: f64, step: f64, percent: bool) -> String {
+/// A tick label with as many decimals as the spacing needs (the tests' view
+/// of [`value_labels`] for one value).
+#[cfg(test)]
+fn value_label(v: f64, step: f64, percent: bool) -> String {
     label(v, step, percent, v.abs())
 }
 
 /// The labels of the ticks of one axis, `step` apart: as [`value_label`],
-/// but in scientific notation all with the same mantissa digits (those
+/// but with as many decimals as the spacing needs and, in scientific
+/// notation, all with the same mantissa digits (those
 /// the largest needs), so 9.0e−14 stands beside 1.0e−13.
-pub fn value_labels(values: &[f64], step: f64, percent: bool) -> Vec<String> {
+pub(crate) fn value_labels(values: &[f64], step: f64, percent: bool) -> Vec<String> {
     let largest = values
         .iter()
         .filter(|v| v.is_finite())
@@ -155,7 +158,7 @@ const ABSOLUTE_FLOOR: f64 = 1e-100;
 
 /// A range that is never empty nor too narrow to tick: a single value gets
 /// a small span around it; non-finite ends give `(0, 1)`.
-pub fn non_empty(lo: f64, hi: f64) -> (f64, f64) {
+pub(crate) fn non_empty(lo: f64, hi: f64) -> (f64, f64) {
     let (lo, hi) = if lo.is_finite() && hi.is_finite() {
         (lo.min(hi), lo.max(hi))
     } else {
@@ -276,7 +279,7 @@ impl Scale {
 }
 
 /// Horizontal grid lines at `ys` (values) and vertical ones at `xs` (pixels).
-pub fn grid<DB: DrawingBackend>(
+pub(crate) fn grid<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     plot: &Plot,
@@ -306,7 +309,7 @@ fn axis_style(theme: &Theme) -> ShapeStyle {
 }
 
 /// The left and bottom axis lines.
-pub fn axis_lines<DB: DrawingBackend>(
+pub(crate) fn axis_lines<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     plot: &Plot,
@@ -323,7 +326,7 @@ pub fn axis_lines<DB: DrawingBackend>(
 
 /// The side of a plot a vertical axis is labelled on.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Side {
+pub(crate) enum Side {
     Left,
     Right,
 }
@@ -348,7 +351,7 @@ fn tick<DB: DrawingBackend>(
 
 /// Tick marks and labels beside the plot (left or right of it), at values
 /// `ticks` of its y range.
-pub fn y_labels<DB: DrawingBackend>(
+pub(crate) fn y_labels<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     plot: &Plot,
@@ -376,7 +379,7 @@ pub fn y_labels<DB: DrawingBackend>(
 }
 
 /// Tick marks and labels under the plot, at pixel columns `px(tick)`.
-pub fn x_labels<DB: DrawingBackend>(
+pub(crate) fn x_labels<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     plot: &Plot,
@@ -403,7 +406,7 @@ pub fn x_labels<DB: DrawingBackend>(
 /// The whole frame of a plot with value axes: grid, axis lines, tick
 /// labels and both axis titles (the y title with its capitals' tops at
 /// `y_title_x`).
-pub fn xy<DB: DrawingBackend>(
+pub(crate) fn xy<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     plot: &Plot,
@@ -426,7 +429,7 @@ pub fn xy<DB: DrawingBackend>(
 /// Left, top and bottom of a plot in `body` whose y tick labels are
 /// `y_ticks`, leaving room left of it for the labels and the y title and
 /// under it for the x tick labels and the x title.
-pub fn plot_box<DB: DrawingBackend>(
+pub(crate) fn plot_box<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     body: &Body,
@@ -446,7 +449,7 @@ pub fn plot_box<DB: DrawingBackend>(
 /// One axis of a [`value_plot`]: the data range, whether to widen it to
 /// whole ticks, and whether its labels are percentages.
 #[derive(Copy, Clone, Debug)]
-pub struct Span {
+pub(crate) struct Span {
     pub lo: f64,
     pub hi: f64,
     pub widen: bool,
@@ -456,7 +459,7 @@ pub struct Span {
 /// A plot with two value axes in `body`, left of `right`: y ticks about
 /// every 2.6 lines of tick text (widened to whole ticks), x ticks as many
 /// as their labels allow.
-pub fn value_plot<DB: DrawingBackend>(
+pub(crate) fn value_plot<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     body: &Body,
@@ -493,7 +496,7 @@ pub fn value_plot<DB: DrawingBackend>(
 
 /// Smallest and largest of the finite `values` (infinite ends when there
 /// are none).
-pub fn extent(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
+pub(crate) fn extent(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     values
         .into_iter()
         .filter(|v| v.is_finite())
@@ -503,13 +506,13 @@ pub fn extent(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
 }
 
 /// Height the x tick labels take under a plot.
-pub fn x_label_room(theme: &Theme, font: Font) -> f64 {
+pub(crate) fn x_label_room(theme: &Theme, font: Font) -> f64 {
     font.line() + theme.px(14.0)
 }
 
 /// A vertical axis title reading upwards, its capitals' tops at `x`,
 /// centred on the plot's height and cut to fit it.
-pub fn y_title<DB: DrawingBackend>(
+pub(crate) fn y_title<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     x: f64,
@@ -522,7 +525,7 @@ pub fn y_title<DB: DrawingBackend>(
 }
 
 /// An axis title centred under the plot, its top at `y`, cut to fit.
-pub fn x_title<DB: DrawingBackend>(
+pub(crate) fn x_title<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     y: f64,
@@ -545,7 +548,7 @@ pub fn x_title<DB: DrawingBackend>(
 /// A number for a label: three significant digits, no trailing zeros, a
 /// real minus sign; scientific notation where fixed would need more than
 /// six zeros after the point, or from 1e15 on.
-pub fn short(v: f64) -> String {
+pub(crate) fn short(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return if v.is_finite() {
             "0".into()

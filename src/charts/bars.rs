@@ -14,13 +14,13 @@ use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
 
 /// Most rows (parameters) drawn: the rest are too small to read anyway.
-pub const MAX_ROWS: usize = 20;
+pub(crate) const MAX_ROWS: usize = 20;
 
 /// Colour of the stripes behind every other row.
-pub const STRIPE: RGBColor = RGBColor(244, 244, 244);
+pub(crate) const STRIPE: RGBColor = RGBColor(244, 244, 244);
 
 /// Everything on a sheet of rows but the bars.
-pub struct Rows<'a> {
+pub(crate) struct Rows<'a> {
     pub page: Page<'a>,
     /// One name a row, top row first.
     pub names: &'a [String],
@@ -33,19 +33,19 @@ pub struct Rows<'a> {
 }
 
 /// The plot of the rows: x in values, rows from the top.
-pub struct RowPlot {
+pub(crate) struct RowPlot {
     pub plot: Plot,
     pub row_h: f64,
 }
 
 impl RowPlot {
     /// Pixel y of the middle of row `i`.
-    pub fn centre(&self, i: usize) -> f64 {
+    pub(crate) fn centre(&self, i: usize) -> f64 {
         self.plot.top + (i as f64 + 0.5) * self.row_h
     }
 
     /// A filled bar from value `a` to `b`, `h` pixels high, centred on `y`.
-    pub fn bar<DB: DrawingBackend>(
+    pub(crate) fn bar<DB: DrawingBackend>(
         &self,
         area: &Area<DB>,
         (a, b): (f64, f64),
@@ -64,7 +64,7 @@ impl RowPlot {
     }
 
     /// A note across the middle of the rows, e.g. when no bar has a length.
-    pub fn note<DB: DrawingBackend>(
+    pub(crate) fn note<DB: DrawingBackend>(
         &self,
         area: &Area<DB>,
         theme: &Theme,
@@ -74,7 +74,7 @@ impl RowPlot {
     }
 
     /// A vertical line across all rows at value `x`.
-    pub fn rule<DB: DrawingBackend>(
+    pub(crate) fn rule<DB: DrawingBackend>(
         &self,
         area: &Area<DB>,
         theme: &Theme,
@@ -91,7 +91,7 @@ impl RowPlot {
 }
 
 /// Draws the sheet, then the bars through `contents`.
-pub fn draw<DB: DrawingBackend>(
+pub(crate) fn draw<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     r: &Rows<'_>,

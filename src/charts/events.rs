@@ -43,7 +43,7 @@ pub fn event_marks(model: &Model, var: Option<VarId>) -> Vec<EventMark> {
         .collect()
 }
 /// Column layout of the event key.
-pub struct KeyLayout {
+pub(crate) struct KeyLayout {
     pub rows: usize,
     /// Width of each column's text.
     cols: Vec<f64>,
@@ -55,7 +55,7 @@ const KEY_GAP: f64 = 36.0;
 /// a few rows, so the plot keeps most of the height. Columns take their
 /// natural widths; when they do not all fit, the widest are cut to a
 /// common limit.
-pub fn key_layout<DB: DrawingBackend>(
+pub(crate) fn key_layout<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     events: &[EventMark],
@@ -117,7 +117,7 @@ fn key_text(e: &EventMark) -> String {
     format!("{}  {}", e.date, e.name)
 }
 
-pub fn draw_key<DB: DrawingBackend>(
+pub(crate) fn draw_key<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     events: &[EventMark],

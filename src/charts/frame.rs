@@ -28,7 +28,7 @@ pub struct Shade {
 }
 
 /// Everything around the data of one plot.
-pub struct Frame<'a> {
+pub(crate) struct Frame<'a> {
     pub title: &'a str,
     pub subtitle: &'a str,
     pub y_title: &'a str,
@@ -45,7 +45,7 @@ pub struct Frame<'a> {
 /// the first row where it keeps `gap` pixels from the previous label. At
 /// most `max_rows` rows: beyond that (dozens of events in one month) a label
 /// goes where it overlaps least, so the plot keeps its height.
-pub fn stagger(xs: &[(f64, f64)], gap: f64, max_rows: usize) -> Vec<usize> {
+pub(crate) fn stagger(xs: &[(f64, f64)], gap: f64, max_rows: usize) -> Vec<usize> {
     let mut ends: Vec<f64> = Vec::new();
     xs.iter()
         .map(|&(left, right)| {
@@ -66,7 +66,7 @@ pub fn stagger(xs: &[(f64, f64)], gap: f64, max_rows: usize) -> Vec<usize> {
 }
 
 /// Draws the frame and, inside it, the data through `contents`.
-pub fn draw<DB: DrawingBackend>(
+pub(crate) fn draw<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     f: &Frame<'_>,

@@ -34,7 +34,7 @@ fn faces() -> Option<&'static Faces> {
 }
 
 /// True when the embedded font parses (checked once).
-pub fn available() -> bool {
+pub(crate) fn available() -> bool {
     faces().is_some()
 }
 
@@ -47,7 +47,7 @@ fn face(w: Weight) -> Option<&'static FontRef<'static>> {
 }
 
 /// Height of capitals as a share of the em (DejaVu Sans: 0.729).
-pub const CAP_HEIGHT: f64 = 0.729;
+pub(crate) const CAP_HEIGHT: f64 = 0.729;
 
 /// The scale ab_glyph wants for text `em` pixels high.
 fn scale(font: &FontRef<'_>, em: f64) -> PxScale {
@@ -76,7 +76,7 @@ fn layout(font: &FontRef<'static>, text: &str, em: f64) -> (Vec<Glyph>, f64) {
 }
 
 /// Advance width of `text` at `em` pixels, or an estimate without the font.
-pub fn width(text: &str, weight: Weight, em: f64) -> f64 {
+pub(crate) fn width(text: &str, weight: Weight, em: f64) -> f64 {
     match face(weight) {
         Some(f) => layout(f, text, em).1,
         None => text.chars().count() as f64 * em * 0.6,
@@ -85,7 +85,7 @@ pub fn width(text: &str, weight: Weight, em: f64) -> f64 {
 
 /// Calls `put(dx, dy, coverage)` for every pixel of `text` set at `em`
 /// pixels, relative to the start of its baseline.
-pub fn rasterize(text: &str, weight: Weight, em: f64, mut put: impl FnMut(i32, i32, f32)) {
+pub(crate) fn rasterize(text: &str, weight: Weight, em: f64, mut put: impl FnMut(i32, i32, f32)) {
     let Some(font) = face(weight) else {
         return;
     };

@@ -28,7 +28,7 @@ pub struct LegendItem {
 }
 
 /// Where each legend item goes, and the height of the legend.
-pub struct LegendLayout {
+pub(crate) struct LegendLayout {
     /// (row, x offset) of each item
     pub places: Vec<(usize, f64)>,
     pub height: f64,
@@ -36,7 +36,7 @@ pub struct LegendLayout {
 
 const SWATCH_W: f64 = 40.0;
 
-pub fn legend_layout<DB: DrawingBackend>(
+pub(crate) fn legend_layout<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     items: &[LegendItem],
@@ -61,7 +61,7 @@ pub fn legend_layout<DB: DrawingBackend>(
     }
 }
 
-pub fn draw_legend<DB: DrawingBackend>(
+pub(crate) fn draw_legend<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     items: &[LegendItem],

@@ -23,30 +23,30 @@
 //! [`Options`]) and re-exports the names callers use.
 
 pub mod analysis;
-pub mod axes;
-pub mod bars;
+pub(crate) mod axes;
+pub(crate) mod bars;
 pub mod canvas;
 pub mod compare;
 pub mod dashboard;
 pub mod drivers;
-pub mod events;
+pub(crate) mod events;
 pub mod explain;
 pub mod fan;
-pub mod frame;
-pub mod glyphs;
-pub mod legend;
+pub(crate) mod frame;
+pub(crate) mod glyphs;
+pub(crate) mod legend;
 pub mod morris;
-pub mod page;
+pub(crate) mod page;
 pub mod panels;
 pub mod regimes;
 pub mod render;
 pub mod run;
-pub mod run_kind;
+pub(crate) mod run_kind;
 pub mod sobol;
 pub mod sweep;
-pub mod text;
+pub(crate) mod text;
 pub mod theme;
-pub mod time_axis;
+pub(crate) mod time_axis;
 pub mod tornado;
 pub mod trajectory;
 

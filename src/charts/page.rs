@@ -13,7 +13,7 @@ use super::theme::{self, Theme};
 
 /// Draws the title and up to `sub_lines` lines of subtitle (none when it is
 /// empty) from the top margin; returns the y just below them.
-pub fn header<DB: DrawingBackend>(
+pub(crate) fn header<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     title: &str,
@@ -52,7 +52,7 @@ pub fn header<DB: DrawingBackend>(
 }
 
 /// Draws the footer line at the bottom margin; returns the y of its top.
-pub fn footer<DB: DrawingBackend>(
+pub(crate) fn footer<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     footer: &str,
@@ -84,7 +84,7 @@ pub struct Page<'a> {
 
 /// Fills the sheet white and draws title, subtitle (two lines at most),
 /// legend and footer; returns the room left for the plots.
-pub fn draw<DB: DrawingBackend>(
+pub(crate) fn draw<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     p: &Page<'_>,
@@ -109,7 +109,7 @@ pub fn draw<DB: DrawingBackend>(
 }
 
 /// A note in the body, e.g. "no parameter has any effect", centred.
-pub fn note<DB: DrawingBackend>(
+pub(crate) fn note<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     body: &Body,

@@ -46,7 +46,7 @@ pub struct RunSource<'a> {
 /// A chart drawn once per run, implemented by its data struct. Registered
 /// with one line in `run.rs`, it becomes a `Kind` and a `RunChart` variant,
 /// a `--charts` name and a file.
-pub trait RunChartKind: Chart + Sized {
+pub(crate) trait RunChartKind: Chart + Sized {
     /// The name `--charts` accepts.
     const NAME: &'static str;
     /// The file name without its extension; a variable of this name gets a

@@ -12,7 +12,7 @@ use super::theme::{FONT, Theme};
 
 /// Where the anchor point lies on the text, vertically.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum VAlign {
+pub(crate) enum VAlign {
     /// The anchor is at the top of the capitals.
     Top,
     /// The anchor is at the middle of the capitals.
@@ -70,12 +70,12 @@ impl Font {
 }
 
 /// Width of `s` in pixels.
-pub fn width<DB: DrawingBackend>(_area: &Area<DB>, s: &str, f: Font) -> f64 {
+pub(crate) fn width<DB: DrawingBackend>(_area: &Area<DB>, s: &str, f: Font) -> f64 {
     glyphs::width(s, f.weight, f.size)
 }
 
 /// `s`, cut with an ellipsis where needed to fit in `max_w` pixels.
-pub fn fit<DB: DrawingBackend>(area: &Area<DB>, s: &str, f: Font, max_w: f64) -> String {
+pub(crate) fn fit<DB: DrawingBackend>(area: &Area<DB>, s: &str, f: Font, max_w: f64) -> String {
     if width(area, s, f) <= max_w {
         return s.to_string();
     }
@@ -96,7 +96,7 @@ pub fn fit<DB: DrawingBackend>(area: &Area<DB>, s: &str, f: Font, max_w: f64) ->
 
 /// `s` broken into at most `max_lines` lines of at most `max_w` pixels; the
 /// last line is cut with an ellipsis if the text does not fit.
-pub fn wrap<DB: DrawingBackend>(
+pub(crate) fn wrap<DB: DrawingBackend>(
     area: &Area<DB>,
     s: &str,
     f: Font,
@@ -131,7 +131,7 @@ pub fn wrap<DB: DrawingBackend>(
 
 /// Draws `s` with its anchor at `(x, y)`: `h` places the anchor at the left,
 /// centre or right of the text, `v` at the top or middle of the capitals.
-pub fn draw<DB: DrawingBackend>(
+pub(crate) fn draw<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     s: &str,
@@ -161,7 +161,7 @@ pub fn draw<DB: DrawingBackend>(
 
 /// Draws `s` reading upwards, centred on `(x, y)`, with the tops of the
 /// capitals towards the left at `x`: the title of a vertical axis.
-pub fn draw_vertical<DB: DrawingBackend>(
+pub(crate) fn draw_vertical<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     s: &str,

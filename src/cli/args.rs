@@ -89,13 +89,13 @@ impl From<FormatArg> for Format {
 }
 
 /// `--runs` of an ensemble: 1 up to the most runs an ensemble can count.
-pub fn ensemble_runs_parser() -> impl TypedValueParser<Value = u64> {
+pub(super) fn ensemble_runs_parser() -> impl TypedValueParser<Value = u64> {
     RangedU64ValueParser::<u64>::new().range(1..=MAX_RUNS)
 }
 
 /// `--runs` of an analysis, per evaluation: 0 (the deterministic run) up to
 /// the most runs an ensemble can count.
-pub fn analysis_runs_parser() -> impl TypedValueParser<Value = u64> {
+pub(super) fn analysis_runs_parser() -> impl TypedValueParser<Value = u64> {
     RangedU64ValueParser::<u64>::new().range(0..=MAX_RUNS)
 }
 

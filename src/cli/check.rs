@@ -12,7 +12,7 @@ pub struct CheckArgs {
     pub scenario: ScenarioArgs,
 }
 
-pub fn check(args: &CheckArgs) -> Result<(), Error> {
+pub(super) fn check(args: &CheckArgs) -> Result<(), Error> {
     let s = scenario::load(&args.scenario.scenario, &args.scenario.sets)?;
     let m = &s.model;
     let uncertain = m.params.iter().filter(|p| p.dist.is_uncertain()).count();

@@ -8,14 +8,14 @@ use crate::output::atomic;
 use crate::scenario::source::did_you_mean;
 
 /// `output/<scenario>-<what>` unless `--out` was given.
-pub fn out_dir(out: &Option<PathBuf>, model: &Model, what: &str) -> PathBuf {
+pub(super) fn out_dir(out: &Option<PathBuf>, model: &Model, what: &str) -> PathBuf {
     out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(atomic::safe_name(&format!("{}-{what}", model.name)))
     })
 }
 
 /// A variable by name, or the regime variable (else the first) by default.
-pub fn variable(model: &Model, name: Option<&str>) -> Result<VarId, Error> {
+pub(super) fn variable(model: &Model, name: Option<&str>) -> Result<VarId, Error> {
     match name {
         None => Ok(model.regimes.as_ref().map_or(VarId(0), |r| r.variable)),
         Some(n) => model
@@ -34,7 +34,7 @@ pub fn variable(model: &Model, name: Option<&str>) -> Result<VarId, Error> {
 }
 
 /// A month of the horizon from `YYYY-MM`.
-pub fn month(model: &Model, text: &str, flag: &str) -> Result<usize, Error> {
+pub(super) fn month(model: &Model, text: &str, flag: &str) -> Result<usize, Error> {
     let d = crate::model::YearMonth::parse(text)
         .map_err(|e| Error::usage(format!("{flag}: {e}"), None))?;
     let k = model.start.months_until(d);

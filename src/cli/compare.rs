@@ -18,7 +18,7 @@ use crate::output::compare::{COMPARE_CSV, CompareRow, write_compare};
 use crate::output::readback::{read_table, results_match};
 use crate::scenario::{self, Scenario};
 
-pub const COMPARE_EXAMPLES: &str = "\
+pub(super) const COMPARE_EXAMPLES: &str = "\
 Examples:
   geosim compare baseline proxy_drift
   geosim compare baseline proxy_drift balancing_act --variable alignment
@@ -65,7 +65,7 @@ struct Compared {
     reused: Option<PathBuf>,
 }
 
-pub fn compare(args: &CompareArgs) -> Result<(), Error> {
+pub(super) fn compare(args: &CompareArgs) -> Result<(), Error> {
     let threads = args.threads.get();
     let request = scenario::Request {
         sets: &[],

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::output::{analysis as out, atomic};
 use crate::scenario;
 
-pub const EXPLAIN_EXAMPLES: &str = "\
+pub(super) const EXPLAIN_EXAMPLES: &str = "\
 Examples:
   geosim explain baseline
   geosim explain baseline --variable alignment --from 2024-06 --to 2025-12
@@ -49,7 +49,7 @@ pub struct ExplainArgs {
     pub charts: ChartArgs,
 }
 
-pub fn explain(args: &ExplainArgs) -> Result<(), Error> {
+pub(super) fn explain(args: &ExplainArgs) -> Result<(), Error> {
     let scen = scenario::load(&args.scenario.scenario, &args.scenario.sets)?;
     let m = &scen.model;
     let var = common::variable(m, args.variable.as_deref())?;

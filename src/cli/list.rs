@@ -3,7 +3,7 @@
 use crate::error::Error;
 use crate::scenario::{self, library};
 
-pub fn list() -> Result<(), Error> {
+pub(super) fn list() -> Result<(), Error> {
     let names = library::names();
     let width = names.iter().map(String::len).max().unwrap_or(0);
     let mut out = String::new();

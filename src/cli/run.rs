@@ -14,7 +14,7 @@ use crate::output::{self, RunResults, atomic};
 use crate::scenario;
 use crate::stats::EnsembleStats;
 
-pub const RUN_EXAMPLES: &str = "\
+pub(super) const RUN_EXAMPLES: &str = "\
 Examples:
   geosim run baseline
   geosim run baseline --runs 20000 --seed 42
@@ -66,7 +66,7 @@ pub struct RunArgs {
     pub charts: Option<Vec<String>>,
 }
 
-pub fn run(args: &RunArgs) -> Result<(), Error> {
+pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
     // --runs and --seed are recorded in the resolved scenario like overrides.
     let request = scenario::Request {
         sets: &args.scenario.sets,

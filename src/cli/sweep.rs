@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::output::{analysis as out, atomic};
 use crate::scenario;
 
-pub const SWEEP_EXAMPLES: &str = "\
+pub(super) const SWEEP_EXAMPLES: &str = "\
 Examples:
   geosim sweep baseline --param 'influences.\"trust -> alignment\".weight=0.2:1.0:9'
   geosim sweep baseline --param variables.trust.rate=0.05:0.3:6 --param drivers.sanctions.offset=-0.2:0.2:5 \\
@@ -49,7 +49,7 @@ pub struct SweepArgs {
     pub charts: ChartArgs,
 }
 
-pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
+pub(super) fn sweep(args: &SweepArgs) -> Result<(), Error> {
     let scen = scenario::load(&args.scenario.scenario, &args.scenario.sets)?;
     let m = &scen.model;
     if args.params.len() > 2 {

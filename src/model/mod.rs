@@ -47,11 +47,8 @@ pub struct Variable {
 #[derive(Clone, Debug)]
 pub struct Driver {
     pub name: String,
-    pub description: String,
     pub min: f64,
     pub max: f64,
-    pub interpolation: Interpolation,
-    pub points: Vec<(YearMonth, f64)>,
     /// The path evaluated at every simulated month, before offset and clamping.
     pub path: Vec<f64>,
     pub offset: Option<ParamId>,
@@ -92,7 +89,6 @@ pub struct Incident {
     /// Drawn afresh at each occurrence ([`Draw::PerOccurrence`]).
     pub jumps: Vec<(VarId, ParamId)>,
     pub pressures: Vec<(VarId, ParamId)>,
-    pub half_life: f64,
     pub decay_class: usize,
     /// First and last month index (inclusive) at which occurrences can happen.
     pub window: (usize, usize),
@@ -139,7 +135,6 @@ pub struct EnsembleSettings {
 pub struct Model {
     pub name: String,
     pub title: String,
-    pub description: String,
     pub start: YearMonth,
     pub end: YearMonth,
     pub ensemble: EnsembleSettings,

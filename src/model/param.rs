@@ -76,14 +76,6 @@ impl Domain {
         }
     }
 
-    pub fn contains(self, x: f64) -> bool {
-        match self {
-            Domain::Real => x.is_finite(),
-            Domain::NonNegative => x >= 0.0,
-            Domain::Rate => x > 0.0 && x <= 1.0,
-        }
-    }
-
     pub fn describe(self) -> &'static str {
         match self {
             Domain::Real => "a finite number",

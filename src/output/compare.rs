@@ -7,10 +7,10 @@ use super::{csv_err, csv_writer, num};
 use crate::error::Error;
 
 /// The CSV written next to the comparison charts.
-pub const COMPARE_CSV: &str = "compare.csv";
+pub(crate) const COMPARE_CSV: &str = "compare.csv";
 
 /// One row of `compare.csv`.
-pub struct CompareRow<'a> {
+pub(crate) struct CompareRow<'a> {
     pub variable: &'a str,
     pub scenario: &'a str,
     pub date: String,
@@ -19,7 +19,7 @@ pub struct CompareRow<'a> {
     pub band: Option<(f64, f64, f64)>,
 }
 
-pub fn write_compare<'a>(
+pub(crate) fn write_compare<'a>(
     path: &Path,
     rows: impl IntoIterator<Item = CompareRow<'a>>,
 ) -> Result<(), Error> {

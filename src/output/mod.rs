@@ -2,7 +2,7 @@
 
 pub mod analysis;
 pub mod atomic;
-pub mod compare;
+pub(crate) mod compare;
 pub mod readback;
 
 use std::fs::File;

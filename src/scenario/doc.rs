@@ -10,13 +10,13 @@ use toml::de::{DeTable, DeValue};
 use super::source::{Loc, SourceId, Sources};
 
 #[derive(Clone, Debug)]
-pub struct Node {
+pub(crate) struct Node {
     pub kind: Kind,
     pub loc: Loc,
 }
 
 #[derive(Clone, Debug)]
-pub enum Kind {
+pub(crate) enum Kind {
     Scalar(toml::Value),
     Array(Vec<Node>),
     /// Key → (where the key is written, value).
@@ -24,7 +24,7 @@ pub enum Kind {
 }
 
 impl Node {
-    pub fn from_table(table: &Spanned<DeTable<'_>>, source: SourceId) -> Node {
+    pub(crate) fn from_table(table: &Spanned<DeTable<'_>>, source: SourceId) -> Node {
         let loc = Loc {
             source,
             span: table.span(),
@@ -58,25 +58,25 @@ impl Node {
         Node { kind, loc }
     }
 
-    pub fn table(&self) -> Option<&IndexMap<String, (Loc, Node)>> {
+    pub(crate) fn table(&self) -> Option<&IndexMap<String, (Loc, Node)>> {
         match &self.kind {
             Kind::Table(t) => Some(t),
             _ => None,
         }
     }
 
-    pub fn table_mut(&mut self) -> Option<&mut IndexMap<String, (Loc, Node)>> {
+    pub(crate) fn table_mut(&mut self) -> Option<&mut IndexMap<String, (Loc, Node)>> {
         match &mut self.kind {
             Kind::Table(t) => Some(t),
             _ => None,
         }
     }
 
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         self.table().and_then(|t| t.get(key)).map(|(_, n)| n)
     }
 
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match &self.kind {
             Kind::Scalar(toml::Value::String(s)) => Some(s),
             _ => None,
@@ -90,7 +90,7 @@ impl Node {
     }
 
     /// Merges `child` over `self`: tables key by key, everything else replaced.
-    pub fn merge(&mut self, child: Node) {
+    pub(crate) fn merge(&mut self, child: Node) {
         if self.is_distribution() || child.is_distribution() {
             *self = child;
             return;
@@ -113,7 +113,7 @@ impl Node {
         }
     }
 
-    pub fn to_value(&self) -> toml::Value {
+    pub(crate) fn to_value(&self) -> toml::Value {
         match &self.kind {
             Kind::Scalar(v) => v.clone(),
             Kind::Array(a) => toml::Value::Array(a.iter().map(Node::to_value).collect()),
@@ -130,12 +130,12 @@ impl Node {
     /// Where the value at `path` was written; the nearest existing ancestor
     /// when the path runs out (e.g. a missing field points at its table).
     /// A segment that is a number indexes an array.
-    pub fn locate(&self, path: &[&str]) -> &Loc {
+    pub(crate) fn locate(&self, path: &[&str]) -> &Loc {
         self.locate_inner(path, false)
     }
 
     /// Like [`Node::locate`], but points at the last key rather than its value.
-    pub fn locate_key(&self, path: &[&str]) -> &Loc {
+    pub(crate) fn locate_key(&self, path: &[&str]) -> &Loc {
         self.locate_inner(path, true)
     }
 
@@ -188,7 +188,7 @@ fn parse_float(text: &str) -> f64 {
 
 /// Parses a source into a document tree, reporting TOML syntax errors with
 /// their position.
-pub fn parse(sources: &Sources, id: SourceId) -> Result<Node, super::source::ScenarioError> {
+pub(crate) fn parse(sources: &Sources, id: SourceId) -> Result<Node, super::source::ScenarioError> {
     let text = sources.get(id).text.clone();
     match DeTable::parse(&text) {
         Ok(t) => Ok(Node::from_table(&t, id)),
@@ -203,7 +203,7 @@ pub fn parse(sources: &Sources, id: SourceId) -> Result<Node, super::source::Sce
 }
 
 /// Splits a `--set` path into segments: dots separate, double quotes protect.
-pub fn split_path(path: &str) -> Result<Vec<String>, String> {
+pub(crate) fn split_path(path: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;

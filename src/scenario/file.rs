@@ -13,11 +13,17 @@ use crate::model::{Dist, YearMonth};
 
 #[derive(Deserialize, Debug, Clone, Default)]
 #[serde(deny_unknown_fields)]
-pub struct ScenarioFile {
+pub(crate) struct ScenarioFile {
     pub name: Option<String>,
     pub title: Option<String>,
+    // Documentation for readers of the file; it stays in the resolved scenario.
+    #[allow(dead_code)]
     pub description: Option<String>,
+    // Read from the document tree while files are merged; here they only
+    // make the schema accept them.
+    #[allow(dead_code)]
     pub extends: Option<String>,
+    #[allow(dead_code)]
     pub remove_events: Option<Vec<String>>,
     pub time: Option<TimeFile>,
     pub ensemble: Option<EnsembleFile>,
@@ -36,14 +42,14 @@ pub struct ScenarioFile {
 
 #[derive(Deserialize, Debug, Clone, Default)]
 #[serde(deny_unknown_fields)]
-pub struct TimeFile {
+pub(crate) struct TimeFile {
     pub start: Option<Month>,
     pub end: Option<Month>,
 }
 
 #[derive(Deserialize, Debug, Clone, Default)]
 #[serde(deny_unknown_fields)]
-pub struct EnsembleFile {
+pub(crate) struct EnsembleFile {
     pub runs: Option<u64>,
     pub seed: Option<u64>,
     pub quantiles: Option<Vec<Finite>>,
@@ -51,21 +57,21 @@ pub struct EnsembleFile {
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub enum ResponseFile {
+pub(crate) enum ResponseFile {
     Linear,
     Logistic,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub enum InterpolationFile {
+pub(crate) enum InterpolationFile {
     Linear,
     Step,
 }
 
 #[derive(Deserialize, Debug, Clone, Default)]
 #[serde(deny_unknown_fields)]
-pub struct VariableFile {
+pub(crate) struct VariableFile {
     pub description: Option<String>,
     pub min: Option<Finite>,
     pub max: Option<Finite>,
@@ -79,7 +85,9 @@ pub struct VariableFile {
 
 #[derive(Deserialize, Debug, Clone, Default)]
 #[serde(deny_unknown_fields)]
-pub struct DriverFile {
+pub(crate) struct DriverFile {
+    // Documentation for readers of the file; it stays in the resolved scenario.
+    #[allow(dead_code)]
     pub description: Option<String>,
     pub min: Option<Finite>,
     pub max: Option<Finite>,
@@ -90,7 +98,7 @@ pub struct DriverFile {
 
 #[derive(Deserialize, Debug, Clone, Default)]
 #[serde(deny_unknown_fields)]
-pub struct InfluenceFile {
+pub(crate) struct InfluenceFile {
     pub weight: Option<ParamFile>,
     pub lag: Option<u32>,
     pub evidence: Option<String>,
@@ -98,7 +106,7 @@ pub struct InfluenceFile {
 
 #[derive(Deserialize, Debug, Clone, Default)]
 #[serde(deny_unknown_fields)]
-pub struct EventFile {
+pub(crate) struct EventFile {
     pub name: Option<String>,
     pub date: Option<Month>,
     #[serde(default)]
@@ -111,7 +119,7 @@ pub struct EventFile {
 
 #[derive(Deserialize, Debug, Clone, Default)]
 #[serde(deny_unknown_fields)]
-pub struct IncidentFile {
+pub(crate) struct IncidentFile {
     pub name: Option<String>,
     pub base_rate: Option<ParamFile>,
     #[serde(default)]
@@ -128,14 +136,14 @@ pub struct IncidentFile {
 
 #[derive(Deserialize, Debug, Clone, Default)]
 #[serde(deny_unknown_fields)]
-pub struct RegimesFile {
+pub(crate) struct RegimesFile {
     pub variable: Option<String>,
     pub bands: Option<Vec<BandFile>>,
 }
 
 #[derive(Deserialize, Debug, Clone, Default)]
 #[serde(deny_unknown_fields)]
-pub struct BandFile {
+pub(crate) struct BandFile {
     pub name: Option<String>,
     pub min: Option<Finite>,
     pub max: Option<Finite>,
@@ -143,7 +151,7 @@ pub struct BandFile {
 
 /// A finite float (TOML allows `inf` and `nan`; the model does not).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Finite(pub f64);
+pub(crate) struct Finite(pub f64);
 
 impl<'de> Deserialize<'de> for Finite {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -179,7 +187,7 @@ fn finite<E: de::Error>(v: f64) -> Result<f64, E> {
 
 /// A `"YYYY-MM"` month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Month(pub YearMonth);
+pub(crate) struct Month(pub YearMonth);
 
 impl<'de> Deserialize<'de> for Month {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -192,7 +200,7 @@ impl<'de> Deserialize<'de> for Month {
 
 /// A (P) field: a plain number or `{ dist = "...", ... }` (docs/FORMAT.md, "Numbers that may be uncertain").
 #[derive(Debug, Clone, PartialEq)]
-pub struct ParamFile(pub Dist);
+pub(crate) struct ParamFile(pub Dist);
 
 impl<'de> Deserialize<'de> for ParamFile {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

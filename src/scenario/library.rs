@@ -6,17 +6,17 @@ use std::path::{Path, PathBuf};
 include!(concat!(env!("OUT_DIR"), "/embedded_scenarios.rs"));
 
 /// The folder searched for scenario names, relative to the working directory.
-pub const SCENARIO_DIR: &str = "scenarios";
+pub(crate) const SCENARIO_DIR: &str = "scenarios";
 
 /// Where a scenario text came from; `extends` resolves relative to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     File(PathBuf),
     Embedded(&'static str),
 }
 
 #[derive(Debug)]
-pub struct Found {
+pub(crate) struct Found {
     /// Name shown in messages.
     pub display: String,
     pub stem: String,
@@ -25,7 +25,7 @@ pub struct Found {
 }
 
 #[derive(Debug)]
-pub enum LookupError {
+pub(crate) enum LookupError {
     NotFound {
         spec: String,
         known: Vec<String>,
@@ -41,13 +41,13 @@ pub enum LookupError {
 }
 
 /// True when `spec` names a file rather than a scenario.
-pub fn is_path(spec: &str) -> bool {
+pub(crate) fn is_path(spec: &str) -> bool {
     spec.ends_with(".toml") || spec.contains('/') || spec.contains('\\')
 }
 
 /// Resolves a scenario given on the command line or in `extends`.
 /// `from` is the scenario that wrote the `extends`, if any.
-pub fn find(spec: &str, from: Option<&Origin>) -> Result<Found, LookupError> {
+pub(crate) fn find(spec: &str, from: Option<&Origin>) -> Result<Found, LookupError> {
     if is_path(spec) {
         let path = match from {
             Some(Origin::File(p)) => p.parent().unwrap_or(Path::new(".")).join(spec),
@@ -106,7 +106,7 @@ fn read_file(path: &Path, spec: &str) -> Result<Found, LookupError> {
 }
 
 /// Every scenario name reachable without a path, sorted.
-pub fn names() -> Vec<String> {
+pub(crate) fn names() -> Vec<String> {
     let mut v: Vec<String> = EMBEDDED.iter().map(|(n, _)| n.to_string()).collect();
     if let Ok(rd) = std::fs::read_dir(SCENARIO_DIR) {
         for e in rd.flatten() {

@@ -1,10 +1,10 @@
 //! The only code that knows TOML: finding scenario files, merging `extends`
 //! chains and `--set` overrides, and validating the result into a [`Model`].
 
-pub mod compile;
-pub mod doc;
-pub mod file;
-pub mod library;
+pub(crate) mod compile;
+pub(crate) mod doc;
+pub(crate) mod file;
+pub(crate) mod library;
 pub mod source;
 
 use doc::{Kind, Node};
@@ -54,6 +54,11 @@ pub fn load(spec: &str, sets: &[String]) -> Result<Scenario, LoadError> {
             ..Request::default()
         },
     )
+}
+
+/// Every scenario name reachable without a path (./scenarios and built in), sorted.
+pub fn names() -> Vec<String> {
+    library::names()
 }
 
 /// What the command line adds to a scenario: `--set` overrides, then the

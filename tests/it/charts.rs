@@ -419,7 +419,7 @@ fn every_chart_of_every_fixture_matches_its_results() {
 
 #[test]
 fn every_chart_of_every_shipped_scenario_matches_its_results() {
-    let names = scenario::library::names();
+    let names = scenario::names();
     assert!(names.iter().any(|n| n == "baseline"), "{names:?}");
     for name in names {
         all_charts(&Case::new(&name, false), (960, 540));

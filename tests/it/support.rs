@@ -7,7 +7,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use plotters::style::RGBColor;
 
-pub fn fixture(name: &str) -> String {
+pub(crate) fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
@@ -16,7 +16,7 @@ pub fn fixture(name: &str) -> String {
 }
 
 /// Values written to CSV keep 9 significant digits.
-pub fn assert_close(what: &str, got: &[f64], want: &[f64]) {
+pub(crate) fn assert_close(what: &str, got: &[f64], want: &[f64]) {
     assert_eq!(got.len(), want.len(), "{what}: lengths");
     for (t, (g, w)) in got.iter().zip(want).enumerate() {
         assert!(
@@ -27,14 +27,14 @@ pub fn assert_close(what: &str, got: &[f64], want: &[f64]) {
 }
 
 /// A decoded PNG.
-pub struct Image {
+pub(crate) struct Image {
     pub w: u32,
     pub h: u32,
     rgb: Vec<u8>,
 }
 
 impl Image {
-    pub fn read(path: &Path) -> Self {
+    pub(crate) fn read(path: &Path) -> Self {
         let f = std::fs::File::open(path).unwrap();
         let mut reader = png::Decoder::new(f).read_info().unwrap();
         let mut buf = vec![0; reader.output_buffer_size()];
@@ -58,7 +58,7 @@ impl Image {
 
     /// Pixels of exactly colour `c` in `rect` (grown by 3 px, since a line
     /// on the edge of a plot spills over it).
-    pub fn count(&self, [l, t, r, b]: [i32; 4], c: RGBColor) -> usize {
+    pub(crate) fn count(&self, [l, t, r, b]: [i32; 4], c: RGBColor) -> usize {
         let (w, h) = (self.w as i32, self.h as i32);
         let mut n = 0;
         for y in (t - 3).max(0)..(b + 4).min(h) {
@@ -76,14 +76,14 @@ impl Image {
 // ------------------------------------------------------------- the binary
 
 /// What a run of the binary printed and returned, with fluent checks.
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
 }
 
 /// Runs the binary in `dir`.
-pub fn geosim(dir: &Path, args: &[&str]) -> Run {
+pub(crate) fn geosim(dir: &Path, args: &[&str]) -> Run {
     let out = Command::cargo_bin("geosim")
         .unwrap()
         .current_dir(dir)
@@ -99,7 +99,7 @@ pub fn geosim(dir: &Path, args: &[&str]) -> Run {
 
 impl Run {
     /// Asserts exit code 0.
-    pub fn ok(self) -> Self {
+    pub(crate) fn ok(self) -> Self {
         assert_eq!(
             self.code, 0,
             "expected success\nstdout:\n{}\nstderr:\n{}",
@@ -109,7 +109,7 @@ impl Run {
     }
 
     /// Asserts exit code `code`, every needle in stderr, and no panic.
-    pub fn fails(self, code: i32, needles: &[&str]) -> Self {
+    pub(crate) fn fails(self, code: i32, needles: &[&str]) -> Self {
         assert_eq!(
             self.code, code,
             "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
@@ -127,17 +127,17 @@ impl Run {
     }
 }
 
-pub fn ok(o: Run) -> Run {
+pub(crate) fn ok(o: Run) -> Run {
     o.ok()
 }
 
-pub fn fails(o: Run, code: i32, needle: &str) -> Run {
+pub(crate) fn fails(o: Run, code: i32, needle: &str) -> Run {
     o.fails(code, &[needle])
 }
 
 /// Names of the visible files in `dir` ending in `ext`, sorted (the hidden
 /// `.geosim-results` marker is left out).
-pub fn files(dir: &Path, ext: &str) -> Vec<String> {
+pub(crate) fn files(dir: &Path, ext: &str) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()

@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::output::atomic;
 use crate::scenario;
 
-pub const SENSITIVITY_EXAMPLES: &str = "\
+pub(super) const SENSITIVITY_EXAMPLES: &str = "\
 Examples:
   geosim sensitivity baseline --list-params
   geosim sensitivity baseline                                   # one-at-a-time, all parameters
@@ -144,7 +144,7 @@ pub struct SensitivityArgs {
     pub charts: ChartArgs,
 }
 
-pub fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
+pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
     let scen = scenario::load(&args.scenario.scenario, &args.scenario.sets)?;
     let m = &scen.model;
     if !(args.spread.is_finite() && args.spread >= 0.0) {

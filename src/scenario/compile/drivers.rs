@@ -57,11 +57,8 @@ fn driver(
     };
     Some(Driver {
         name: name.to_string(),
-        description: d.description.clone().unwrap_or_default(),
         min,
         max,
-        interpolation,
-        points,
         path,
         offset,
     })
@@ -99,7 +96,7 @@ fn points(c: &mut Checker<'_>, name: &str, d: &DriverFile) -> Vec<(YearMonth, f6
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{BASE, compiles, errors, only_error};
-    use crate::model::{Dist, Interpolation};
+    use crate::model::Dist;
 
     #[test]
     fn linear_path_for_every_month_and_defaults() {
@@ -108,7 +105,6 @@ mod tests {
         ));
         let d = &m.drivers[0];
         assert_eq!((d.name.as_str(), d.min, d.max), ("d", 0.0, 1.0));
-        assert_eq!(d.interpolation, Interpolation::Linear);
         assert_eq!(d.offset, None);
         assert_eq!(d.path.len(), 12);
         assert_eq!(&d.path[..6], &[0.2, 0.2, 0.2, 0.4, 0.6, 0.6]);

@@ -55,7 +55,6 @@ fn incident(
         rate_by,
         jumps: shock.jumps,
         pressures: shock.pressures,
-        half_life: shock.half_life,
         decay_class: shock.decay_class,
         window,
         evidence: inc.evidence.clone(),
@@ -144,7 +143,11 @@ mod tests {
         ));
         let (c, late) = (&m.incidents[0], &m.incidents[1]);
         assert_eq!(c.rate_by, [(SourceId(1), 2.0), (SourceId(0), 1.0)]);
-        assert_eq!((c.window, c.half_life), ((1, 11), 6.0));
+        assert_eq!(c.window, (1, 11));
+        assert_eq!(
+            m.decay_factors[c.decay_class],
+            crate::model::rule::decay_factor(6.0)
+        );
         assert_eq!(late.window, (5, 11));
         assert_eq!(m.params[c.base_rate.0].path, "incidents.c.base_rate");
         assert_eq!(m.params[c.base_rate.0].domain, Domain::NonNegative);

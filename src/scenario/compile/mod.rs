@@ -36,22 +36,22 @@ use super::source::{Loc, ScenarioError, ScenarioErrors, Sources, did_you_mean};
 use crate::limits::MAX_MAGNITUDE;
 use crate::model::{Dist, Domain, Draw, Model, Param, ParamId};
 
-pub const DEFAULT_QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
-pub const DEFAULT_RUNS: u64 = 1000;
-pub const DEFAULT_SEED: u64 = 1;
-pub const DEFAULT_HALF_LIFE: f64 = 6.0;
+pub(crate) const DEFAULT_QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+pub(crate) const DEFAULT_RUNS: u64 = 1000;
+pub(crate) const DEFAULT_SEED: u64 = 1;
+pub(crate) const DEFAULT_HALF_LIFE: f64 = 6.0;
 
 /// Validates `file` (merged from the document `doc`) and compiles it.
 /// All errors are collected and reported together, located through `doc`;
 /// only a missing `time.start` or `time.end` stops before the other
 /// sections, since they need the horizon.
-pub fn compile(
+pub(crate) fn compile(
     file: &ScenarioFile,
     doc: &Node,
     sources: &Sources,
 ) -> Result<Model, ScenarioErrors> {
     let mut c = Checker::new(doc, sources);
-    let (name, title, description) = header(&mut c, file);
+    let (name, title) = header(&mut c, file);
     let Some(horizon) = time::compile(&mut c, file.time.as_ref()) else {
         return Err(c.into_errors());
     };
@@ -76,7 +76,6 @@ pub fn compile(
     let model = Model {
         name,
         title,
-        description,
         start: horizon.start,
         end: horizon.end,
         ensemble,
@@ -98,15 +97,15 @@ pub fn compile(
     }
 }
 
-/// The top-level `name`, `title` and `description`.
-fn header(c: &mut Checker<'_>, file: &ScenarioFile) -> (String, String, String) {
+/// The top-level `name` and `title` (the description stays in the
+/// document, which the results carry).
+fn header(c: &mut Checker<'_>, file: &ScenarioFile) -> (String, String) {
     let name = file.name.clone().unwrap_or_default();
     if name.trim().is_empty() {
         c.err(&["name"], "`name` is empty");
     }
     let title = file.title.clone().unwrap_or_else(|| name.clone());
-    let description = file.description.clone().unwrap_or_default();
-    (name, title, description)
+    (name, title)
 }
 
 /// Collects the errors of a compilation and the parameters registered so
@@ -262,7 +261,7 @@ fn declared_bounds(min: Option<Finite>, max: Option<Finite>) -> (f64, f64) {
 }
 
 /// A parameter's name as `--set` and sensitivity analysis write it.
-pub fn show_path(path: &[&str]) -> String {
+pub(crate) fn show_path(path: &[&str]) -> String {
     path.iter()
         .map(|s| {
             if is_identifier(s) {
@@ -334,17 +333,11 @@ mod tests {
     #[test]
     fn header_defaults_and_as_written() {
         let m = compiles(BASE);
-        assert_eq!(
-            (m.name.as_str(), m.title.as_str(), m.description.as_str()),
-            ("t", "t", "")
-        );
+        assert_eq!((m.name.as_str(), m.title.as_str()), ("t", "t"));
         let m = compiles(&format!(
             "name = \"n\"\ntitle = \"T\"\ndescription = \"D\"\n{BASE}"
         ));
-        assert_eq!(
-            (m.name.as_str(), m.title.as_str(), m.description.as_str()),
-            ("n", "T", "D")
-        );
+        assert_eq!((m.name.as_str(), m.title.as_str()), ("n", "T"));
     }
 
     #[test]

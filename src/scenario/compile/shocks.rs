@@ -19,7 +19,7 @@ pub(super) enum ShockKind {
 
 impl ShockKind {
     /// The section of the file: `events` or `incidents`.
-    pub fn section(self) -> &'static str {
+    pub(super) fn section(self) -> &'static str {
         match self {
             ShockKind::Event => "events",
             ShockKind::Incident => "incidents",
@@ -62,7 +62,7 @@ impl DecayClasses {
     }
 
     /// The per-month decay factor of each class.
-    pub fn factors(&self) -> Vec<f64> {
+    pub(super) fn factors(&self) -> Vec<f64> {
         self.0.iter().map(|h| rule::decay_factor(*h)).collect()
     }
 }
@@ -220,8 +220,8 @@ mod tests {
         assert_eq!((m.events[0].half_life, m.events[0].decay_class), (4.0, 0));
         assert_eq!((m.events[1].half_life, m.events[1].decay_class), (6.0, 1));
         assert_eq!(
-            (m.incidents[0].half_life, m.incidents[0].decay_class),
-            (4.0, 0)
+            m.incidents[0].decay_class, 0,
+            "shares the class of half-life 4"
         );
         assert_eq!(
             m.decay_factors,

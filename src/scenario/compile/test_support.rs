@@ -6,7 +6,7 @@ use crate::model::Model;
 use crate::scenario::{LoadError, load_text};
 
 /// A valid scenario of 7 lines: text appended to it starts on line 8.
-pub const BASE: &str = "[time]
+pub(super) const BASE: &str = "[time]
 start = \"2020-01\"
 end = \"2020-12\"
 
@@ -20,7 +20,7 @@ fn load(text: &str) -> Result<Model, LoadError> {
 }
 
 /// The model `text` compiles to; panics with the errors otherwise.
-pub fn compiles(text: &str) -> Model {
+pub(super) fn compiles(text: &str) -> Model {
     match load(text) {
         Ok(m) => m,
         Err(LoadError::Invalid(e)) => {
@@ -32,7 +32,7 @@ pub fn compiles(text: &str) -> Model {
 }
 
 /// Every error message of `text`, in order, with its help line if any.
-pub fn errors_with_help(text: &str) -> Vec<(String, Option<String>)> {
+pub(super) fn errors_with_help(text: &str) -> Vec<(String, Option<String>)> {
     match load(text) {
         Ok(_) => panic!("expected errors, but the scenario compiled"),
         Err(LoadError::Invalid(e)) => e.errors.into_iter().map(|e| (e.message, e.help)).collect(),
@@ -41,17 +41,17 @@ pub fn errors_with_help(text: &str) -> Vec<(String, Option<String>)> {
 }
 
 /// Every error message of `text`, in order.
-pub fn errors(text: &str) -> Vec<String> {
+pub(super) fn errors(text: &str) -> Vec<String> {
     errors_with_help(text).into_iter().map(|(m, _)| m).collect()
 }
 
 /// The single error message of `text`; panics when there are more.
-pub fn only_error(text: &str) -> String {
+pub(super) fn only_error(text: &str) -> String {
     only_error_with_help(text).0
 }
 
 /// The single error of `text` and its help line.
-pub fn only_error_with_help(text: &str) -> (String, Option<String>) {
+pub(super) fn only_error_with_help(text: &str) -> (String, Option<String>) {
     let mut all = errors_with_help(text);
     assert_eq!(all.len(), 1, "expected one error, got {all:#?}");
     all.remove(0)

@@ -13,7 +13,7 @@ pub(super) struct Horizon {
 
 impl Horizon {
     /// The month index of `date`, `None` outside the horizon.
-    pub fn month_of(&self, date: YearMonth) -> Option<usize> {
+    pub(super) fn month_of(&self, date: YearMonth) -> Option<usize> {
         let k = self.start.months_until(date);
         (0..self.months as i64).contains(&k).then_some(k as usize)
     }
