@@ -22,6 +22,19 @@ pub(crate) const MAX_BANDS: usize = 64;
 /// (e.g. `exp` of a large `rate_by` sum) would otherwise stall the run.
 pub(crate) const MAX_INCIDENT_RATE: f64 = 100.0;
 
+/// Largest scenario (or data) file read, in bytes: far above any real
+/// scenario, and a guard against reading a device or a runaway file.
+pub(crate) const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+/// Longest identifier, scenario name, label or band name, in characters:
+/// names become file names and column headers.
+pub(crate) const MAX_NAME_CHARS: usize = 64;
+/// Longest event or incident name, in characters.
+pub(crate) const MAX_LABEL_CHARS: usize = 120;
+/// Longest title, in characters.
+pub(crate) const MAX_TITLE_CHARS: usize = 200;
+/// Most files in an `extends` chain (the scenario and its ancestors).
+pub(crate) const MAX_EXTENDS_DEPTH: usize = 16;
+
 // -------------------------------------------------------------- requests
 
 /// Most worker threads a command starts.

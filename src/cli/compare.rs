@@ -203,6 +203,7 @@ fn obtain(scen: Scenario, threads: usize) -> Result<Compared, Error> {
     }
     let stats = ensemble::run_ensemble(model, runs, seed, threads, &|_| {})
         .map_err(|e| Error::usage(format!("cannot start {threads} worker threads: {e}"), None))?;
+    crate::output::check_finite(model, &stats)?;
     let table = Table::from_stats(model, &stats);
     Ok(Compared {
         scen,

@@ -107,6 +107,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
         (stats, None)
     };
 
+    output::check_finite(model, &stats)?;
     let dest = args
         .output
         .out

@@ -28,16 +28,10 @@ impl Allowed {
         x.is_finite() && above && x <= self.hi
     }
 
-    /// "in (0, 1]", "in [-5e11, 5e11] (…)", "any finite number".
+    /// "in (0, 1]", "in [-5e11, 5e11] (…)".
     pub fn describe(&self) -> String {
         let open = if self.lo_open { "(" } else { "[" };
-        let range = if self.lo == f64::MIN && self.hi == f64::MAX {
-            "any finite number".to_string()
-        } else if self.hi == f64::MAX {
-            format!("{} {}", if self.lo_open { ">" } else { ">=" }, self.lo)
-        } else {
-            format!("in {open}{}, {}]", short(self.lo), short(self.hi))
-        };
+        let range = format!("in {open}{}, {}]", short(self.lo), short(self.hi));
         match &self.reason {
             Some(r) => format!("{range} ({r})"),
             None => range,
@@ -70,9 +64,10 @@ impl Model {
     /// The values parameter `id` may take, the others at their sizes in the
     /// scenario.
     pub fn allowed(&self, id: ParamId) -> Allowed {
+        // Every value stays within ±MAX_MAGNITUDE, as in a scenario file.
         let (mut lo, hi, lo_open) = match self.params[id.0].domain {
-            Domain::Real => (f64::MIN, f64::MAX, false),
-            Domain::NonNegative => (0.0, f64::MAX, false),
+            Domain::Real => (-MAX_MAGNITUDE, MAX_MAGNITUDE, false),
+            Domain::NonNegative => (0.0, MAX_MAGNITUDE, false),
             Domain::Rate => (0.0, 1.0, true),
         };
         let mut hi = hi;

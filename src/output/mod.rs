@@ -61,6 +61,40 @@ pub fn num(x: f64) -> String {
     format!("{rounded}")
 }
 
+/// The last line of defence against silent NaN: validation keeps every
+/// parameter within ±1e12 so no run can overflow, but should a statistic
+/// still come out non-finite, the run fails naming the series and month
+/// rather than write it.
+pub fn check_finite(model: &Model, stats: &EnsembleStats) -> Result<(), Error> {
+    let qs = &model.ensemble.quantiles;
+    let mut qv = Vec::with_capacity(qs.len());
+    for t in 0..model.months() {
+        for s in 0..model.n_sources() {
+            stats.quantiles_into(t, s, qs, &mut qv);
+            let bad = [("mean", stats.mean(t, s)), ("sd", stats.sd(t, s))]
+                .into_iter()
+                .chain(
+                    qs.iter()
+                        .map(|q| ("a quantile", *q))
+                        .zip(qv.iter())
+                        .map(|((w, _), v)| (w, *v)),
+                )
+                .find(|(_, v)| !v.is_finite());
+            if let Some((what, v)) = bad {
+                return Err(Error::usage(
+                    format!(
+                        "the results hold a non-finite {what} ({v}) of `{}` in {}; nothing was written",
+                        model.source_name(crate::model::SourceId(s)),
+                        model.date(t)
+                    ),
+                    Some("a parameter's distribution is too wide for the arithmetic; narrow it (docs/FORMAT.md, \"Validation rules and limits\")".into()),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Writes every result file into `dir` (a staging folder).
 pub fn write_results(dir: &Path, r: &RunResults<'_>) -> Result<(), Error> {
     if r.deterministic
@@ -291,6 +325,25 @@ mod tests {
         assert_eq!(quantile_column(0.975), "p97.5");
         assert_eq!(quantile_column(0.07), "p07");
         assert_eq!(quantile_column(0.001), "p00.1");
+    }
+
+    #[test]
+    fn a_non_finite_statistic_is_never_written() {
+        let text = "name=\"t\"\n[time]\nstart=\"2020-01\"\nend=\"2020-04\"\n[variables.x]\ninitial=0.5\nrate=0.5\n";
+        let model = crate::scenario::load_text("t.toml", text, &[])
+            .unwrap()
+            .model;
+        let mut ws = crate::engine::Workspace::new(&model);
+        crate::engine::deterministic(&model, &mut ws);
+        let stats = crate::engine::ensemble::deterministic_stats(&model, &ws);
+        assert!(check_finite(&model, &stats).is_ok());
+        ws.trajectory[2] = f64::NAN; // x in 2020-03
+        let stats = crate::engine::ensemble::deterministic_stats(&model, &ws);
+        let e = check_finite(&model, &stats).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "the results hold a non-finite mean (NaN) of `x` in 2020-03; nothing was written"
+        );
     }
 
     #[test]

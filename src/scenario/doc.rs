@@ -191,7 +191,19 @@ fn parse_float(text: &str) -> f64 {
 pub(crate) fn parse(sources: &Sources, id: SourceId) -> Result<Node, super::source::ScenarioError> {
     let text = sources.get(id).text.clone();
     match DeTable::parse(&text) {
-        Ok(t) => Ok(Node::from_table(&t, id)),
+        Ok(t) => {
+            if let Some((span, digits)) = t.get_ref().iter().find_map(|(_, v)| too_large(v)) {
+                return Err(sources.error(
+                    Some(&Loc { source: id, span }),
+                    format!(
+                        "{digits} is not a whole number a scenario can hold: they lie between {} and {}",
+                        i64::MIN,
+                        i64::MAX
+                    ),
+                ));
+            }
+            Ok(Node::from_table(&t, id))
+        }
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             Err(sources.error(
@@ -199,6 +211,23 @@ pub(crate) fn parse(sources: &Sources, id: SourceId) -> Result<Node, super::sour
                 format!("TOML syntax error: {}", e.message().trim()),
             ))
         }
+    }
+}
+
+/// The first integer in `value` that does not fit in 64 signed bits, with
+/// its span: TOML integers are 64-bit, but the parser passes larger ones on
+/// as text, which would otherwise surface as a type error somewhere else.
+fn too_large(value: &Spanned<DeValue<'_>>) -> Option<(std::ops::Range<usize>, String)> {
+    match value.get_ref() {
+        DeValue::Integer(i) => {
+            let digits = i.as_str().replace('_', "");
+            i64::from_str_radix(&digits, i.radix())
+                .is_err()
+                .then(|| (value.span(), i.as_str().to_string()))
+        }
+        DeValue::Array(a) => a.iter().find_map(too_large),
+        DeValue::Table(t) => t.iter().find_map(|(_, v)| too_large(v)),
+        _ => None,
     }
 }
 

@@ -16,8 +16,6 @@ use crate::model::{Dist, YearMonth};
 pub(crate) struct ScenarioFile {
     pub name: Option<String>,
     pub title: Option<String>,
-    // Documentation for readers of the file; it stays in the resolved scenario.
-    #[allow(dead_code)]
     pub description: Option<String>,
     // Read from the document tree while files are merged; here they only
     // make the schema accept them.
@@ -86,8 +84,6 @@ pub(crate) struct VariableFile {
 #[derive(Deserialize, Debug, Clone, Default)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DriverFile {
-    // Documentation for readers of the file; it stays in the resolved scenario.
-    #[allow(dead_code)]
     pub description: Option<String>,
     pub min: Option<Finite>,
     pub max: Option<Finite>,

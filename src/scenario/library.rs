@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::limits::MAX_FILE_BYTES;
+
 include!(concat!(env!("OUT_DIR"), "/embedded_scenarios.rs"));
 
 /// The folder searched for scenario names, relative to the working directory.
@@ -34,9 +36,12 @@ pub(crate) enum LookupError {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// The file is not UTF-8 text (a user error, not an I/O failure).
-    NotText {
+    /// The path is not something a scenario can be read from: not a
+    /// regular file, too large, or not UTF-8 text (a user error, not an I/O
+    /// failure). `why` completes "`path` is not a scenario: …".
+    NotScenario {
         path: PathBuf,
+        why: String,
     },
 }
 
@@ -82,26 +87,87 @@ pub(crate) fn find(spec: &str, from: Option<&Origin>) -> Result<Found, LookupErr
 }
 
 fn read_file(path: &Path, spec: &str) -> Result<Found, LookupError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Found {
-            display: path.display().to_string(),
-            stem: path
-                .file_stem()
-                .map_or_else(|| spec.to_string(), |s| s.to_string_lossy().into_owned()),
-            text,
-            origin: Origin::File(path.to_path_buf()),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LookupError::NotFound {
+    let text = read_text(path, MAX_FILE_BYTES).map_err(|e| match e {
+        ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => LookupError::NotFound {
             spec: path.display().to_string(),
             known: names(),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(LookupError::NotText {
-            path: path.to_path_buf(),
-        }),
-        Err(source) => Err(LookupError::Io {
+        },
+        ReadError::Io(source) => LookupError::Io {
             path: path.to_path_buf(),
             source,
-        }),
+        },
+        ReadError::Refused(why) => LookupError::NotScenario {
+            path: path.to_path_buf(),
+            why,
+        },
+    })?;
+    Ok(Found {
+        display: path.display().to_string(),
+        stem: path
+            .file_stem()
+            .map_or_else(|| spec.to_string(), |s| s.to_string_lossy().into_owned()),
+        text,
+        origin: Origin::File(path.to_path_buf()),
+    })
+}
+
+/// Why a file could not be read as text.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    Io(std::io::Error),
+    /// The file is not one geosim reads: the reason, in words.
+    Refused(String),
+}
+
+/// Reads a regular file of at most `limit` bytes as UTF-8 text. Devices,
+/// FIFOs and sockets are refused before they are opened (reading
+/// `/dev/zero` never ends, opening a FIFO blocks), and a file that grows
+/// while it is read is cut off at the limit and refused.
+pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::Refused(format!(
+            "it is {}, not a regular file",
+            kind_of(&meta.file_type())
+        )));
+    }
+    let too_large = |size: u64| {
+        ReadError::Refused(format!(
+            "it holds {size} bytes or more; files of more than {limit} bytes are refused"
+        ))
+    };
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|_| ReadError::Refused("it is not UTF-8 text".into()))
+}
+
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
     }
 }
 

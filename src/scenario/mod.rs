@@ -15,6 +15,7 @@ use source::{
     Loc, ScenarioError, ScenarioErrors, SourceId, Sources, did_you_mean, list_names, nearest,
 };
 
+use crate::limits::MAX_EXTENDS_DEPTH;
 use crate::model::Model;
 
 /// A scenario ready to run: the compiled model and the merged document it
@@ -184,13 +185,10 @@ fn find(
     match library::find(spec, from) {
         Ok(f) => Ok(f),
         Err(LookupError::Io { path, source }) => Err(LoadError::Io { path, source }),
-        Err(LookupError::NotText { path }) => Err(sources
+        Err(LookupError::NotScenario { path, why }) => Err(sources
             .error(
                 extends_loc,
-                format!(
-                    "`{}` is not a scenario: it is not UTF-8 text",
-                    path.display()
-                ),
+                format!("`{}` is not a scenario: {why}", path.display()),
             )
             .into()),
         Err(LookupError::NotFound { spec, known }) => {
@@ -224,6 +222,15 @@ fn load_layer(
 ) -> Result<Node, LoadError> {
     let key = layer_key(&found.origin);
     check_cycle(chain, &key, sources)?;
+    if chain.len() >= MAX_EXTENDS_DEPTH {
+        return Err(sources
+            .error(
+                chain_loc(sources),
+                format!("the extends chain is deeper than {MAX_EXTENDS_DEPTH} files"),
+            )
+            .with_help("a scenario may build on at most that many ancestors")
+            .into());
+    }
     chain.push(key);
     let mut node = parse_layer(&found, sources)?;
     let table = node.table_mut().expect("a parsed document is a table");

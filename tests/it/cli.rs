@@ -824,3 +824,89 @@ fn runs_and_seed_are_typed_values_in_every_command() {
     )
     .fails(2, &["--runs", "0 is not in 1..=4294967295"]);
 }
+
+/// Regression: valid-looking distributions made `run` exit 0 with NaN means
+/// in ensemble.csv and `null` in summary.json. Every parameter's values
+/// must now stay within ±1e12, so every draw and every sum stays finite.
+#[test]
+fn distributions_that_could_overflow_a_run_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = "name = \"nan\"\n[time]\nstart = \"2020-01\"\nend = \"2021-12\"\n[variables.x]\nmin = -1\ninitial = 0\nrate = 0.5\n";
+    let cases = [
+        (
+            "[[incidents]]\nname = \"i\"\nbase_rate = 3\njump = { x = { dist = \"normal\", mean = 0, sd = 1e308 } }\n",
+            "incidents.i.jump.x: this normal distribution reaches inf (|mean| + 6 sd); keep it within ±1e12",
+        ),
+        (
+            "[[incidents]]\nname = \"i\"\nbase_rate = 3\njump = { x = { dist = \"triangular\", min = 1e12, mode = 5e307, max = 1e308 } }\n",
+            "incidents.i.jump.x: this distribution reaches 1e308; keep it within ±1e12",
+        ),
+        (
+            "[[events]]\nname = \"e\"\ndate = \"2020-06\"\npressure = { x = { dist = \"normal\", mean = -1e12, sd = 1.7e308 } }\n",
+            "events.e.pressure.x: this normal distribution reaches inf (|mean| + 6 sd); keep it within ±1e12",
+        ),
+    ];
+    for (extra, message) in cases {
+        std::fs::write(tmp.path().join("nan.toml"), format!("{base}{extra}")).unwrap();
+        geosim(tmp.path(), &["run", "nan.toml", "--quiet"]).fails(2, &[message]);
+        assert!(!tmp.path().join("output").exists(), "nothing written");
+    }
+}
+
+/// Regression: `extends = "/dev/zero"` read forever and a FIFO blocked;
+/// scenario files must be regular files of bounded size, and the extends
+/// chain has a depth limit.
+#[test]
+fn only_bounded_regular_files_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("zero.toml"), "extends = \"/dev/zero\"\n").unwrap();
+    geosim(tmp.path(), &["check", "zero.toml"]).fails(
+        2,
+        &["`/dev/zero` is not a scenario: it is a device, not a regular file"],
+    );
+    std::os::unix::fs::symlink("/dev/zero", tmp.path().join("link.toml")).unwrap();
+    geosim(tmp.path(), &["check", "link.toml"]).fails(2, &["it is a device, not a regular file"]);
+    let fifo = tmp.path().join("fifo.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        geosim(tmp.path(), &["check", "fifo.toml"]).fails(2, &["it is a FIFO, not a regular file"]);
+    }
+    let big = format!("name = \"big\"\n# {}\n", "x".repeat(5 * 1024 * 1024));
+    std::fs::write(tmp.path().join("big.toml"), big).unwrap();
+    geosim(tmp.path(), &["check", "big.toml"])
+        .fails(2, &["files of more than 4194304 bytes are refused"]);
+    // A chain of 20 files, each extending the next: deeper than 16.
+    let base = "name = \"n\"\n[time]\nstart = \"2020-01\"\nend = \"2020-03\"\n[variables.x]\ninitial = 0\nrate = 0.5\n";
+    std::fs::write(tmp.path().join("c20.toml"), base).unwrap();
+    for i in 0..20 {
+        std::fs::write(
+            tmp.path().join(format!("c{i}.toml")),
+            format!("extends = \"c{}.toml\"\n", i + 1),
+        )
+        .unwrap();
+    }
+    geosim(tmp.path(), &["check", "c5.toml"]).ok();
+    geosim(tmp.path(), &["check", "c0.toml"])
+        .fails(2, &["the extends chain is deeper than 16 files"]);
+}
+
+/// Regression: integers between 2^63 and 2^64 − 1 were reported as
+/// "invalid type: string" at line 1 of the parent file.
+#[test]
+fn integers_beyond_64_bits_are_reported_where_they_are_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("parent.toml"),
+        "name = \"p\"\n[time]\nstart = \"2020-01\"\nend = \"2020-03\"\n[variables.x]\ninitial = 0\nrate = 0.5\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("child.toml"),
+        "extends = \"parent.toml\"\n[ensemble]\nruns = 9223372036854775808\n",
+    )
+    .unwrap();
+    geosim(tmp.path(), &["check", "child.toml"]).fails(
+        2,
+        &["child.toml:3:8: 9223372036854775808 is not a whole number a scenario can hold: they lie between -9223372036854775808 and 9223372036854775807"],
+    );
+}

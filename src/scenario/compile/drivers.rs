@@ -2,6 +2,7 @@
 
 use indexmap::IndexMap;
 
+use super::text::Text;
 use super::time::Horizon;
 use super::{Checker, Names};
 use crate::model::{Domain, Draw, Driver, Interpolation, YearMonth, interpolate};
@@ -30,6 +31,14 @@ fn driver(
     horizon: &Horizon,
 ) -> Option<Driver> {
     c.identifier("drivers", "driver", name);
+    if let Some(text) = &d.description {
+        c.text(
+            &["drivers", name, "description"],
+            "description",
+            Text::Description,
+            text,
+        );
+    }
     if names.var(name).is_some() {
         c.err_key(
             &["drivers", name],
@@ -133,7 +142,7 @@ mod tests {
             only_error(&format!(
                 "{BASE}[drivers.\"d-1\"]\npoints = [[\"2020-01\", 1]]\n"
             )),
-            "t.toml:8:10: driver name `d-1` may hold only letters, digits and _"
+            "t.toml:8:10: driver name `d-1` may hold only ASCII letters (a–z, A–Z), digits (0–9) and _"
         );
     }
 

@@ -20,6 +20,9 @@ mod influences;
 mod regimes;
 mod shocks;
 mod signal;
+mod text;
+
+use text::Text;
 mod time;
 mod variables;
 
@@ -103,8 +106,16 @@ fn header(c: &mut Checker<'_>, file: &ScenarioFile) -> (String, String) {
     let name = file.name.clone().unwrap_or_default();
     if name.trim().is_empty() {
         c.err(&["name"], "`name` is empty");
+    } else {
+        c.text(&["name"], "scenario name", Text::ScenarioName, &name);
     }
     let title = file.title.clone().unwrap_or_else(|| name.clone());
+    if file.title.is_some() {
+        c.text(&["title"], "title", Text::Title, &title);
+    }
+    if let Some(d) = &file.description {
+        c.text(&["description"], "description", Text::Description, d);
+    }
     (name, title)
 }
 
@@ -172,6 +183,10 @@ impl<'a> Checker<'a> {
     ) -> Option<ParamId> {
         if let Some(msg) = outside_domain(&shown, dist, domain) {
             self.err(path, msg);
+        } else if let Some(msg) = too_large(&shown, dist) {
+            // No model is built, so no signal check repeats the complaint.
+            self.err(path, msg);
+            return None;
         }
         match Param::new(shown, dist.clone(), domain, draw) {
             Ok(p) => {
@@ -193,12 +208,8 @@ impl<'a> Checker<'a> {
     /// Checks a variable or driver name (`section` is `variables` or
     /// `drivers`, `noun` is how the message calls it).
     fn identifier(&mut self, section: &str, noun: &str, name: &str) {
-        if !is_identifier(name) {
-            self.err_key(
-                &[section, name],
-                format!("{noun} name `{name}` may hold only letters, digits and _"),
-                None,
-            );
+        if let Some(p) = text::identifier_problem(name) {
+            self.err_key(&[section, name], format!("{noun} name `{name}` {p}"), None);
         }
     }
 
@@ -253,6 +264,20 @@ fn outside_domain(shown: &str, dist: &Dist, domain: Domain) -> Option<String> {
             domain.describe()
         ))
     }
+}
+
+/// Every value a parameter can take must stay within ±[`MAX_MAGNITUDE`], so
+/// that every draw, and every sum of draws in a run, stays finite (a
+/// normal distribution counts as |mean| + 6 sd).
+fn too_large(shown: &str, dist: &Dist) -> Option<String> {
+    let size = dist.size();
+    (size > MAX_MAGNITUDE).then(|| match dist {
+        Dist::Fixed(v) => format!("{shown} = {v:e} is too large: values must lie within ±{MAX_MAGNITUDE:e}"),
+        Dist::Normal { .. } => format!(
+            "{shown}: this normal distribution reaches {size:e} (|mean| + 6 sd); keep it within ±{MAX_MAGNITUDE:e}"
+        ),
+        _ => format!("{shown}: this distribution reaches {size:e}; keep it within ±{MAX_MAGNITUDE:e}"),
+    })
 }
 
 /// A variable's or driver's bounds as written, with the defaults 0 and 1.

@@ -117,6 +117,8 @@ fn band_name(
     let name = b.name.clone().unwrap_or_default();
     if name.is_empty() {
         c.err(at, format!("band #{} has no `name`", i + 1));
+    } else if let Some(p) = super::text::problem(super::text::Text::BandName, &name) {
+        c.err(at, format!("band name `{name}` {p}"));
     } else if seen.insert(name.clone(), i).is_some() {
         c.err(at, format!("band name `{name}` is used twice"));
     }

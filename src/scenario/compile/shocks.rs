@@ -84,6 +84,15 @@ pub(super) fn name(
             ShockKind::Incident => format!("incident process #{} has no `name`", i + 1),
         };
         c.err(&[kind.section(), &idx], msg);
+    } else if let Some(p) = super::text::problem(super::text::Text::ShockName, &name) {
+        let noun = match kind {
+            ShockKind::Event => "event",
+            ShockKind::Incident => "incident",
+        };
+        c.err(
+            &[kind.section(), &idx, "name"],
+            format!("{noun} name `{name}` {p}"),
+        );
     } else if let Some(prev) = seen.insert(name.clone(), i) {
         let msg = match kind {
             ShockKind::Event => format!(

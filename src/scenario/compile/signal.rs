@@ -39,10 +39,12 @@ mod tests {
     }
 
     #[test]
-    fn bias_alone_too_large() {
+    fn bias_and_weights_together_too_large() {
         assert_eq!(
-            only_error(&format!("{BASE}bias = -2e12\n")),
-            "t.toml:5:1: the signal of `x` can reach 2e12 (bias plus weights × source bounds); keep it within ±1e12"
+            only_error(&format!(
+                "{BASE}bias = -9e11\nmax = 1e12\n[influences]\n\"x -> x\" = {{ weight = 0.5 }}\n"
+            )),
+            "t.toml:5:1: the signal of `x` can reach 1.4e12 (bias plus weights × source bounds); keep it within ±1e12"
         );
     }
 
@@ -50,12 +52,12 @@ mod tests {
     fn a_normal_weight_counts_mean_plus_six_sd() {
         let text = |sd: &str| {
             format!(
-                "{BASE}[influences]\n\"x -> x\" = {{ weight = {{ dist = \"normal\", mean = 4e11, sd = {sd} }} }}\n"
+                "{BASE}max = 1e12\n[influences]\n\"x -> x\" = {{ weight = {{ dist = \"normal\", mean = 0.4, sd = {sd} }} }}\n"
             )
         };
-        compiles(&text("1e11"));
+        compiles(&text("0.1"));
         assert_eq!(
-            only_error(&text("2e11")),
+            only_error(&text("0.2")),
             "t.toml:5:1: the signal of `x` can reach 1.6e12 (bias plus weights × source bounds); keep it within ±1e12"
         );
     }
@@ -63,15 +65,15 @@ mod tests {
     #[test]
     fn reported_after_influence_errors_and_before_event_errors() {
         let text = format!(
-            "{BASE}bias = 2e12\n[influences]\n\"q -> x\" = {{ weight = 1 }}\n\
+            "{BASE}bias = 9e11\nmax = 1e12\n[influences]\n\"q -> x\" = {{ weight = 1 }}\n\"x -> x\" = {{ weight = 0.5 }}\n\
              [[events]]\nname = \"e\"\n"
         );
         assert_eq!(
             errors(&text),
             [
-                "t.toml:10:1: influence `q -> x`: unknown source `q`; sources are the variables and drivers",
-                "t.toml:5:1: the signal of `x` can reach 2e12 (bias plus weights × source bounds); keep it within ±1e12",
-                "t.toml:11:1: event `e` has no `date` (\"YYYY-MM\")",
+                "t.toml:11:1: influence `q -> x`: unknown source `q`; sources are the variables and drivers",
+                "t.toml:5:1: the signal of `x` can reach 1.4e12 (bias plus weights × source bounds); keep it within ±1e12",
+                "t.toml:13:1: event `e` has no `date` (\"YYYY-MM\")",
             ]
         );
     }

@@ -3,6 +3,7 @@
 use indexmap::IndexMap;
 
 use super::Checker;
+use super::text::Text;
 use crate::model::{Domain, Draw, ParamId, Response, Variable};
 use crate::scenario::file::{ParamFile, ResponseFile, VariableFile};
 
@@ -28,6 +29,18 @@ pub(super) fn compile(
 
 fn variable(c: &mut Checker<'_>, name: &str, v: &VariableFile) -> Option<Variable> {
     c.identifier("variables", "variable", name);
+    if let Some(d) = &v.description {
+        c.text(
+            &["variables", name, "description"],
+            "description",
+            Text::Description,
+            d,
+        );
+    }
+    for (i, label) in v.labels.iter().flatten().enumerate() {
+        let at = ["variables", name, "labels", if i == 0 { "0" } else { "1" }];
+        c.text(&at, "label", Text::Label, label);
+    }
     let (min, max) = c.bounds("variables", name, v.min, v.max);
     let initial = required(c, name, INITIAL, &v.initial, Domain::Real);
     let rate = required(c, name, RATE, &v.rate, Domain::Rate);
@@ -173,7 +186,7 @@ mod tests {
             only_error(&format!(
                 "{TIME}[variables.\"a b\"]\ninitial = 0.5\nrate = 0.2\n"
             )),
-            "t.toml:4:12: variable name `a b` may hold only letters, digits and _"
+            "t.toml:4:12: variable name `a b` may hold only ASCII letters (a–z, A–Z), digits (0–9) and _"
         );
     }
 
@@ -252,10 +265,11 @@ mod tests {
         let errs = errors(&format!(
             "{BASE}bias = {{ dist = \"uniform\", min = -1.7e308, max = 1.7e308 }}\n"
         ));
-        assert_eq!(errs.len(), 1, "{errs:?}");
-        assert!(
-            errs[0].starts_with("t.toml:8:8: invalid distribution: "),
-            "{errs:?}"
+        assert_eq!(
+            errs,
+            [
+                "t.toml:8:8: variables.x.bias: this distribution reaches 1.7e308; keep it within ±1e12"
+            ]
         );
     }
 }
