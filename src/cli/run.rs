@@ -48,7 +48,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub seed: SeedArg,
     /// One run at central values, without noise or incidents; also writes trajectory.csv
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["runs", "seed"])]
     pub deterministic: bool,
     #[command(flatten)]
     pub threads: ThreadsArg,
@@ -81,7 +81,9 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
     } else {
         model.ensemble.runs
     };
-    crate::limits::check_ensemble(model, runs, threads)?;
+    // The deterministic run uses one thread, whatever --threads says.
+    let workers = if args.deterministic { 1 } else { threads };
+    crate::limits::check_ensemble(model, runs, workers)?;
     let seed = model.ensemble.seed;
     // Chart names are checked before the ensemble runs, not after.
     let chart_kinds = if args.chart.no_charts {
@@ -120,7 +122,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
         deterministic: args.deterministic,
         document: &scen.document,
         trajectory: trajectory.as_deref(),
-        command: command_line(),
+        command: reproducing_command(args),
     };
     atomic::write_folder(&dest, |dir| {
         output::write_results(dir, &results)?;
@@ -162,9 +164,29 @@ fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-fn command_line() -> String {
-    let args: Vec<String> = std::env::args().skip(1).map(|a| shell_quote(&a)).collect();
-    format!("geosim {}", args.join(" "))
+/// The command as it matters for the results: the scenario, its
+/// overrides, runs, seed and mode — not --threads, --out or the chart
+/// options, so the resolved scenario is the same bytes however it ran.
+fn reproducing_command(args: &RunArgs) -> String {
+    let mut words = vec![
+        "geosim".to_string(),
+        "run".into(),
+        shell_quote(&args.scenario.scenario),
+    ];
+    for set in &args.scenario.sets {
+        words.push("--set".into());
+        words.push(shell_quote(set));
+    }
+    if let Some(r) = args.runs {
+        words.push(format!("--runs {r}"));
+    }
+    if let Some(s) = args.seed.seed {
+        words.push(format!("--seed {s}"));
+    }
+    if args.deterministic {
+        words.push("--deterministic".into());
+    }
+    words.join(" ")
 }
 
 fn shell_quote(a: &str) -> String {

@@ -261,6 +261,13 @@ pub fn summary_json(r: &RunResults<'_>) -> String {
         },
         "regimes": regimes,
         "geosim_version": crate::VERSION,
+        "provenance": {
+            "geosim_version": crate::VERSION,
+            "source_commit": env!("GEOSIM_COMMIT"),
+            "rustc": env!("GEOSIM_RUSTC"),
+            "target": env!("GEOSIM_TARGET"),
+            "scenario_sha256": scenario_sha256(r),
+        },
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
@@ -294,6 +301,18 @@ pub fn resolved_document(document: &toml::Table, model: &Model, seed: u64) -> to
         );
     }
     doc
+}
+
+/// SHA-256 of the resolved scenario as TOML (without the comment lines on
+/// top): two results with the same hash came from the same scenario.
+pub fn scenario_sha256(r: &RunResults<'_>) -> String {
+    use sha2::{Digest, Sha256};
+    let doc = resolved_document(r.document, r.model, r.seed);
+    let text = toml::to_string(&doc).unwrap_or_default();
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The merged scenario, with the runs and seed actually used, as TOML that

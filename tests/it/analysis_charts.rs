@@ -403,7 +403,7 @@ fn analyses_of_tiny_effects_write_their_charts() {
             "morris",
         ),
         (
-            &["sensitivity", "--method", "sobol", "--samples", "16"],
+            &["sensitivity", "--method", "sobol", "--samples", "32"],
             "sobol",
         ),
         (&["sweep", "--param", weight, "--runs", "0"], "sweep"),
@@ -489,7 +489,7 @@ fn analysis_commands_write_their_charts_and_honour_the_options() {
             "morris",
         ),
         (
-            &["sensitivity", "--method", "sobol", "--samples", "16"],
+            &["sensitivity", "--method", "sobol", "--samples", "32"],
             "s",
             "sobol",
         ),

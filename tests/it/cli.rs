@@ -910,3 +910,131 @@ fn integers_beyond_64_bits_are_reported_where_they_are_written() {
         &["child.toml:3:8: 9223372036854775808 is not a whole number a scenario can hold: they lie between -9223372036854775808 and 9223372036854775807"],
     );
 }
+
+/// Regression: `--runs 5 --deterministic` was accepted and recorded
+/// inconsistently (the resolved file said 5 runs, the summary 1).
+#[test]
+fn a_deterministic_run_takes_no_runs_or_seed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = fixture("small.toml");
+    for flag in [["--runs", "5"], ["--seed", "3"]] {
+        let args = ["run", f.as_str(), "--deterministic", flag[0], flag[1]];
+        geosim(tmp.path(), &args).fails(2, &["cannot be used with"]);
+    }
+}
+
+/// Regression: `sensitivity --method sobol --samples 1` printed a
+/// first-order index of −2.52 with a zero-width "95 %" interval.
+#[test]
+fn too_few_samples_for_an_estimator_are_refused_with_the_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = fixture("small.toml");
+    geosim(
+        tmp.path(),
+        &["sensitivity", &f, "--method", "sobol", "--samples", "1"],
+    )
+    .fails(
+        2,
+        &[
+            "--samples 1 is too few for sobol: it needs at least 32",
+            "noise",
+        ],
+    );
+    geosim(
+        tmp.path(),
+        &["sensitivity", &f, "--method", "morris", "--samples", "1"],
+    )
+    .fails(
+        2,
+        &[
+            "--samples 1 is too few for morris: it needs at least 2",
+            "σ",
+        ],
+    );
+    assert!(!tmp.path().join("output").exists());
+}
+
+/// Regression: the first line of scenario.resolved.toml held the whole
+/// command line, so folders written with different --threads or --out
+/// differed.
+#[test]
+fn result_folders_are_byte_identical_across_thread_counts_and_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = fixture("small.toml");
+    geosim(
+        tmp.path(),
+        &["run", &f, "--threads", "1", "--out", "a", "--quiet"],
+    )
+    .ok();
+    geosim(
+        tmp.path(),
+        &["run", &f, "--threads", "2", "--out", "b/c", "--quiet"],
+    )
+    .ok();
+    let names = crate::support::files(&tmp.path().join("a"), "");
+    assert!(names.len() > 8, "{names:?}");
+    assert_eq!(names, crate::support::files(&tmp.path().join("b/c"), ""));
+    for name in names {
+        let (a, b) = (
+            tmp.path().join("a").join(&name),
+            tmp.path().join("b/c").join(&name),
+        );
+        assert!(
+            std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(),
+            "{name} depends on --threads or --out"
+        );
+    }
+    let resolved = read(&tmp.path().join("a/scenario.resolved.toml"));
+    assert!(resolved.starts_with(&format!(
+        "# Resolved by geosim {} from: geosim run ",
+        env!("CARGO_PKG_VERSION")
+    )));
+    assert!(!resolved.lines().next().unwrap().contains("--threads"));
+}
+
+/// summary.json records what produced it: version, source commit,
+/// compiler, target, and the SHA-256 of the resolved scenario.
+#[test]
+fn summary_records_provenance() {
+    let tmp = tempfile::tempdir().unwrap();
+    geosim(
+        tmp.path(),
+        &[
+            "run",
+            &fixture("small.toml"),
+            "--out",
+            "p",
+            "--quiet",
+            "--no-charts",
+        ],
+    )
+    .ok();
+    let s: serde_json::Value =
+        serde_json::from_str(&read(&tmp.path().join("p/summary.json"))).unwrap();
+    let p = &s["provenance"];
+    assert_eq!(p["geosim_version"], env!("CARGO_PKG_VERSION"));
+    assert!(p["rustc"].as_str().unwrap().starts_with("rustc "), "{p}");
+    assert!(!p["target"].as_str().unwrap().is_empty());
+    assert!(p["source_commit"].is_string());
+    let hash = p["scenario_sha256"].as_str().unwrap();
+    assert_eq!(hash.len(), 64);
+    assert!(hash.chars().all(|c| c.is_ascii_hexdigit()));
+    // The same scenario with another seed is another resolved scenario.
+    geosim(
+        tmp.path(),
+        &[
+            "run",
+            &fixture("small.toml"),
+            "--seed",
+            "5",
+            "--out",
+            "q",
+            "--quiet",
+            "--no-charts",
+        ],
+    )
+    .ok();
+    let q: serde_json::Value =
+        serde_json::from_str(&read(&tmp.path().join("q/summary.json"))).unwrap();
+    assert_ne!(q["provenance"]["scenario_sha256"], p["scenario_sha256"]);
+}

@@ -21,6 +21,9 @@ const REL_TOL: f64 = 1e-9;
 /// Absolute tolerance near zero.
 const ABS_TOL: f64 = 1e-12;
 
+/// Fields of summary.json that depend on the build, not on the results.
+const IGNORED: &[&str] = &["geosim_version", "provenance"];
+
 const SHIPPED: &[&str] = &[
     "asymmetric_interdependence",
     "balancing_act",
@@ -115,13 +118,14 @@ fn csv_diff(want: &str, got: &str, out: &mut Vec<String>) {
     }
 }
 
-/// Differences between two JSON trees; `geosim_version` is left out.
+/// Differences between two JSON trees; `geosim_version` and `provenance`
+/// (the build's commit, compiler and target) are left out.
 fn json_diff(path: &str, want: &serde_json::Value, got: &serde_json::Value, out: &mut Vec<String>) {
     use serde_json::Value;
     match (want, got) {
         (Value::Object(a), Value::Object(b)) => {
             for (k, v) in a {
-                if k == "geosim_version" {
+                if IGNORED.contains(&k.as_str()) {
                     continue;
                 }
                 match b.get(k) {
@@ -130,7 +134,7 @@ fn json_diff(path: &str, want: &serde_json::Value, got: &serde_json::Value, out:
                 }
             }
             for k in b.keys() {
-                if !a.contains_key(k) && k != "geosim_version" {
+                if !a.contains_key(k) && !IGNORED.contains(&k.as_str()) {
                     out.push(format!("{path}.{k}: new"));
                 }
             }

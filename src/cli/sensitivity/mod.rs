@@ -57,6 +57,11 @@ trait Method: Sync {
     fn default_samples(&self) -> usize {
         20
     }
+    /// The fewest samples the method's estimators mean anything with, and
+    /// why (`None`: any number of samples is fine).
+    fn min_samples(&self) -> Option<(usize, &'static str)> {
+        None
+    }
     /// Evaluations of the metric for `k` parameters and `samples` samples.
     fn evaluations(&self, k: f64, samples: f64) -> f64;
     /// Sample coordinates held in memory at once.
@@ -181,6 +186,17 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
     let samples = args.samples.unwrap_or(method.default_samples());
     if samples == 0 {
         return Err(Error::usage("--samples must be at least 1", None));
+    }
+    if let Some((min, why)) = method.min_samples()
+        && samples < min
+    {
+        return Err(Error::usage(
+            format!(
+                "--samples {samples} is too few for {}: it needs at least {min}",
+                method.name()
+            ),
+            Some(why.to_string()),
+        ));
     }
     // In floating point, so a huge --samples cannot wrap around the check.
     let (k_f, samples_f) = (k as f64, samples as f64);

@@ -19,6 +19,12 @@ impl Method for Morris {
     fn summary(&self) -> &'static str {
         "Morris elementary effects: screening (μ*, σ)"
     }
+    fn min_samples(&self) -> Option<(usize, &'static str)> {
+        Some((
+            2,
+            "σ, the spread of a parameter's elementary effects, needs at least two trajectories; 20 or more rank parameters reliably",
+        ))
+    }
     fn evaluations(&self, k: f64, samples: f64) -> f64 {
         samples * (k + 1.0)
     }

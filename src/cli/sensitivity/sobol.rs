@@ -23,6 +23,12 @@ impl Method for Sobol {
     fn default_samples(&self) -> usize {
         1024
     }
+    fn min_samples(&self) -> Option<(usize, &'static str)> {
+        Some((
+            32,
+            "with fewer base samples the estimators' own noise is as large as the indices (first-order indices below 0 or above the total index), and a bootstrap over so few rows cannot say how wide it is; 1024 is a good default",
+        ))
+    }
     fn evaluations(&self, k: f64, samples: f64) -> f64 {
         samples * (k + 2.0)
     }
