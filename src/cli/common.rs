@@ -7,11 +7,59 @@ use crate::model::{Model, VarId};
 use crate::output::atomic;
 use crate::scenario::source::did_you_mean;
 
-/// `output/<scenario>-<what>` unless `--out` was given.
-pub(super) fn out_dir(out: &Option<PathBuf>, model: &Model, what: &str) -> PathBuf {
-    out.clone().unwrap_or_else(|| {
-        PathBuf::from("output").join(atomic::safe_name(&format!("{}-{what}", model.name)))
-    })
+/// Longest default folder name, in characters (file systems take 255).
+const MAX_FOLDER_CHARS: usize = 160;
+
+/// A default results folder: `output/` and the readable `parts` joined by
+/// `-`. When `options` — whatever else changes the results — is not empty,
+/// a short hash of them tells such requests apart, so two requests with
+/// different results never share a default folder.
+pub(super) fn default_folder(parts: &[String], options: &[String]) -> PathBuf {
+    let mut name = atomic::safe_name(&parts.join("-"));
+    let hash = (!options.is_empty()).then(|| short_hash(&options.join("\n")));
+    let room = MAX_FOLDER_CHARS - hash.as_ref().map_or(0, |h| h.len() + 1);
+    if name.chars().count() > room {
+        let cut: String = name.chars().take(room).collect();
+        name = cut;
+    }
+    if let Some(h) = hash {
+        name = format!("{name}-{h}");
+    }
+    PathBuf::from("output").join(name)
+}
+
+/// The first 8 hex digits of the SHA-256 of `text`.
+fn short_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Where `geosim run` writes by default: `output/<name>` for the
+/// scenario's own ensemble, with `-deterministic`, `-runs<N>`, `-seed<S>`
+/// and a hash of the `--set` overrides when they apply.
+pub(super) fn run_folder(
+    name: &str,
+    deterministic: bool,
+    runs: Option<u64>,
+    seed: Option<u64>,
+    sets: &[String],
+) -> PathBuf {
+    let mut parts = vec![name.to_string()];
+    if deterministic {
+        parts.push("deterministic".into());
+    }
+    parts.extend(runs.map(|r| format!("runs{r}")));
+    parts.extend(seed.map(|s| format!("seed{s}")));
+    default_folder(&parts, &sets_options(sets))
+}
+
+/// `--set` overrides as hashed options.
+pub(super) fn sets_options(sets: &[String]) -> Vec<String> {
+    sets.iter().map(|s| format!("--set {s}")).collect()
 }
 
 /// A variable by name, or the regime variable (else the first) by default.

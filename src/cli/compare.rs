@@ -13,9 +13,9 @@ use crate::charts::compare::{CompareData, Entry};
 use crate::charts::{RunInfo, Table, render};
 use crate::engine::ensemble;
 use crate::error::Error;
-use crate::output::atomic;
 use crate::output::compare::{COMPARE_CSV, CompareRow, write_compare};
 use crate::output::readback::{read_table, results_match};
+use crate::output::{atomic, request};
 use crate::scenario::{self, Scenario};
 
 pub(super) const COMPARE_EXAMPLES: &str = "\
@@ -92,7 +92,11 @@ pub(super) fn compare(args: &CompareArgs) -> Result<(), Error> {
 
     let compared: Vec<Compared> = scens
         .into_iter()
-        .map(|scen| obtain(scen, threads))
+        .map(|scen| {
+            let earlier =
+                super::common::run_folder(&scen.model.name, false, args.runs, args.seed.seed, &[]);
+            obtain(scen, &earlier, threads)
+        })
         .collect::<Result<_, _>>()?;
     let entries: Vec<Entry<'_>> = compared
         .iter()
@@ -108,14 +112,23 @@ pub(super) fn compare(args: &CompareArgs) -> Result<(), Error> {
         .collect();
 
     let dest = args.output.out.clone().unwrap_or_else(|| {
-        let names: Vec<&str> = compared
-            .iter()
-            .map(|c| c.scen.model.name.as_str())
-            .collect();
-        PathBuf::from("output").join(folder_name(&names))
+        let mut parts = vec!["compare".to_string()];
+        parts.extend(compared.iter().map(|c| c.scen.model.name.clone()));
+        let mut options: Vec<String> = args.runs.iter().map(|r| format!("--runs {r}")).collect();
+        options.extend(args.seed.seed.map(|s| format!("--seed {s}")));
+        super::common::default_folder(&parts, &options)
     });
     let opts = args.charts.options();
-    atomic::write_folder(&dest, |dir| {
+    let mut lines = vec![
+        "compare".to_string(),
+        format!("variables {}", variables.join(",")),
+    ];
+    for c in &compared {
+        let m = &c.scen.model;
+        let hash = crate::output::document_sha256(&c.scen.document, m, m.ensemble.seed);
+        lines.push(format!("scenario {} {hash}", m.name));
+    }
+    request::write_for_request(&dest, &request::key(&lines), |dir| {
         write_compare(&dir.join(COMPARE_CSV), compare_rows(&charts))?;
         let Some(opts) = opts.as_ref() else {
             return Ok(());
@@ -174,15 +187,10 @@ fn pick_variables(scens: &[Scenario], asked: &[String]) -> Result<Vec<String>, E
     Ok(out)
 }
 
-/// `compare-a-b-c`, made safe and kept to a length every file system takes.
-fn folder_name(names: &[&str]) -> String {
-    let full = atomic::safe_name(&format!("compare-{}", names.join("-")));
-    full.chars().take(120).collect()
-}
-
-/// The scenario's numbers: reused from `output/<name>/` when those results
-/// match, otherwise from a fresh ensemble run in memory.
-fn obtain(scen: Scenario, threads: usize) -> Result<Compared, Error> {
+/// The scenario's numbers: reused from `earlier` (the folder `geosim run`
+/// writes this request to by default) when those results match, otherwise
+/// from a fresh ensemble run in memory.
+fn obtain(scen: Scenario, earlier: &Path, threads: usize) -> Result<Compared, Error> {
     let model = &scen.model;
     let (runs, seed) = (model.ensemble.runs, model.ensemble.seed);
     let info = RunInfo {
@@ -190,15 +198,14 @@ fn obtain(scen: Scenario, threads: usize) -> Result<Compared, Error> {
         seed,
         deterministic: false,
     };
-    let dir = PathBuf::from("output").join(atomic::safe_name(&model.name));
-    if results_match(&dir, &scen.document, model)
-        && let Some(table) = read_table(&dir, model, runs)
+    if results_match(earlier, &scen.document, model)
+        && let Some(table) = read_table(earlier, model, runs)
     {
         return Ok(Compared {
             scen,
             table,
             info,
-            reused: Some(dir),
+            reused: Some(earlier.to_path_buf()),
         });
     }
     let stats = ensemble::run_ensemble(model, runs, seed, threads, &|_| {})

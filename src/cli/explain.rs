@@ -8,7 +8,7 @@ use crate::analysis::explain;
 use crate::charts::analysis as charts;
 use crate::charts::explain::ExplainData;
 use crate::error::Error;
-use crate::output::{analysis as out, atomic};
+use crate::output::{self, analysis as out, request};
 use crate::scenario;
 
 pub(super) const EXPLAIN_EXAMPLES: &str = "\
@@ -66,9 +66,22 @@ pub(super) fn explain(args: &ExplainArgs) -> Result<(), Error> {
     }
     let e = explain::explain(m, var, from, to);
     let vname = &m.variables[var.0].name;
-    let dest = common::out_dir(&args.output.out, m, &format!("explain-{vname}"));
+    let dest = args.output.out.clone().unwrap_or_else(|| {
+        let window = format!("{}..{}", m.date(from), m.date(to));
+        let parts = [m.name.clone(), "explain".into(), vname.clone(), window];
+        common::default_folder(&parts, &common::sets_options(&args.scenario.sets))
+    });
     let opts = args.charts.options();
-    atomic::write_folder(&dest, |dir| {
+    let key = request::key(&[
+        "explain".into(),
+        format!("variable {vname}"),
+        format!("window {}..{}", m.date(from), m.date(to)),
+        format!(
+            "scenario {}",
+            output::document_sha256(&scen.document, m, m.ensemble.seed)
+        ),
+    ]);
+    request::write_for_request(&dest, &key, |dir| {
         out::write_explain(&dir.join(out::EXPLAIN_CSV), m, &e)?;
         charts::write(dir, "explain", opts.as_ref(), || ExplainData::new(m, &e))
     })?;

@@ -88,6 +88,7 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    crate::output::atomic::install_signal_handlers();
     let result = match cli.command {
         Command::List => list::list(),
         Command::Check(args) => check::check(&args),

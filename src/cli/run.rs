@@ -1,7 +1,6 @@
 //! `geosim run`: simulate a scenario and write its results.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -10,7 +9,7 @@ use super::args::{ChartArgs, OutputArgs, ScenarioArgs, SeedArg, ThreadsArg, ense
 use crate::charts;
 use crate::engine::{self, Workspace, ensemble};
 use crate::error::Error;
-use crate::output::{self, RunResults, atomic};
+use crate::output::{self, RunResults, request};
 use crate::scenario;
 use crate::stats::EnsembleStats;
 
@@ -110,11 +109,15 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
     };
 
     output::check_finite(model, &stats)?;
-    let dest = args
-        .output
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(atomic::safe_name(&model.name)));
+    let dest = args.output.out.clone().unwrap_or_else(|| {
+        super::common::run_folder(
+            &model.name,
+            args.deterministic,
+            args.runs,
+            args.seed.seed,
+            &args.scenario.sets,
+        )
+    });
     let results = RunResults {
         model,
         stats: &stats,
@@ -124,7 +127,22 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
         trajectory: trajectory.as_deref(),
         command: reproducing_command(args),
     };
-    atomic::write_folder(&dest, |dir| {
+    let mode = if args.deterministic {
+        "deterministic"
+    } else {
+        "ensemble"
+    };
+    let key = request::key(&[
+        "run".into(),
+        format!("mode {mode}"),
+        format!("runs {}", stats.runs()),
+        format!("seed {seed}"),
+        format!(
+            "scenario {}",
+            output::document_sha256(&scen.document, model, seed)
+        ),
+    ]);
+    request::write_for_request(&dest, &key, |dir| {
         output::write_results(dir, &results)?;
         if chart_kinds.is_empty() {
             return Ok(());

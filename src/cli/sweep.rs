@@ -10,7 +10,7 @@ use crate::analysis::sweep;
 use crate::charts::analysis::{self as charts, About};
 use crate::charts::sweep::SweepData;
 use crate::error::Error;
-use crate::output::{analysis as out, atomic};
+use crate::output::{self, analysis as out, request};
 use crate::scenario;
 
 pub(super) const SWEEP_EXAMPLES: &str = "\
@@ -79,9 +79,41 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<(), Error> {
     let result = with_threads(threads, || sweep::sweep(m, &metric, &axes, plan))
         .map_err(|e| Error::usage(format!("cannot start worker threads: {e}"), None))?
         .map_err(|e| Error::usage(format!("--param: {e}"), None))?;
-    let dest = common::out_dir(&args.output.out, m, "sweep");
+    let dest = args.output.out.clone().unwrap_or_else(|| {
+        // The parameters by their short names (path without its section).
+        let short: Vec<&str> = axes
+            .iter()
+            .map(|a| {
+                a.path
+                    .split_once('.')
+                    .map_or(a.path.as_str(), |(_, rest)| rest)
+            })
+            .collect();
+        let parts = [
+            m.name.clone(),
+            "sweep".into(),
+            short.join("-x-"),
+            metric_name.clone(),
+        ];
+        let mut options: Vec<String> = args.params.iter().map(|p| format!("--param {p}")).collect();
+        options.push(format!("--runs {}", args.runs));
+        options.extend(args.seed.seed.map(|s| format!("--seed {s}")));
+        options.extend(common::sets_options(&args.scenario.sets));
+        common::default_folder(&parts, &options)
+    });
     let opts = args.charts.options();
-    atomic::write_folder(&dest, |d| {
+    let mut lines = vec![
+        "sweep".to_string(),
+        format!("metric {metric_name}"),
+        format!("runs {}", args.runs),
+        format!("seed {seed}"),
+        format!(
+            "scenario {}",
+            output::document_sha256(&scen.document, m, m.ensemble.seed)
+        ),
+    ];
+    lines.extend(args.params.iter().map(|p| format!("param {p}")));
+    request::write_for_request(&dest, &request::key(&lines), |d| {
         out::write_sweep(&d.join("sweep.csv"), &axes, &result)?;
         let Some(opts) = opts.as_ref() else {
             return Ok(());

@@ -4,6 +4,7 @@ pub mod analysis;
 pub mod atomic;
 pub(crate) mod compare;
 pub mod readback;
+pub mod request;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -306,13 +307,13 @@ pub fn resolved_document(document: &toml::Table, model: &Model, seed: u64) -> to
 /// SHA-256 of the resolved scenario as TOML (without the comment lines on
 /// top): two results with the same hash came from the same scenario.
 pub fn scenario_sha256(r: &RunResults<'_>) -> String {
-    use sha2::{Digest, Sha256};
-    let doc = resolved_document(r.document, r.model, r.seed);
-    let text = toml::to_string(&doc).unwrap_or_default();
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    document_sha256(r.document, r.model, r.seed)
+}
+
+/// SHA-256 of a merged scenario document resolved with `seed`.
+pub fn document_sha256(document: &toml::Table, model: &Model, seed: u64) -> String {
+    let doc = resolved_document(document, model, seed);
+    request::sha256(&toml::to_string(&doc).unwrap_or_default())
 }
 
 /// The merged scenario, with the runs and seed actually used, as TOML that

@@ -515,11 +515,12 @@ fn analysis_commands_write_their_charts_and_honour_the_options() {
             "{folder}: the table and the chart"
         );
 
+        // The same request again keeps the chart it does not draw.
         ok(geosim(t, &with(&args, &["--no-charts"])));
         assert_eq!(
             files(&dir, "").len(),
-            1,
-            "{folder}: --no-charts, the table only"
+            2,
+            "{folder}: --no-charts keeps the chart of the same request"
         );
 
         ok(geosim(t, &with(&args, &["--format", "svg"])));
@@ -527,9 +528,17 @@ fn analysis_commands_write_their_charts_and_honour_the_options() {
         assert!(svg.starts_with("<svg") && svg.contains("Small test scenario"));
         assert_eq!(
             files(&dir, ".png"),
-            Vec::<String>::new(),
-            "{folder}: replaced whole"
+            [format!("{stem}.png")],
+            "{folder}: the PNG stays beside the SVG"
         );
+
+        // Another request (another scenario) replaces the folder whole.
+        let other = with(
+            &args,
+            &["--set", "variables.tension.noise=0.05", "--no-charts"],
+        );
+        ok(geosim(t, &other));
+        assert_eq!(files(&dir, "").len(), 1, "{folder}: replaced whole");
 
         let bad = with(&args, &["--no-charts", "--format", "svg"]);
         fails(geosim(t, &bad), 2, "cannot be used with");

@@ -657,17 +657,47 @@ fn run_writes_charts_with_the_results_and_honours_the_options() {
     let img = Image::read(&res.join("alignment.png"));
     assert_eq!((img.w, img.h), (800, 450));
 
+    let all = [
+        "alignment.png",
+        "dashboard.png",
+        "drivers.png",
+        "regimes.png",
+        "tension.png",
+    ];
+    // The same request again keeps the charts it does not draw: --no-charts,
+    // a selection, another format add to the folder instead of emptying it.
     ok(geosim(
         tmp.path(),
         &["run", &small, "--quiet", "--no-charts"],
     ));
-    assert!(files(&res, ".png").is_empty() && res.join("ensemble.csv").exists());
-
+    assert_eq!(files(&res, ".png"), all);
+    assert!(res.join("ensemble.csv").exists());
+    let before = std::fs::metadata(res.join("tension.png"))
+        .unwrap()
+        .modified()
+        .unwrap();
     ok(geosim(
         tmp.path(),
-        &["run", &small, "--quiet", "--charts", "tension,regimes"],
+        &[
+            "run",
+            &small,
+            "--quiet",
+            "--charts",
+            "tension,regimes",
+            "--size",
+            "1200x675",
+        ],
     ));
-    assert_eq!(files(&res, ".png"), ["regimes.png", "tension.png"]);
+    assert_eq!(files(&res, ".png"), all);
+    assert_eq!(Image::read(&res.join("tension.png")).w, 1200, "redrawn");
+    assert_eq!(Image::read(&res.join("alignment.png")).w, 800, "kept");
+    assert!(
+        std::fs::metadata(res.join("tension.png"))
+            .unwrap()
+            .modified()
+            .unwrap()
+            >= before
+    );
 
     ok(geosim(
         tmp.path(),
@@ -686,7 +716,36 @@ fn run_writes_charts_with_the_results_and_honours_the_options() {
         svg.starts_with("<svg") && svg.contains("Small test scenario"),
         "{svg:.200}"
     );
-    assert!(files(&res, ".png").is_empty());
+    assert_eq!(files(&res, ".png"), all, "the PNGs stay beside the SVG");
+
+    // Another request (another seed) has other results: it replaces the
+    // folder whole, in its own default folder.
+    ok(geosim(
+        tmp.path(),
+        &[
+            "run", &small, "--quiet", "--seed", "5", "--charts", "regimes",
+        ],
+    ));
+    assert_eq!(
+        files(&tmp.path().join("output/small-seed5"), ".png"),
+        ["regimes.png"]
+    );
+    ok(geosim(
+        tmp.path(),
+        &[
+            "run",
+            &small,
+            "--quiet",
+            "--out",
+            "output/small",
+            "--seed",
+            "5",
+            "--charts",
+            "regimes",
+        ],
+    ));
+    assert_eq!(files(&res, ".png"), ["regimes.png"]);
+    assert!(files(&res, ".svg").is_empty());
 
     ok(geosim(
         tmp.path(),
@@ -699,7 +758,8 @@ fn run_writes_charts_with_the_results_and_honours_the_options() {
             "trajectory",
         ],
     ));
-    assert_eq!(files(&res, ".png"), ["trajectory.png"]);
+    let det = tmp.path().join("output/small-deterministic");
+    assert_eq!(files(&det, ".png"), ["trajectory.png"]);
 }
 
 #[test]
@@ -771,7 +831,8 @@ fn compare_reuses_matching_results_and_writes_charts_and_csv() {
         o.stdout
     );
     assert!(
-        o.stdout.contains("results reused from output/parent/"),
+        o.stdout
+            .contains("results reused from output/parent-runs200/"),
         "{}",
         o.stdout
     );
@@ -785,7 +846,7 @@ fn compare_reuses_matching_results_and_writes_charts_and_csv() {
         "{}",
         o.stdout
     );
-    let dir = tmp.path().join("output/compare-parent-child");
+    let dir = crate::support::folder(&tmp.path().join("output"), "compare-parent-child-");
     assert_eq!(files(&dir, ".png"), ["x.png", "y.png"]);
     assert_eq!(
         (
@@ -797,7 +858,7 @@ fn compare_reuses_matching_results_and_writes_charts_and_csv() {
 
     // compare.csv holds each scenario's medians and 90 % band.
     let reused = std::fs::read_to_string(dir.join("compare.csv")).unwrap();
-    let ens = EnsembleCsv::read(&tmp.path().join("output/parent"));
+    let ens = EnsembleCsv::read(&tmp.path().join("output/parent-runs200"));
     let parent_model = scenario::load(&parent, &["ensemble.runs=200".into()])
         .unwrap()
         .model;
@@ -832,6 +893,8 @@ fn compare_reuses_matching_results_and_writes_charts_and_csv() {
             "y",
             "--format",
             "svg",
+            "--out",
+            dir.to_str().unwrap(),
         ],
     ));
     assert!(!o.stdout.contains("reused"), "{}", o.stdout);
@@ -842,7 +905,7 @@ fn compare_reuses_matching_results_and_writes_charts_and_csv() {
     );
 
     // Running the stored scenario fresh gives the same numbers as reusing it.
-    std::fs::remove_dir_all(tmp.path().join("output/parent")).unwrap();
+    std::fs::remove_dir_all(tmp.path().join("output/parent-runs200")).unwrap();
     ok(geosim(
         tmp.path(),
         &["compare", &parent, &child, "--runs", "200", "--quiet"],

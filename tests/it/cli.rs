@@ -93,7 +93,7 @@ fn resolved_scenario_reproduces_the_run() {
         ],
     )
     .ok();
-    let first = tmp.path().join("output/child");
+    let first = crate::support::folder(&tmp.path().join("output"), "child-runs120-seed9-");
     let resolved = first.join("scenario.resolved.toml");
     assert!(read(&resolved).contains("seed = 9"));
     geosim(
@@ -562,7 +562,10 @@ fn explain_writes_contributions_that_add_up() {
         "{}",
         r.stdout
     );
-    let csv = read(&tmp.path().join("output/small-explain-tension/explain.csv"));
+    let csv = read(
+        &crate::support::folder(&tmp.path().join("output"), "small-explain-tension-")
+            .join("explain.csv"),
+    );
     assert!(csv.starts_with("date,term,contribution\n"));
     let sum: f64 = csv
         .lines()
@@ -624,7 +627,8 @@ fn sensitivity_methods_write_their_tables() {
             .contains("influences.\"tension -> alignment\".weight")
     );
     geosim(tmp.path(), &["sensitivity", &f, "--params", "variables.*"]).ok();
-    let oat = read(&tmp.path().join("output/small-sensitivity-oat/oat.csv"));
+    let oat =
+        read(&crate::support::folder(&tmp.path().join("output"), "small-oat-").join("oat.csv"));
     assert!(oat.starts_with("parameter,low,high,central,metric_at_low,metric_at_high,swing\n"));
     assert!(oat.lines().skip(1).all(|l| l.starts_with("variables.")));
     geosim(
@@ -643,7 +647,11 @@ fn sensitivity_methods_write_their_tables() {
     assert!(
         read(
             &tmp.path()
-                .join("output/small-sensitivity-morris/morris.csv")
+                .join(crate::support::folder(
+                    &tmp.path().join("output"),
+                    "small-morris-"
+                ))
+                .join("morris.csv")
         )
         .starts_with("parameter,low,high,mu_star,mu,sigma\n")
     );
@@ -662,7 +670,8 @@ fn sensitivity_methods_write_their_tables() {
         ],
     )
     .ok();
-    let sobol = read(&tmp.path().join("output/small-sensitivity-sobol/sobol.csv"));
+    let sobol =
+        read(&crate::support::folder(&tmp.path().join("output"), "small-sobol-").join("sobol.csv"));
     assert!(sobol.lines().count() > 5);
     geosim(tmp.path(), &["sensitivity", &f, "--params", "nothing.*"])
         .fails(2, &["no parameter to vary", "--list-params"]);
@@ -702,7 +711,8 @@ fn sweep_writes_a_grid() {
         ],
     )
     .ok();
-    let csv = read(&tmp.path().join("output/small-sweep/sweep.csv"));
+    let csv =
+        read(&crate::support::folder(&tmp.path().join("output"), "small-sweep-").join("sweep.csv"));
     assert!(csv.starts_with("variables.alignment.bias,mean,p05,p50,p95\n"));
     assert_eq!(csv.lines().count(), 5);
     let means: Vec<f64> = csv
@@ -1037,4 +1047,84 @@ fn summary_records_provenance() {
     let q: serde_json::Value =
         serde_json::from_str(&read(&tmp.path().join("q/summary.json"))).unwrap();
     assert_ne!(q["provenance"]["scenario_sha256"], p["scenario_sha256"]);
+}
+
+/// Regression: the deterministic run, another --runs/--seed, another
+/// explain window or another sensitivity metric all silently replaced the
+/// same default folder.
+#[test]
+fn default_folders_tell_results_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = fixture("small.toml");
+    let runs: [&[&str]; 10] = [
+        &["run", &f],
+        &["run", &f, "--deterministic"],
+        &["run", &f, "--runs", "50", "--seed", "3"],
+        &["run", &f, "--set", "variables.alignment.bias=0.2"],
+        &["explain", &f, "--variable", "alignment"],
+        &[
+            "explain",
+            &f,
+            "--variable",
+            "alignment",
+            "--from",
+            "2021-01",
+            "--to",
+            "2021-12",
+        ],
+        &["sensitivity", &f, "--metric", "alignment@2022-12"],
+        &[
+            "sensitivity",
+            &f,
+            "--metric",
+            "mean:alignment@2021-01..2022-12",
+        ],
+        &["sensitivity", &f, "--method", "morris", "--samples", "4"],
+        &[
+            "sweep",
+            &f,
+            "--param",
+            "variables.alignment.bias=0:0.2:2",
+            "--runs",
+            "5",
+        ],
+    ];
+    let mut folders = Vec::new();
+    for args in runs {
+        let r = geosim(tmp.path(), &[args, &["--no-charts"]].concat()).ok();
+        let line = r
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("results in "))
+            .unwrap();
+        folders.push(
+            line.trim_start_matches("results in ")
+                .trim_end_matches('/')
+                .to_string(),
+        );
+    }
+    let mut distinct = folders.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), folders.len(), "{folders:?}");
+    assert_eq!(folders[0], "output/small");
+    assert_eq!(folders[1], "output/small-deterministic");
+    assert_eq!(folders[2], "output/small-runs50-seed3");
+    assert!(folders[3].starts_with("output/small-"), "{}", folders[3]);
+    assert_eq!(
+        folders[4],
+        "output/small-explain-alignment-2020-01..2022-12"
+    );
+    assert_eq!(
+        folders[5],
+        "output/small-explain-alignment-2021-01..2021-12"
+    );
+    assert_eq!(folders[6], "output/small-oat-alignment@2022-12");
+    assert_eq!(
+        folders[7],
+        "output/small-oat-mean_alignment@2021-01..2022-12"
+    );
+    for f in &folders {
+        assert!(tmp.path().join(f).is_dir(), "{f}");
+    }
 }

@@ -10,6 +10,7 @@ mod cli;
 mod engine_rules;
 mod ensemble_stats;
 mod error_messages;
+mod folders;
 mod golden;
 mod merging;
 mod model_fidelity;

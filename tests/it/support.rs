@@ -147,3 +147,21 @@ pub(crate) fn files(dir: &Path, ext: &str) -> Vec<String> {
     v.sort();
     v
 }
+
+/// The one folder in `dir` whose name starts with `prefix` (default result
+/// folders end in details and hashes the tests need not spell out).
+pub(crate) fn folder(dir: &Path, prefix: &str) -> std::path::PathBuf {
+    let found: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "folders starting with {prefix} in {}: {found:?}",
+        dir.display()
+    );
+    found.into_iter().next().unwrap()
+}

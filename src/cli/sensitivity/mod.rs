@@ -18,7 +18,7 @@ use crate::analysis::params;
 use crate::charts::Options;
 use crate::charts::analysis::About;
 use crate::error::Error;
-use crate::output::atomic;
+use crate::output::{self, request};
 use crate::scenario;
 
 pub(super) const SENSITIVITY_EXAMPLES: &str = "\
@@ -106,6 +106,27 @@ impl Study<'_> {
     }
 }
 
+/// The options besides method and metric that change the results, as
+/// written: they tell default result folders apart.
+fn result_options(args: &SensitivityArgs) -> Vec<String> {
+    let mut out: Vec<String> = args
+        .params
+        .iter()
+        .map(|p| format!("--params {p}"))
+        .collect();
+    if args.spread != DEFAULT_SPREAD {
+        out.push(format!("--spread {}", args.spread));
+    }
+    out.extend(args.samples.map(|n| format!("--samples {n}")));
+    out.extend(args.runs.map(|n| format!("--runs {n}")));
+    out.extend(args.seed.seed.map(|n| format!("--seed {n}")));
+    out.extend(common::sets_options(&args.scenario.sets));
+    out
+}
+
+/// `--spread` when not given.
+const DEFAULT_SPREAD: f64 = 0.25;
+
 fn method_parser() -> PossibleValuesParser {
     PossibleValuesParser::new(
         METHODS
@@ -131,7 +152,7 @@ pub struct SensitivityArgs {
     #[arg(long)]
     pub samples: Option<usize>,
     /// Range of a plain-number parameter: ± this share of its value
-    #[arg(long, default_value_t = 0.25)]
+    #[arg(long, default_value_t = DEFAULT_SPREAD)]
     pub spread: f64,
     /// Stochastic runs per evaluation; 0 = the deterministic run (default: 0, or 100 for share: metrics)
     #[arg(long, value_parser = analysis_runs_parser())]
@@ -202,10 +223,14 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
     let (k_f, samples_f) = (k as f64, samples as f64);
     let evaluations = method.evaluations(k_f, samples_f);
     crate::limits::check_analysis(m, evaluations, runs, method.points_held(k_f, samples_f))?;
+    let study_metric = metric_name.clone();
     let obj = ModelObjective::new(m, metric, selected, Plan::from_runs(runs, seed))
         .map_err(|e| Error::usage(format!("--params/--spread: {e}"), None))?;
     let name = method.name();
-    let dest = common::out_dir(&args.output.out, m, &format!("sensitivity-{name}"));
+    let dest = args.output.out.clone().unwrap_or_else(|| {
+        let parts = [m.name.clone(), name.to_string(), study_metric.clone()];
+        common::default_folder(&parts, &result_options(args))
+    });
     let mode = if runs == 0 {
         "deterministic run".to_string()
     } else {
@@ -222,7 +247,23 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
     let outcome = with_threads(args.threads.get(), || method.run(&study))
         .map_err(|e| Error::usage(format!("cannot start worker threads: {e}"), None))?;
     let opts = args.charts.options();
-    atomic::write_folder(&dest, |d| outcome.write(d, &study, opts.as_ref()))?;
+    let mut lines = vec![
+        "sensitivity".to_string(),
+        format!("method {name}"),
+        format!("metric {}", study.metric_name),
+        format!("runs {runs}"),
+        format!("seed {seed}"),
+        format!("samples {samples}"),
+        format!("spread {}", args.spread),
+        format!(
+            "scenario {}",
+            output::document_sha256(&scen.document, m, m.ensemble.seed)
+        ),
+    ];
+    lines.extend(args.params.iter().map(|p| format!("params {p}")));
+    request::write_for_request(&dest, &request::key(&lines), |d| {
+        outcome.write(d, &study, opts.as_ref())
+    })?;
     if args.output.quiet {
         return Ok(());
     }
