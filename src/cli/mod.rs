@@ -33,7 +33,8 @@ Examples:
   geosim sensitivity baseline --method sobol --samples 1024
   geosim sweep baseline --param variables.trust.rate=0.05:0.3:6
 
-Exit codes: 0 success, 1 a file could not be read or written, 2 invalid scenario or arguments.";
+Exit codes: 0 success, 1 a file could not be read or written, 2 invalid scenario or arguments,
+130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (the half-written folder is removed).";
 
 #[derive(Parser, Debug)]
 #[command(
