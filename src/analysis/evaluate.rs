@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 
 use super::metric::Metric;
-use crate::engine::{Mode, Workspace, run_rng, simulate};
+use crate::engine::block::{Block, Schedule};
 use crate::model::{Model, ParamId};
 
 /// Which runs an evaluation makes.
@@ -50,12 +50,19 @@ pub struct Override {
     pub hi: f64,
 }
 
-/// Evaluates a model with some parameters set, under one plan.
+/// Evaluates a model with some parameters set, under one plan, through
+/// the population engine: deterministic evaluations of up to
+/// [`BLOCK_LANES`] points advance together as the lanes of one block, and
+/// an ensemble's runs at one point advance [`BLOCK_LANES`] at a time.
 pub struct Evaluator<'m> {
     model: &'m Model,
     plan: Plan,
     ids: Vec<ParamId>,
+    schedule: Schedule,
 }
+
+/// Lanes of the blocks an evaluator runs.
+pub const BLOCK_LANES: usize = 64;
 
 impl<'m> Evaluator<'m> {
     /// Every value an override may take must be allowed for its parameter
@@ -69,6 +76,7 @@ impl<'m> Evaluator<'m> {
             model,
             plan,
             ids: overrides.iter().map(|o| o.id).collect(),
+            schedule: Schedule::new(model),
         })
     }
 
@@ -80,66 +88,103 @@ impl<'m> Evaluator<'m> {
         self.plan
     }
 
-    /// Makes the plan's runs with `values` (one per override, in order),
-    /// handing each run's trajectory (months × sources) to `each`.
-    pub fn each_run(&self, ws: &mut Workspace, values: &[f64], mut each: impl FnMut(&[f64])) {
-        let m = self.model;
+    /// A block sized for this evaluator.
+    fn block(&self) -> Block<'_> {
+        Block::new(self.model, &self.schedule, BLOCK_LANES)
+    }
+
+    /// Runs the loaded block with its lanes' overrides taken from `values`
+    /// (`values_of(lane)`), leaving `metric` of every lane in `out`.
+    fn run_block<'v>(
+        &self,
+        block: &mut Block<'_>,
+        values_of: impl Fn(usize) -> &'v [f64],
+        metric: &Metric,
+        out: &mut Vec<f64>,
+    ) {
+        for lane in 0..block.lanes() {
+            for (id, v) in self.ids.iter().zip(values_of(lane)) {
+                block.set_param(lane, *id, *v);
+            }
+        }
+        let lanes = block.lanes();
+        let mut acc = vec![metric.start(); lanes];
+        block.run(|b| {
+            let t = b.month();
+            metric.fold(self.model, t, b.row(t), lanes, &mut acc);
+        });
+        out.extend(acc.iter().map(|a| metric.finish(*a)));
+    }
+
+    /// `metric` of every run of the plan at one point (`values`, one per
+    /// override), in run order, into `out`.
+    pub fn metric_values(&self, values: &[f64], metric: &Metric, out: &mut Vec<f64>) {
+        out.clear();
+        let mut block = self.block();
         match self.plan {
             Plan::Deterministic => {
-                ws.central_params(m);
-                self.set(ws, values);
-                simulate(m, ws, &mut run_rng(0, 0), Mode::Deterministic);
-                each(&ws.trajectory);
+                block.load_central(1);
+                self.run_block(&mut block, |_| values, metric, out);
             }
             Plan::Ensemble { runs, seed } => {
-                for r in 0..runs {
-                    let mut rng = run_rng(seed, r);
-                    ws.sample_params(m, &mut rng);
-                    self.set(ws, values);
-                    simulate(m, ws, &mut rng, Mode::Stochastic);
-                    each(&ws.trajectory);
+                let mut first = 0;
+                while first < runs {
+                    let count = (runs - first).min(BLOCK_LANES as u64);
+                    block.load_runs(seed, first, count as usize);
+                    self.run_block(&mut block, |_| values, metric, out);
+                    first += count;
                 }
             }
         }
     }
 
-    fn set(&self, ws: &mut Workspace, values: &[f64]) {
-        for (id, v) in self.ids.iter().zip(values) {
-            ws.params[id.0] = *v;
+    /// The mean of `metric` over the plan's runs at every point (row-major,
+    /// one value per override), in order, over the current rayon pool.
+    pub fn means(&self, points: &[f64], metric: &Metric) -> Vec<f64> {
+        let width = self.ids.len().max(1);
+        match self.plan {
+            Plan::Deterministic => points
+                .par_chunks(width * BLOCK_LANES)
+                .map_init(
+                    || (self.block(), Vec::new()),
+                    |(block, out), chunk| {
+                        out.clear();
+                        block.load_central(chunk.len() / width);
+                        self.run_block(
+                            block,
+                            |lane| &chunk[lane * width..(lane + 1) * width],
+                            metric,
+                            out,
+                        );
+                        out.clone()
+                    },
+                )
+                .flatten()
+                .collect(),
+            Plan::Ensemble { runs, .. } => points
+                .par_chunks(width)
+                .map_init(Vec::new, |values, point| {
+                    self.metric_values(point, metric, values);
+                    values.iter().sum::<f64>() / runs as f64
+                })
+                .collect(),
         }
     }
 
-    /// The mean of `metric` over the plan's runs.
-    pub fn mean(&self, ws: &mut Workspace, values: &[f64], metric: &Metric) -> f64 {
-        let mut sum = 0.0;
-        self.each_run(ws, values, |traj| sum += metric.of(self.model, traj));
-        sum / self.plan.runs() as f64
-    }
-
-    /// `metric` of every run, in run order, into `out`.
-    pub fn metric_values(
-        &self,
-        ws: &mut Workspace,
-        values: &[f64],
-        metric: &Metric,
-        out: &mut Vec<f64>,
-    ) {
-        out.clear();
-        self.each_run(ws, values, |traj| out.push(metric.of(self.model, traj)));
-    }
-
-    /// `f` at every point of `points` (row-major, `width` coordinates per
-    /// point), in order, over the current rayon pool; each worker reuses
-    /// one workspace.
-    pub fn map<T: Send>(
+    /// `f` of the metric of every run at every point (row-major, one value
+    /// per override), in order, over the current rayon pool.
+    pub fn map_points<T: Send>(
         &self,
         points: &[f64],
-        width: usize,
-        f: impl Fn(&mut Workspace, &[f64]) -> T + Sync + Send,
+        metric: &Metric,
+        f: impl Fn(&[f64], &mut Vec<f64>) -> T + Sync + Send,
     ) -> Vec<T> {
         points
-            .par_chunks(width.max(1))
-            .map_init(|| Workspace::new(self.model), |ws, p| f(ws, p))
+            .par_chunks(self.ids.len().max(1))
+            .map_init(Vec::new, |values, point| {
+                self.metric_values(point, metric, values);
+                f(point, values)
+            })
             .collect()
     }
 }
@@ -179,9 +224,8 @@ mod tests {
             hi: 1.0,
         };
         let ev = Evaluator::new(&m, Plan::Deterministic, &[o]).unwrap();
-        let mut ws = Workspace::new(&m);
         let (metric, _) = Metric::parse("x@2020-12", &m).unwrap();
-        let got = ev.mean(&mut ws, &[0.6], &metric);
+        let got = ev.means(&[0.6], &metric)[0];
         // x(t+1) = x + 0.5 (0.6 − x) from 0: after 11 months 0.6 (1 − 0.5¹¹).
         assert!((got - 0.6 * (1.0 - 0.5f64.powi(11))).abs() < 1e-12, "{got}");
     }
@@ -198,18 +242,18 @@ mod tests {
         let plan = Plan::Ensemble { runs: 50, seed: 9 };
         let ev = Evaluator::new(&m, plan, &[o]).unwrap();
         let (metric, _) = Metric::parse("x@2020-12", &m).unwrap();
-        let mut ws = Workspace::new(&m);
         let (mut a, mut b) = (Vec::new(), Vec::new());
-        ev.metric_values(&mut ws, &[0.2], &metric, &mut a);
-        ev.metric_values(&mut ws, &[0.4], &metric, &mut b);
+        ev.metric_values(&[0.2], &metric, &mut a);
+        ev.metric_values(&[0.4], &metric, &mut b);
         assert_eq!(a.len(), 50);
         // Same noise in both: the linear model shifts every run by the same amount.
         let shift = 0.2 * (1.0 - 0.5f64.powi(11));
         for (x, y) in a.iter().zip(&b) {
             assert!((y - x - shift).abs() < 1e-9, "{x} {y}");
         }
-        let mean = ev.mean(&mut ws, &[0.2], &metric);
-        assert!((mean - a.iter().sum::<f64>() / 50.0).abs() < 1e-15);
+        let means = ev.means(&[0.2, 0.4], &metric);
+        assert!((means[0] - a.iter().sum::<f64>() / 50.0).abs() < 1e-15);
+        assert!((means[1] - b.iter().sum::<f64>() / 50.0).abs() < 1e-15);
     }
 
     #[test]

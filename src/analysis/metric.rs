@@ -103,23 +103,50 @@ impl Metric {
         matches!(self, Metric::Share { .. })
     }
 
-    /// The metric of one trajectory (months × sources).
-    pub fn of(&self, model: &Model, trajectory: &[f64]) -> f64 {
-        let ns = model.n_sources();
+    /// The value every lane's accumulator starts from.
+    pub fn start(&self) -> f64 {
+        -0.0
+    }
+
+    /// Folds month `t` of a block of runs (`row[s * lanes + r]`) into one
+    /// accumulator per lane: the metric needs only the months it names, so
+    /// it is computed while the runs advance.
+    pub fn fold(&self, model: &Model, t: usize, row: &[f64], lanes: usize, acc: &mut [f64]) {
+        let lane = |series: usize| &row[series * lanes..(series + 1) * lanes];
         match *self {
-            Metric::Value { series, month } => trajectory[month * ns + series],
-            Metric::Mean { series, from, to } => {
-                let sum: f64 = (from..=to).map(|t| trajectory[t * ns + series]).sum();
-                sum / (to - from + 1) as f64
+            Metric::Value { series, month } if t == month => acc.copy_from_slice(lane(series)),
+            Metric::Mean { series, from, to } if (from..=to).contains(&t) => {
+                for (a, x) in acc.iter_mut().zip(lane(series)) {
+                    *a += x;
+                }
             }
-            Metric::Share { band, month } => {
+            Metric::Share { band, month } if t == month => {
                 let reg = model
                     .regimes
                     .as_ref()
                     .expect("Share metrics are only built when regimes exist");
-                let x = trajectory[month * ns + reg.variable.0];
-                f64::from(u8::from(reg.band_of(x) == band))
+                for (a, &x) in acc.iter_mut().zip(lane(reg.variable.0)) {
+                    *a = f64::from(u8::from(reg.band_of(x) == band));
+                }
             }
+            _ => {}
         }
+    }
+
+    /// The metric from a lane's accumulator after the last month.
+    pub fn finish(&self, acc: f64) -> f64 {
+        match *self {
+            Metric::Mean { from, to, .. } => acc / (to - from + 1) as f64,
+            _ => acc,
+        }
+    }
+
+    /// The metric of one trajectory (months × sources).
+    pub fn of(&self, model: &Model, trajectory: &[f64]) -> f64 {
+        let mut acc = [self.start()];
+        for (t, row) in trajectory.chunks_exact(model.n_sources()).enumerate() {
+            self.fold(model, t, row, 1, &mut acc);
+        }
+        self.finish(acc[0])
     }
 }

@@ -7,7 +7,6 @@ use rayon::prelude::*;
 use super::evaluate::{Evaluator, Override, Plan};
 use super::metric::Metric;
 use super::params::ParamRange;
-use crate::engine::Workspace;
 use crate::model::Model;
 
 pub trait Objective: Sync {
@@ -76,17 +75,6 @@ impl<'a> ModelObjective<'a> {
         self.evaluator.plan()
     }
 
-    /// The metric at one point of the unit cube.
-    pub fn eval(&self, ws: &mut Workspace, unit: &[f64]) -> f64 {
-        let values: Vec<f64> = self
-            .params
-            .iter()
-            .zip(unit)
-            .map(|(p, u)| p.at(*u))
-            .collect();
-        self.evaluator.mean(ws, &values, &self.metric)
-    }
-
     /// Central values of the selected parameters, as a unit point.
     pub fn central_unit(&self) -> Vec<f64> {
         self.params
@@ -101,7 +89,11 @@ impl Objective for ModelObjective<'_> {
         self.params.len()
     }
     fn eval_batch(&self, points: &[f64]) -> Vec<f64> {
-        self.evaluator
-            .map(points, self.k(), |ws, p| self.eval(ws, p))
+        let k = self.k().max(1);
+        let values: Vec<f64> = points
+            .chunks(k)
+            .flat_map(|unit| self.params.iter().zip(unit).map(|(p, u)| p.at(*u)))
+            .collect();
+        self.evaluator.means(&values, &self.metric)
     }
 }

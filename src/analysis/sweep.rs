@@ -101,12 +101,10 @@ pub fn sweep(
         }
         break;
     }
-    Ok(evaluator.map(&grid, axes.len(), |ws, point| {
-        let mut values = Vec::new();
-        evaluator.metric_values(ws, point, metric, &mut values);
+    Ok(evaluator.map_points(&grid, metric, |point, values| {
         let mean = values.iter().sum::<f64>() / values.len() as f64;
         values.sort_by(f64::total_cmp);
-        let q = |p: f64| empirical_quantile(&values, p);
+        let q = |p: f64| empirical_quantile(values, p);
         SweepPoint {
             at: point.to_vec(),
             mean,

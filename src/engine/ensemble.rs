@@ -1,24 +1,51 @@
-//! Monte Carlo ensembles over threads. Runs are grouped in fixed blocks of
-//! [`BLOCK`] runs handed out in order; each block's moments are merged into
-//! the total strictly in block order, and histograms are integer counts, so
-//! the statistics are byte-identical for any thread count.
+//! Monte Carlo ensembles over threads. A worker advances [`LANES`] runs
+//! together as one [`Block`], folding each month into the statistics as
+//! soon as it is computed. The moments are kept per group of [`BLOCK`] runs
+//! and merged into the total strictly in group order, and histograms are
+//! integer counts, so the statistics are byte-identical for any thread
+//! count and any number of lanes.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{Workspace, stochastic_run};
+use super::Workspace;
+use super::block::{Block, Schedule};
 use crate::model::Model;
-use crate::stats::{Distribution, EnsembleStats, Layout, Moments};
+use crate::stats::{Distribution, EnsembleStats, Layout, MAX_LANES, Moments};
 
-/// Runs per block: the unit of work and of ordered merging.
+/// Runs per group: the unit of ordered merging of the moments.
 pub const BLOCK: u64 = 64;
 
+/// Runs a worker advances together: wide enough that each month's
+/// histograms, fetched once, take many values, while the block's state
+/// stays in cache.
+pub const LANES: u64 = 256;
+
+const _: () = assert!(LANES.is_multiple_of(BLOCK) && LANES as usize <= MAX_LANES);
+
+/// Moments of finished groups, merged into the total in group order.
 struct Merger {
     next: u64,
     pending: BTreeMap<u64, Moments>,
     total: Moments,
     spare: Vec<Moments>,
+}
+
+impl Merger {
+    /// Takes group `g`'s moments (swapping in a cleared spare) and merges
+    /// every group that is next in order.
+    fn add(&mut self, g: u64, moments: &mut Moments, cells: usize) {
+        let fresh = self.spare.pop().unwrap_or_else(|| Moments::new(cells));
+        self.pending.insert(g, std::mem::replace(moments, fresh));
+        while let Some(done) = self.pending.remove(&self.next) {
+            self.total.merge(&done);
+            let mut done = done;
+            done.clear();
+            self.spare.push(done);
+            self.next += 1;
+        }
+    }
 }
 
 /// Runs `runs` runs of `model` seeded with `seed` on `threads` threads and
@@ -33,12 +60,12 @@ pub fn run_ensemble(
 ) -> Result<EnsembleStats, rayon::ThreadPoolBuildError> {
     let layout = Layout::new(model);
     let cells = layout.cells();
-    let blocks = runs.div_ceil(BLOCK);
-    let threads = threads.max(1).min(blocks.max(1) as usize);
+    let chunks = runs.div_ceil(LANES);
+    let threads = threads.max(1).min(chunks.max(1) as usize);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
-    let next_block = AtomicU64::new(0);
+    let next_chunk = AtomicU64::new(0);
     let merger = Mutex::new(Merger {
         next: 0,
         pending: BTreeMap::new(),
@@ -46,38 +73,46 @@ pub fn run_ensemble(
         spare: Vec::new(),
     });
     let dists: Mutex<Vec<Distribution>> = Mutex::new(Vec::with_capacity(threads));
+    let schedule = Schedule::new(model);
+    // 1 / (r + 1) for each run of a group: Welford's weights.
+    let inv: Vec<f64> = (0..BLOCK).map(|r| 1.0 / (r + 1) as f64).collect();
+    let groups_per_chunk = (LANES / BLOCK) as usize;
 
     pool.scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|_| {
-                let mut ws = Workspace::new(model);
+                let mut block = Block::new(model, &schedule, LANES as usize);
                 let mut dist = Distribution::new(&layout);
-                let mut moments = Moments::new(cells);
+                let mut moments: Vec<Moments> =
+                    (0..groups_per_chunk).map(|_| Moments::new(cells)).collect();
+                let mut seen = vec![0u64; LANES as usize];
                 loop {
-                    let b = next_block.fetch_add(1, Ordering::Relaxed);
-                    if b >= blocks {
+                    let c = next_chunk.fetch_add(1, Ordering::Relaxed);
+                    if c >= chunks {
                         break;
                     }
-                    let (first, last) = (b * BLOCK, ((b + 1) * BLOCK).min(runs));
-                    moments.clear();
-                    for run in first..last {
-                        stochastic_run(model, &mut ws, seed, run);
-                        moments.add_run(&ws.trajectory);
-                        dist.add_run(&layout, &ws.trajectory);
-                    }
+                    let (first, last) = (c * LANES, ((c + 1) * LANES).min(runs));
+                    let lanes = (last - first) as usize;
+                    let groups: Vec<(usize, usize)> = (0..lanes)
+                        .step_by(BLOCK as usize)
+                        .map(|lo| (lo, (lo + BLOCK as usize).min(lanes)))
+                        .collect();
+                    seen.fill(0);
+                    block.load_runs(seed, first, lanes);
+                    // Each month is folded as soon as it is computed.
+                    block.run(|blk| {
+                        let t = blk.month();
+                        let row = blk.row(t);
+                        for (m, &(lo, hi)) in moments.iter_mut().zip(&groups) {
+                            m.add_month(t, row, lanes, lo..hi, &inv);
+                        }
+                        dist.add_month(&layout, t, row, lanes, &mut seen[..lanes]);
+                    });
+                    dist.finish_lanes(&seen[..lanes]);
                     let mut m = merger.lock().unwrap_or_else(|e| e.into_inner());
-                    let fresh = m.spare.pop().unwrap_or_else(|| Moments::new(cells));
-                    m.pending.insert(b, std::mem::replace(&mut moments, fresh));
-                    let Merger {
-                        next,
-                        pending,
-                        total,
-                        spare,
-                    } = &mut *m;
-                    while let Some(done) = pending.remove(next) {
-                        total.merge(&done);
-                        spare.push(done);
-                        *next += 1;
+                    for (k, (moments, &(lo, hi))) in moments.iter_mut().zip(&groups).enumerate() {
+                        moments.finish_lanes(hi - lo);
+                        m.add(first / BLOCK + k as u64, moments, cells);
                     }
                     drop(m);
                     progress(last - first);

@@ -19,6 +19,9 @@ use crate::model::{Model, Regimes};
 /// Histogram bins per (month, series).
 pub const BINS: usize = 1024;
 
+/// Most runs a block folds at once ([`Distribution::add_month`]).
+pub const MAX_LANES: usize = 256;
+
 /// Shape shared by all accumulators of one ensemble.
 #[derive(Clone, Debug)]
 pub struct Layout {
@@ -100,6 +103,42 @@ impl Moments {
         }
     }
 
+    /// Folds month `t` of the lanes `group` of a block of runs into these
+    /// (group) moments: `row` holds every series as a row of lanes
+    /// (`row[s * lanes + r]`), and each cell takes Welford's update lane by
+    /// lane in order, exactly as if the runs were added one after the other
+    /// with [`Moments::add_run`]. `inv[k]` is 1 / (k + 1); call
+    /// [`Moments::finish_lanes`] after the last month.
+    pub fn add_month(
+        &mut self,
+        t: usize,
+        row: &[f64],
+        lanes: usize,
+        group: std::ops::Range<usize>,
+        inv: &[f64],
+    ) {
+        let series = row.len() / lanes.max(1);
+        let cells = t * series..(t + 1) * series;
+        let means = &mut self.mean[cells.clone()];
+        let m2s = &mut self.m2[cells];
+        // Lane by lane across all cells: each cell's updates stay in lane
+        // order (the same arithmetic as adding runs one by one), and the
+        // cells' independent chains overlap instead of waiting on each other.
+        for (r, &inv) in group.zip(inv) {
+            for (s, (m, m2)) in means.iter_mut().zip(m2s.iter_mut()).enumerate() {
+                let x = row[s * lanes + r];
+                let d = x - *m;
+                *m += d * inv;
+                *m2 += d * (x - *m);
+            }
+        }
+    }
+
+    /// Records that the block folded with [`Moments::add_month`] held `lanes` runs.
+    pub fn finish_lanes(&mut self, lanes: usize) {
+        self.n = lanes as u64;
+    }
+
     /// Chan et al.'s pairwise combination: `self` then `other`.
     pub fn merge(&mut self, other: &Moments) {
         if other.n == 0 {
@@ -170,6 +209,75 @@ impl Distribution {
             for (b, e) in self.ever.iter_mut().enumerate() {
                 *e += (seen >> b) & 1;
             }
+        }
+    }
+
+    /// Folds month `t` of a block of runs (`row[s * lanes + r]`): the
+    /// month's histograms take all lanes while they are in cache. `seen`
+    /// collects, per lane, the bands it has been in so far;
+    /// [`Distribution::finish_lanes`] counts them once the block is done.
+    pub fn add_month(
+        &mut self,
+        layout: &Layout,
+        t: usize,
+        row: &[f64],
+        lanes: usize,
+        seen: &mut [u64],
+    ) {
+        let base = t * layout.series;
+        let mut bins = [0u16; MAX_LANES];
+        for (s, (xs, &(lo, scale))) in row.chunks_exact(lanes).zip(&layout.bin_scale).enumerate() {
+            let cell = base + s;
+            let hist = &mut self.counts[cell * BINS..(cell + 1) * BINS];
+            let (min, max) = xs
+                .iter()
+                .fold((self.min[cell], self.max[cell]), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
+            self.min[cell] = min;
+            self.max[cell] = max;
+            // The same bin as `((x − lo) · scale) as usize`, capped at the
+            // last bin (NaN and values below the bounds land in bin 0).
+            let bin = |x: f64| ((x - lo) * scale).clamp(0.0, (BINS - 1) as f64) as usize;
+            if xs.iter().all(|&x| x.to_bits() == xs[0].to_bits()) {
+                // Every run at the same value (a driver without an offset,
+                // a variable at a bound): one addition.
+                hist[bin(xs[0])] += lanes as u32;
+                continue;
+            }
+            for (b, &x) in bins.iter_mut().zip(xs) {
+                *b = bin(x) as u16;
+            }
+            // Neighbouring runs often share a bin: add runs of equal bins
+            // at once instead of chaining increments of one counter.
+            let mut current = bins[0];
+            let mut n = 0u32;
+            for &b in &bins[..lanes] {
+                if b == current {
+                    n += 1;
+                } else {
+                    hist[usize::from(current)] += n;
+                    current = b;
+                    n = 1;
+                }
+            }
+            hist[usize::from(current)] += n;
+        }
+        if let Some(r) = &layout.regimes {
+            let nb = r.bands.len();
+            let xs = &row[r.variable.0 * lanes..(r.variable.0 + 1) * lanes];
+            for (&x, seen) in xs.iter().zip(seen.iter_mut()) {
+                let b = r.band_of(x);
+                self.regime_counts[t * nb + b] += 1;
+                *seen |= 1 << b;
+            }
+        }
+    }
+
+    /// Counts the bands each lane of a finished block ever entered.
+    pub fn finish_lanes(&mut self, seen: &[u64]) {
+        for (b, e) in self.ever.iter_mut().enumerate() {
+            *e += seen.iter().map(|s| (s >> b) & 1).sum::<u64>();
         }
     }
 

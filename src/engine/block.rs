@@ -1,0 +1,535 @@
+//! A block of runs advancing month by month together: the population
+//! engine. State is stored as structure of arrays — every quantity is a
+//! row of `lanes` values, one per run — so the monthly step runs over
+//! contiguous lanes the compiler can vectorise, the statistics of a month
+//! are folded right after it is computed (the histograms of that month stay
+//! in cache), and between two months a caller can read and replace the
+//! whole population (the hook a particle filter needs).
+//!
+//! Each lane keeps its own random generator and draws from it in exactly
+//! the order a single run does (its parameters at the start; then each
+//! month the noise of every variable in order, then the incidents), so a
+//! run's trajectory does not depend on which block, lane or thread
+//! computed it.
+
+use rand::rngs::Xoshiro256PlusPlus;
+use rand_distr::{Distribution, Poisson};
+
+use super::run_rng;
+use crate::model::{Draw, Model, ParamId, param::standard_normal, rule};
+
+/// What every block of one model shares, computed once: the scheduled
+/// events by month and the pressure of events dated before the start.
+pub struct Schedule {
+    /// Events by month, CSR-style: `event_ids[event_start[t]..event_start[t + 1]]`.
+    event_start: Vec<usize>,
+    event_ids: Vec<usize>,
+    /// Pressures of events dated before the start, decayed to month 0:
+    /// (slot in the pressure rows, parameter, share left).
+    early_pressure: Vec<(usize, ParamId, f64)>,
+    /// Months of history a block keeps: the longest lag plus the current month.
+    depth: usize,
+    /// The (decay class, variable) slots any event or incident presses on,
+    /// ascending, with their class's monthly decay factor: the others stay
+    /// zero, so the step neither decays nor adds them.
+    slots: Vec<(usize, f64)>,
+}
+
+impl Schedule {
+    pub fn new(model: &Model) -> Self {
+        let (nv, months) = (model.n_vars(), model.months());
+        let mut by_month: Vec<Vec<usize>> = vec![Vec::new(); months];
+        for (i, e) in model.events.iter().enumerate() {
+            if let Some(m) = e.month {
+                by_month[m].push(i);
+            }
+        }
+        let mut event_start = vec![0];
+        let mut event_ids = Vec::new();
+        for ids in by_month {
+            event_ids.extend(ids);
+            event_start.push(event_ids.len());
+        }
+        // Events before the start still press, decayed to month 0 (the
+        // monthly update rule counts every event with t_e <= t); their jumps
+        // lie before the horizon.
+        let early_pressure = model
+            .events
+            .iter()
+            .filter(|e| e.date < model.start)
+            .flat_map(|e| {
+                let age = e.date.months_until(model.start) as f64;
+                let fade = rule::pressure_left(e.half_life, age);
+                e.pressures
+                    .iter()
+                    .map(move |&(var, pid)| (e.decay_class * nv + var.0, pid, fade))
+            })
+            .collect();
+        let longest = model.influences.iter().map(|f| f.lag).max().unwrap_or(0);
+        let mut slots: Vec<usize> = model
+            .events
+            .iter()
+            .flat_map(|e| e.pressures.iter().map(|(v, _)| e.decay_class * nv + v.0))
+            .chain(
+                model
+                    .incidents
+                    .iter()
+                    .flat_map(|i| i.pressures.iter().map(|(v, _)| i.decay_class * nv + v.0)),
+            )
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        let slots = slots
+            .into_iter()
+            .map(|slot| (slot, model.decay_factors[slot / nv]))
+            .collect();
+        Schedule {
+            event_start,
+            event_ids,
+            early_pressure,
+            depth: longest.min(months.saturating_sub(1)) + 1,
+            slots,
+        }
+    }
+
+    fn events_at(&self, month: usize) -> &[usize] {
+        &self.event_ids[self.event_start[month]..self.event_start[month + 1]]
+    }
+}
+
+/// Whether the block draws noise and incidents, or runs deterministically.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Stochastic,
+    Deterministic,
+}
+
+/// Up to `capacity` runs advancing together. Rows are lane-major within a
+/// quantity: `params[p * lanes + r]` is parameter `p` of lane `r`.
+pub struct Block<'m> {
+    model: &'m Model,
+    schedule: &'m Schedule,
+    capacity: usize,
+    lanes: usize,
+    mode: Mode,
+    /// The month the block's current row holds.
+    month: usize,
+    /// parameters × lanes
+    params: Vec<f64>,
+    /// influences × lanes: each run's weights
+    weights: Vec<f64>,
+    /// drivers × lanes: each run's driver offset
+    offsets: Vec<f64>,
+    /// depth × sources × lanes: the last `depth` months, month m at row m % depth
+    rows: Vec<f64>,
+    /// variables × lanes
+    signal: Vec<f64>,
+    jump: Vec<f64>,
+    /// decay classes × variables × lanes: the pressure currently applied
+    pressure: Vec<f64>,
+    rngs: Vec<Xoshiro256PlusPlus>,
+}
+
+impl<'m> Block<'m> {
+    pub fn new(model: &'m Model, schedule: &'m Schedule, capacity: usize) -> Self {
+        let capacity = capacity.max(1);
+        let (nv, ns) = (model.n_vars(), model.n_sources());
+        Block {
+            model,
+            schedule,
+            capacity,
+            lanes: 0,
+            mode: Mode::Deterministic,
+            month: 0,
+            params: vec![0.0; model.params.len() * capacity],
+            weights: vec![0.0; model.influences.len() * capacity],
+            offsets: vec![0.0; model.drivers.len() * capacity],
+            rows: vec![0.0; schedule.depth * ns * capacity],
+            signal: vec![0.0; nv * capacity],
+            jump: vec![0.0; nv * capacity],
+            pressure: vec![0.0; model.decay_factors.len() * nv * capacity],
+            rngs: (0..capacity).map(|_| run_rng(0, 0)).collect(),
+        }
+    }
+
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
+    /// Runs in the block.
+    pub fn lanes(&self) -> usize {
+        self.lanes
+    }
+
+    /// The month the current row holds.
+    pub fn month(&self) -> usize {
+        self.month
+    }
+
+    /// Prepares runs `first .. first + count` of the ensemble seeded with
+    /// `seed`: each lane gets its run's generator and draws its parameters.
+    pub fn load_runs(&mut self, seed: u64, first: u64, count: usize) {
+        self.reset(count.min(self.capacity), Mode::Stochastic);
+        let lanes = self.lanes;
+        for r in 0..lanes {
+            let rng = &mut self.rngs[r];
+            *rng = run_rng(seed, first + r as u64);
+            for (p, param) in self.model.params.iter().enumerate() {
+                self.params[p * lanes + r] = if param.draw == Draw::PerRun {
+                    param.sample(rng)
+                } else {
+                    param.central()
+                };
+            }
+        }
+    }
+
+    /// Prepares `count` deterministic runs, every parameter at its central
+    /// value; callers may then change parameters lane by lane.
+    pub fn load_central(&mut self, count: usize) {
+        self.reset(count.min(self.capacity), Mode::Deterministic);
+        let lanes = self.lanes;
+        for (p, param) in self.model.params.iter().enumerate() {
+            self.params[p * lanes..(p + 1) * lanes].fill(param.central());
+        }
+    }
+
+    fn reset(&mut self, lanes: usize, mode: Mode) {
+        self.lanes = lanes;
+        self.mode = mode;
+        self.month = 0;
+    }
+
+    /// Sets parameter `id` of lane `lane` (before [`Block::start`]).
+    pub fn set_param(&mut self, lane: usize, id: ParamId, value: f64) {
+        self.params[id.0 * self.lanes + lane] = value;
+    }
+
+    /// Parameter `id` of lane `lane`.
+    pub fn param(&self, lane: usize, id: ParamId) -> f64 {
+        self.params[id.0 * self.lanes + lane]
+    }
+
+    /// Every source (variables, then drivers) of month `month` as rows of
+    /// lanes: `row[s * lanes + r]`. Only the last months (as many as the
+    /// longest lag, plus one) are held.
+    pub fn row(&self, month: usize) -> &[f64] {
+        let size = self.model.n_sources() * self.lanes;
+        let at = (month % self.schedule.depth) * size;
+        &self.rows[at..at + size]
+    }
+
+    /// The current month's row, for a caller that replaces the population
+    /// (resampling): lanes may be overwritten between two months.
+    pub fn row_mut(&mut self) -> &mut [f64] {
+        let size = self.model.n_sources() * self.lanes;
+        let at = (self.month % self.schedule.depth) * size;
+        &mut self.rows[at..at + size]
+    }
+
+    /// Makes lane `to` a copy of lane `from`: its parameters, history,
+    /// pressure and random generator. This is the resampling step of a
+    /// particle filter (between two months, inside [`Block::run`]'s hook):
+    /// from here on `to` continues exactly as `from` would.
+    pub fn copy_lane(&mut self, from: usize, to: usize) {
+        let lanes = self.lanes;
+        let copy = |v: &mut Vec<f64>, rows: usize| {
+            for k in 0..rows {
+                v[k * lanes + to] = v[k * lanes + from];
+            }
+        };
+        let m = self.model;
+        copy(&mut self.params, m.params.len());
+        copy(&mut self.weights, m.influences.len());
+        copy(&mut self.offsets, m.drivers.len());
+        copy(&mut self.rows, self.schedule.depth * m.n_sources());
+        copy(&mut self.pressure, m.decay_factors.len() * m.n_vars());
+        self.rngs[to] = self.rngs[from].clone();
+    }
+
+    /// The pressure acting now (decay classes × variables × lanes).
+    pub fn pressure(&self) -> &[f64] {
+        &self.pressure[..self.model.decay_factors.len() * self.model.n_vars() * self.lanes]
+    }
+
+    /// Month 0: every run's weights and driver offsets from its parameters,
+    /// initial values plus the jumps of events dated at the start, and the
+    /// pressure of those events and of events dated before the start.
+    pub fn start(&mut self) {
+        let (m, lanes) = (self.model, self.lanes);
+        let nv = m.n_vars();
+        self.month = 0;
+        for (k, f) in m.influences.iter().enumerate() {
+            let (dst, src) = (k * lanes, f.weight.0 * lanes);
+            for r in 0..lanes {
+                self.weights[dst + r] = self.params[src + r];
+            }
+        }
+        for (k, d) in m.drivers.iter().enumerate() {
+            for r in 0..lanes {
+                self.offsets[k * lanes + r] =
+                    d.offset.map_or(0.0, |p| self.params[p.0 * lanes + r]);
+            }
+        }
+        let pressure_len = m.decay_factors.len() * nv * lanes;
+        self.pressure[..pressure_len].fill(0.0);
+        self.jump[..nv * lanes].fill(0.0);
+        self.apply_events(0);
+        for &(slot, pid, fade) in &self.schedule.early_pressure {
+            for r in 0..lanes {
+                self.pressure[slot * lanes + r] += self.params[pid.0 * lanes + r] * fade;
+            }
+        }
+        for (i, v) in m.variables.iter().enumerate() {
+            for r in 0..lanes {
+                let x = self.params[v.initial.0 * lanes + r] + self.jump[i * lanes + r];
+                self.rows[i * lanes + r] = x.clamp(v.min, v.max);
+            }
+        }
+        self.fill_drivers(0);
+    }
+
+    /// The drivers' values of month `month` into that month's row.
+    fn fill_drivers(&mut self, month: usize) {
+        let (m, lanes) = (self.model, self.lanes);
+        let (nv, ns) = (m.n_vars(), m.n_sources());
+        let at = (month % self.schedule.depth) * ns * lanes;
+        for (k, d) in m.drivers.iter().enumerate() {
+            let base = at + (nv + k) * lanes;
+            let path = d.path[month];
+            for r in 0..lanes {
+                self.rows[base + r] = (path + self.offsets[k * lanes + r]).clamp(d.min, d.max);
+            }
+        }
+    }
+
+    /// Adds the jumps and pressures of the events dated at `month`.
+    fn apply_events(&mut self, month: usize) {
+        let (m, lanes) = (self.model, self.lanes);
+        let nv = m.n_vars();
+        for &e in self.schedule.events_at(month) {
+            let ev = &m.events[e];
+            for &(var, pid) in &ev.jumps {
+                for r in 0..lanes {
+                    self.jump[var.0 * lanes + r] += self.params[pid.0 * lanes + r];
+                }
+            }
+            for &(var, pid) in &ev.pressures {
+                let slot = (ev.decay_class * nv + var.0) * lanes;
+                for r in 0..lanes {
+                    self.pressure[slot + r] += self.params[pid.0 * lanes + r];
+                }
+            }
+        }
+    }
+
+    /// Advances every run by one month.
+    pub fn step(&mut self) {
+        let (m, lanes, t) = (self.model, self.lanes, self.month);
+        let (nv, ns, depth) = (m.n_vars(), m.n_sources(), self.schedule.depth);
+        let size = ns * lanes;
+        let now = (t % depth) * size;
+        // Signal: bias + Σ w · v(t − lag) + pressure, in that order, lane by lane.
+        for (i, v) in m.variables.iter().enumerate() {
+            let (dst, src) = (i * lanes, v.bias.0 * lanes);
+            self.signal[dst..dst + lanes].copy_from_slice(&self.params[src..src + lanes]);
+        }
+        for (k, f) in m.influences.iter().enumerate() {
+            let from = (rule::lagged(t, f.lag) % depth) * size + f.source.0 * lanes;
+            let to = f.target.0 * lanes;
+            let w = &self.weights[k * lanes..(k + 1) * lanes];
+            let x = &self.rows[from..from + lanes];
+            for ((s, w), x) in self.signal[to..to + lanes].iter_mut().zip(w).zip(x) {
+                *s += w * x;
+            }
+        }
+        // Pressure, class by class (slots ascend by class, then variable).
+        for &(slot, _) in &self.schedule.slots {
+            let (to, from) = ((slot % nv) * lanes, slot * lanes);
+            let p = &self.pressure[from..from + lanes];
+            for (s, p) in self.signal[to..to + lanes].iter_mut().zip(p) {
+                *s += p;
+            }
+        }
+        // Goal seeking: the signal becomes the next state (before noise and
+        // jumps), in place.
+        for (i, v) in m.variables.iter().enumerate() {
+            let rate = &self.params[v.rate.0 * lanes..(v.rate.0 + 1) * lanes];
+            let x = &self.rows[now + i * lanes..now + (i + 1) * lanes];
+            for ((s, rate), x) in self.signal[i * lanes..(i + 1) * lanes]
+                .iter_mut()
+                .zip(rate)
+                .zip(x)
+            {
+                *s = rule::approach(*x, *rate, rule::target(v, *s));
+            }
+        }
+        let stochastic = self.mode == Mode::Stochastic;
+        if stochastic {
+            for r in 0..lanes {
+                let rng = &mut self.rngs[r];
+                for (i, v) in m.variables.iter().enumerate() {
+                    let noise = self.params[v.noise.0 * lanes + r];
+                    if noise != 0.0 {
+                        self.signal[i * lanes + r] += noise * standard_normal(rng);
+                    }
+                }
+            }
+        }
+        // Shocks landing at month t + 1: pressure decays first, then new ones add.
+        for &(slot, d) in &self.schedule.slots {
+            self.pressure[slot * lanes..(slot + 1) * lanes]
+                .iter_mut()
+                .for_each(|p| *p *= d);
+        }
+        self.jump[..nv * lanes].fill(0.0);
+        self.apply_events(t + 1);
+        if stochastic {
+            self.incidents(t, now);
+        }
+        let next = ((t + 1) % depth) * size;
+        for (i, v) in m.variables.iter().enumerate() {
+            let (out, s, j) = (next + i * lanes, i * lanes, i * lanes);
+            for r in 0..lanes {
+                self.rows[out + r] = (self.signal[s + r] + self.jump[j + r]).clamp(v.min, v.max);
+            }
+        }
+        self.month = t + 1;
+        self.fill_drivers(t + 1);
+    }
+
+    /// The incidents landing at month t + 1, lane by lane: each lane draws
+    /// from its own generator in the order a single run does.
+    fn incidents(&mut self, t: usize, now: usize) {
+        let (m, lanes) = (self.model, self.lanes);
+        let nv = m.n_vars();
+        for r in 0..lanes {
+            for inc in &m.incidents {
+                if t + 1 < inc.window.0 || t + 1 > inc.window.1 {
+                    continue;
+                }
+                let mut exponent = 0.0;
+                for &(src, k) in &inc.rate_by {
+                    exponent += k * self.rows[now + src.0 * lanes + r];
+                }
+                let base = self.params[inc.base_rate.0 * lanes + r];
+                let Some(lambda) = rule::incident_rate(base, exponent) else {
+                    continue;
+                };
+                let rng = &mut self.rngs[r];
+                let count = match Poisson::new(lambda) {
+                    Ok(p) => p.sample(rng) as u64,
+                    Err(_) => 0,
+                };
+                for _ in 0..count {
+                    for &(var, pid) in &inc.jumps {
+                        self.jump[var.0 * lanes + r] += m.params[pid.0].sample(rng);
+                    }
+                    for &(var, pid) in &inc.pressures {
+                        let slot = (inc.decay_class * nv + var.0) * lanes;
+                        self.pressure[slot + r] += m.params[pid.0].sample(rng);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs every month from the start to the end, calling `each` after
+    /// month 0 and after every step with the block, whose current row is
+    /// that month. `each` may read the population and replace lanes (a
+    /// filter's weighting and resampling); when it does nothing it costs
+    /// nothing.
+    pub fn run(&mut self, mut each: impl FnMut(&mut Block<'m>)) {
+        self.start();
+        each(self);
+        for _ in 1..self.model.months() {
+            self.step();
+            each(self);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Workspace, deterministic, stochastic_run};
+
+    /// Every lane's trajectory, months × sources, collected through the hook.
+    fn trajectories(block: &mut Block<'_>) -> Vec<Vec<f64>> {
+        let (ns, months, lanes) = (
+            block.model().n_sources(),
+            block.model().months(),
+            block.lanes(),
+        );
+        let mut out = vec![vec![0.0; months * ns]; lanes];
+        block.run(|b| {
+            let t = b.month();
+            let row = b.row(t);
+            for (r, traj) in out.iter_mut().enumerate() {
+                for s in 0..ns {
+                    traj[t * ns + s] = row[s * lanes + r];
+                }
+            }
+        });
+        out
+    }
+
+    #[test]
+    fn a_copied_lane_continues_as_its_source() {
+        let model = crate::scenario::load("baseline", &[]).unwrap().model;
+        let schedule = Schedule::new(&model);
+        let mut block = Block::new(&model, &schedule, 8);
+        block.load_runs(3, 0, 8);
+        let (ns, lanes) = (model.n_sources(), 8);
+        let mut seen = vec![Vec::new(); lanes];
+        block.run(|b| {
+            if b.month() == 40 {
+                b.copy_lane(2, 5);
+            }
+            let row = b.row(b.month());
+            for (r, s) in seen.iter_mut().enumerate() {
+                s.extend((0..ns).map(|k| row[k * lanes + r]));
+            }
+        });
+        let after = 40 * ns..;
+        assert_eq!(seen[5][after.clone()], seen[2][after.clone()]);
+        assert_ne!(
+            seen[5][..40 * ns],
+            seen[2][..40 * ns],
+            "before the copy they differ"
+        );
+    }
+
+    #[test]
+    fn lanes_reproduce_single_runs_bit_for_bit() {
+        for spec in ["baseline", "russian_world_exit"] {
+            let model = crate::scenario::load(spec, &[]).unwrap().model;
+            let schedule = Schedule::new(&model);
+            let mut block = Block::new(&model, &schedule, 64);
+            let mut ws = Workspace::new(&model);
+            for (first, count) in [(0u64, 64usize), (64, 13)] {
+                block.load_runs(7, first, count);
+                let got = trajectories(&mut block);
+                for (r, traj) in got.iter().enumerate() {
+                    stochastic_run(&model, &mut ws, 7, first + r as u64);
+                    assert!(
+                        traj.iter()
+                            .zip(&ws.trajectory)
+                            .all(|(a, b)| a.to_bits() == b.to_bits()),
+                        "{spec}: run {} differs",
+                        first + r as u64
+                    );
+                }
+            }
+            block.load_central(1);
+            let got = trajectories(&mut block);
+            deterministic(&model, &mut ws);
+            assert!(
+                got[0]
+                    .iter()
+                    .zip(&ws.trajectory)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+        }
+    }
+}
