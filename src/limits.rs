@@ -32,6 +32,11 @@ pub(crate) const MAX_NAME_CHARS: usize = 64;
 pub(crate) const MAX_LABEL_CHARS: usize = 120;
 /// Longest title, in characters.
 pub(crate) const MAX_TITLE_CHARS: usize = 200;
+/// Longest horizon, in months (200 years): every driver's path and every
+/// workspace holds one value per month.
+pub(crate) const MAX_MONTHS: usize = 2400;
+/// Most variables plus drivers: every statistic is kept per month and series.
+pub(crate) const MAX_SERIES: usize = 256;
 /// Most files in an `extends` chain (the scenario and its ancestors).
 pub(crate) const MAX_EXTENDS_DEPTH: usize = 16;
 

@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use super::text::Text;
 use super::time::Horizon;
 use super::{Checker, Names};
+use crate::limits::{MAX_MAGNITUDE, MAX_SERIES};
 use crate::model::{Domain, Draw, Driver, Interpolation, YearMonth, interpolate};
 use crate::scenario::file::{DriverFile, InterpolationFile};
 
@@ -16,6 +17,21 @@ pub(super) fn compile(
     names: &Names<'_>,
     horizon: &Horizon,
 ) -> Option<Vec<Driver>> {
+    let series = names.vars.len() + drivers.len();
+    if series > MAX_SERIES {
+        let at: &[&str] = if drivers.is_empty() {
+            &["variables"]
+        } else {
+            &["drivers"]
+        };
+        c.err(
+            at,
+            format!(
+                "the scenario has {series} variables and drivers; at most {MAX_SERIES} are allowed"
+            ),
+        );
+        return None;
+    }
     let compiled: Vec<Option<Driver>> = drivers
         .iter()
         .map(|(name, d)| driver(c, name, d, names, horizon))
@@ -87,6 +103,16 @@ fn points(c: &mut Checker<'_>, name: &str, d: &DriverFile) -> Vec<(YearMonth, f6
                 "drivers.{name} needs `points = [[\"YYYY-MM\", value], …]` with at least one point"
             ),
         );
+    }
+    for (i, &(_, x)) in points.iter().enumerate() {
+        if x.abs() > MAX_MAGNITUDE {
+            c.err(
+                &["drivers", name, "points", &i.to_string()],
+                format!(
+                    "drivers.{name}.points: {x:e} is too large: values must lie within ±{MAX_MAGNITUDE:e}"
+                ),
+            );
+        }
     }
     for (i, w) in points.windows(2).enumerate() {
         if w[1].0 <= w[0].0 {
@@ -194,6 +220,34 @@ mod tests {
                 "t.toml:9:27: drivers.d.points: dates must increase, but 2020-05 follows 2020-05",
                 "t.toml:9:43: drivers.d.points: dates must increase, but 2020-01 follows 2020-05",
             ]
+        );
+    }
+
+    /// Regression (fuzzing): neighbouring points more than f64::MAX apart
+    /// made the interpolated path NaN.
+    #[test]
+    fn point_values_beyond_the_magnitude_limit() {
+        assert_eq!(
+            only_error(&format!(
+                "{BASE}[drivers.d]\npoints = [[\"2020-01\", 0], [\"2020-02\", 1.7976931348623157e308]]\n"
+            )),
+            "t.toml:9:27: drivers.d.points: 1.7976931348623157e308 is too large: values must lie within ±1e12"
+        );
+    }
+
+    /// Regression (fuzzing): thousands of drivers took gigabytes before any
+    /// limit applied.
+    #[test]
+    fn too_many_series() {
+        let many: String = (0..300)
+            .map(|k| format!("[drivers.d{k}]\npoints = [[\"2020-01\", 0.5]]\n"))
+            .collect();
+        let errs = errors(&format!("{BASE}{many}"));
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0]
+                .ends_with("the scenario has 301 variables and drivers; at most 256 are allowed"),
+            "{errs:?}"
         );
     }
 }

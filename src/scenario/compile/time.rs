@@ -1,6 +1,7 @@
 //! `[time]`: the simulated months.
 
 use super::Checker;
+use crate::limits::MAX_MONTHS;
 use crate::model::YearMonth;
 use crate::scenario::file::TimeFile;
 
@@ -44,6 +45,17 @@ pub(super) fn compile(c: &mut Checker<'_>, time: Option<&TimeFile>) -> Option<Ho
             format!("time.start = {start} is after time.end = {end}"),
         );
         end = start;
+    }
+    let months = start.months_until(end) as usize + 1;
+    if months > MAX_MONTHS {
+        c.err(
+            &["time", "end"],
+            format!(
+                "the horizon {start} … {end} holds {months} months; at most {MAX_MONTHS} ({} years) are simulated",
+                MAX_MONTHS / 12
+            ),
+        );
+        end = start.plus_months(MAX_MONTHS - 1);
     }
     Some(Horizon {
         start,
@@ -110,5 +122,17 @@ mod tests {
         let m = compiles(text);
         assert_eq!(m.months(), 1);
         assert_eq!(m.start, m.end);
+    }
+
+    /// Regression (fuzzing): a horizon of 120,000 months made every driver
+    /// path and workspace that long before any limit applied.
+    #[test]
+    fn horizon_beyond_two_hundred_years() {
+        assert_eq!(
+            only_error(
+                "[time]\nstart = \"0000-01\"\nend = \"9999-12\"\n[variables.x]\ninitial = 0\nrate = 0.5\n"
+            ),
+            "t.toml:3:7: the horizon 0000-01 … 9999-12 holds 120000 months; at most 2400 (200 years) are simulated"
+        );
     }
 }
