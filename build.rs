@@ -35,6 +35,34 @@ fn main() {
         .unwrap();
     }
     code.push_str("];\n");
+    // Data files the scenarios read (observation records), by their path
+    // relative to scenarios/.
+    let data = dir.join("data");
+    println!("cargo:rerun-if-changed={}", data.display());
+    let mut files: Vec<String> = std::fs::read_dir(&data)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter(|e| e.path().is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    code.push_str(
+        "/// (path relative to scenarios/, text) of every shipped data file.\npub(crate) static EMBEDDED_DATA: &[(&str, &str)] = &[\n",
+    );
+    for f in &files {
+        let path = data.join(f);
+        println!("cargo:rerun-if-changed={}", path.display());
+        writeln!(
+            code,
+            "    ({:?}, include_str!({:?})),",
+            format!("data/{f}"),
+            path.display().to_string()
+        )
+        .unwrap();
+    }
+    code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded_scenarios.rs");
     std::fs::write(out, code).unwrap();
 }

@@ -39,19 +39,18 @@ fn short_hash(text: &str) -> String {
 }
 
 /// Where `geosim run` writes by default: `output/<name>` for the
-/// scenario's own ensemble, with `-deterministic`, `-runs<N>`, `-seed<S>`
-/// and a hash of the `--set` overrides when they apply.
+/// scenario's own ensemble, with the mode (`-deterministic`,
+/// `-conditioned`), `-runs<N>`, `-seed<S>` and a hash of the `--set`
+/// overrides when they apply.
 pub(super) fn run_folder(
     name: &str,
-    deterministic: bool,
+    mode: Option<&str>,
     runs: Option<u64>,
     seed: Option<u64>,
     sets: &[String],
 ) -> PathBuf {
     let mut parts = vec![name.to_string()];
-    if deterministic {
-        parts.push("deterministic".into());
-    }
+    parts.extend(mode.map(String::from));
     parts.extend(runs.map(|r| format!("runs{r}")));
     parts.extend(seed.map(|s| format!("seed{s}")));
     default_folder(&parts, &sets_options(sets))

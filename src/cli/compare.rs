@@ -12,8 +12,11 @@ use super::args::{ChartArgs, OutputArgs, SeedArg, ThreadsArg, ensemble_runs_pars
 use crate::charts::compare::{CompareData, Entry};
 use crate::charts::{RunInfo, Table, render};
 use crate::engine::ensemble;
+use crate::engine::filter::Conditioning;
 use crate::error::Error;
-use crate::output::compare::{COMPARE_CSV, CompareRow, write_compare};
+use crate::output::compare::{
+    COMPARE_CSV, CompareRow, EVIDENCE_CSV, EvidenceRow, write_compare, write_evidence,
+};
 use crate::output::readback::{read_table, results_match};
 use crate::output::{atomic, request};
 use crate::scenario::{self, Scenario};
@@ -48,6 +51,9 @@ pub struct CompareArgs {
     pub runs: Option<u64>,
     #[command(flatten)]
     pub seed: SeedArg,
+    /// Condition every scenario on its observations, and rank them by how well they explain the record
+    #[arg(long)]
+    pub condition: bool,
     #[command(flatten)]
     pub threads: ThreadsArg,
     #[command(flatten)]
@@ -63,6 +69,8 @@ struct Compared {
     info: RunInfo,
     /// The earlier results folder reused, if any.
     reused: Option<PathBuf>,
+    /// What conditioning on the observations found, for a conditioned run.
+    conditioning: Option<Conditioning>,
 }
 
 pub(super) fn compare(args: &CompareArgs) -> Result<(), Error> {
@@ -71,6 +79,7 @@ pub(super) fn compare(args: &CompareArgs) -> Result<(), Error> {
         sets: &[],
         runs: args.runs,
         seed: args.seed.seed,
+        condition: args.condition,
     };
     let scens: Vec<Scenario> = args
         .scenarios
@@ -94,7 +103,7 @@ pub(super) fn compare(args: &CompareArgs) -> Result<(), Error> {
         .into_iter()
         .map(|scen| {
             let earlier =
-                super::common::run_folder(&scen.model.name, false, args.runs, args.seed.seed, &[]);
+                super::common::run_folder(&scen.model.name, None, args.runs, args.seed.seed, &[]);
             obtain(scen, &earlier, threads)
         })
         .collect::<Result<_, _>>()?;
@@ -130,6 +139,9 @@ pub(super) fn compare(args: &CompareArgs) -> Result<(), Error> {
     }
     request::write_for_request(&dest, &request::key(&lines), |dir| {
         write_compare(&dir.join(COMPARE_CSV), compare_rows(&charts))?;
+        if let Some(rows) = evidence_rows(&compared) {
+            write_evidence(&dir.join(EVIDENCE_CSV), &rows)?;
+        }
         let Some(opts) = opts.as_ref() else {
             return Ok(());
         };
@@ -198,7 +210,9 @@ fn obtain(scen: Scenario, earlier: &Path, threads: usize) -> Result<Compared, Er
         seed,
         deterministic: false,
     };
-    if results_match(earlier, &scen.document, model)
+    // A conditioned ensemble is always run: its evidence is not stored.
+    if !model.ensemble.condition
+        && results_match(earlier, &scen.document, model)
         && let Some(table) = read_table(earlier, model, runs)
     {
         return Ok(Compared {
@@ -206,10 +220,18 @@ fn obtain(scen: Scenario, earlier: &Path, threads: usize) -> Result<Compared, Er
             table,
             info,
             reused: Some(earlier.to_path_buf()),
+            conditioning: None,
         });
     }
-    let stats = ensemble::run_ensemble(model, runs, seed, threads, &|_| {})
-        .map_err(|e| Error::usage(format!("cannot start {threads} worker threads: {e}"), None))?;
+    let (stats, conditioning) = if model.ensemble.condition {
+        let (stats, c) = super::run::condition(model, runs, seed, threads)?;
+        (stats, Some(c))
+    } else {
+        let stats = ensemble::run_ensemble(model, runs, seed, threads, &|_| {}).map_err(|e| {
+            Error::usage(format!("cannot start {threads} worker threads: {e}"), None)
+        })?;
+        (stats, None)
+    };
     crate::output::check_finite(model, &stats)?;
     let table = Table::from_stats(model, &stats);
     Ok(Compared {
@@ -217,6 +239,7 @@ fn obtain(scen: Scenario, earlier: &Path, threads: usize) -> Result<Compared, Er
         table,
         info,
         reused: None,
+        conditioning,
     })
 }
 
@@ -240,6 +263,43 @@ fn compare_rows(charts: &[CompareData]) -> impl Iterator<Item = CompareRow<'_>> 
 
 /// The stdout table: final-month median of each variable per scenario, then
 /// each scenario's final regime shares.
+/// Each conditioned scenario's log evidence, its standard error and, when
+/// every scenario was conditioned on the same observations, its posterior
+/// probability under equal prior weights.
+fn evidence_rows(compared: &[Compared]) -> Option<Vec<EvidenceRow<'_>>> {
+    let conditioned: Vec<(&Compared, &Conditioning)> = compared
+        .iter()
+        .filter_map(|c| c.conditioning.as_ref().map(|k| (c, k)))
+        .collect();
+    if conditioned.is_empty() {
+        return None;
+    }
+    let first = &conditioned[0].0.scen.model.observations;
+    let same = conditioned.len() == compared.len()
+        && conditioned
+            .iter()
+            .all(|(c, _)| c.scen.model.observations == *first);
+    let top = conditioned
+        .iter()
+        .map(|(_, k)| k.log_evidence)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let total: f64 = conditioned
+        .iter()
+        .map(|(_, k)| (k.log_evidence - top).exp())
+        .sum();
+    Some(
+        conditioned
+            .iter()
+            .map(|(c, k)| EvidenceRow {
+                scenario: &c.scen.model.name,
+                log_evidence: k.log_evidence,
+                se: k.log_evidence_se,
+                posterior: same.then(|| (k.log_evidence - top).exp() / total),
+            })
+            .collect(),
+    )
+}
+
 fn table_text(compared: &[Compared], variables: &[String], dest: &Path) -> String {
     let mut out = String::new();
     for c in compared {
@@ -338,6 +398,24 @@ fn table_text(compared: &[Compared], variables: &[String], dest: &Path) -> Strin
             }
         }
         out.push('\n');
+    }
+    if let Some(rows) = evidence_rows(compared) {
+        out.push_str("\nhow well each explains the record (log evidence ± se");
+        let shared = rows.iter().all(|r| r.posterior.is_some());
+        out.push_str(if shared {
+            ", posterior probability):\n"
+        } else {
+            "; the observations differ, so no posterior):\n"
+        });
+        for r in &rows {
+            let p = r
+                .posterior
+                .map_or(String::new(), |p| format!("  {:5.1}%", p * 100.0));
+            out.push_str(&format!(
+                "  {:<label_w$}  {:>9.3} ± {:.3}{p}\n",
+                r.scenario, r.log_evidence, r.se
+            ));
+        }
     }
     out.push_str(&format!(
         "\ncharts and {COMPARE_CSV} in {}/\n",

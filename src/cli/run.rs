@@ -6,7 +6,9 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::args::{ChartArgs, OutputArgs, ScenarioArgs, SeedArg, ThreadsArg, ensemble_runs_parser};
+use crate::analysis::evaluate::with_threads;
 use crate::charts;
+use crate::engine::filter::{self, Conditioning};
 use crate::engine::{self, Workspace, ensemble};
 use crate::error::Error;
 use crate::output::{self, RunResults, request};
@@ -47,8 +49,11 @@ pub struct RunArgs {
     #[command(flatten)]
     pub seed: SeedArg,
     /// One run at central values, without noise or incidents; also writes trajectory.csv
-    #[arg(long, conflicts_with_all = ["runs", "seed"])]
+    #[arg(long, conflicts_with_all = ["runs", "seed", "condition"])]
     pub deterministic: bool,
+    /// Condition the ensemble on the scenario's observations (a particle filter; also `condition = true` in [ensemble])
+    #[arg(long)]
+    pub condition: bool,
     #[command(flatten)]
     pub threads: ThreadsArg,
     #[command(flatten)]
@@ -71,6 +76,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
         sets: &args.scenario.sets,
         runs: args.runs,
         seed: args.seed.seed,
+        condition: args.condition,
     };
     let scen = scenario::load_request(&args.scenario.scenario, &request)?;
     let model = &scen.model;
@@ -92,12 +98,17 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
     };
 
     let mut ws = Workspace::new(model);
+    let mut conditioning = None;
     let (stats, trajectory): (EnsembleStats, Option<Vec<f64>>) = if args.deterministic {
         engine::deterministic(model, &mut ws);
         (
             ensemble::deterministic_stats(model, &ws),
             Some(ws.trajectory.clone()),
         )
+    } else if model.ensemble.condition {
+        let (stats, cond) = condition(model, runs, seed, threads)?;
+        conditioning = Some(cond);
+        (stats, None)
     } else {
         let bar = progress_bar(runs, args.output.quiet);
         let stats =
@@ -110,9 +121,16 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
 
     output::check_finite(model, &stats)?;
     let dest = args.output.out.clone().unwrap_or_else(|| {
+        let mode = if args.deterministic {
+            Some("deterministic")
+        } else if args.condition {
+            Some("conditioned")
+        } else {
+            None
+        };
         super::common::run_folder(
             &model.name,
-            args.deterministic,
+            mode,
             args.runs,
             args.seed.seed,
             &args.scenario.sets,
@@ -126,6 +144,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
         document: &scen.document,
         trajectory: trajectory.as_deref(),
         command: reproducing_command(args),
+        conditioning: conditioning.as_ref(),
     };
     let mode = if args.deterministic {
         "deterministic"
@@ -167,6 +186,29 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
         super::print(&summary_text(&results, &dest))?;
     }
     Ok(())
+}
+
+/// The ensemble conditioned on the scenario's observations.
+pub(super) fn condition(
+    model: &crate::model::Model,
+    runs: u64,
+    seed: u64,
+    threads: usize,
+) -> Result<(EnsembleStats, Conditioning), Error> {
+    let pool =
+        |e: String| Error::usage(format!("cannot start {threads} worker threads: {e}"), None);
+    with_threads(threads, || filter::run_filter(model, runs, seed))
+        .map_err(pool)?
+        .map_err(|e| {
+            let (lo, hi) = e.observed;
+            Error::usage(
+                format!(
+                    "no run is compatible with observation `{}` ({}): the closest of {runs} runs came within {:.4} of the observed {lo} … {hi}",
+                    e.observation, e.date, e.closest
+                ),
+                Some("check the observation against the scenario (a wrong sign, scale or month?), widen its interval or give it a softness, or run more --runs".into()),
+            )
+        })
 }
 
 fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
@@ -233,13 +275,24 @@ fn summary_text(r: &RunResults<'_>, dest: &std::path::Path) -> String {
         ));
     } else {
         out.push_str(&format!(
-            "{} runs, seed {}, {} … {} ({} months)\n\n",
+            "{} runs, seed {}, {} … {} ({} months)\n",
             r.stats.runs(),
             r.seed,
             m.start,
             m.end,
             m.months()
         ));
+        if let Some(c) = r.conditioning {
+            let resampled = c.steps.iter().filter(|s| s.2).count();
+            out.push_str(&format!(
+                "conditioned on {} observations in {} months (resampled {resampled} times): log evidence {:.3} ± {:.3}\n",
+                m.observations.len(),
+                c.steps.len(),
+                c.log_evidence,
+                c.log_evidence_se
+            ));
+        }
+        out.push('\n');
     }
     let width = m
         .variables

@@ -97,6 +97,16 @@ impl Schedule {
     }
 }
 
+/// Calls `f` with every per-lane quantity of `b` and its number of rows.
+fn for_each_lane_row(b: &mut Block<'_>, mut f: impl FnMut(&mut Vec<f64>, usize)) {
+    let m = b.model;
+    f(&mut b.params, m.params.len());
+    f(&mut b.weights, m.influences.len());
+    f(&mut b.offsets, m.drivers.len());
+    f(&mut b.rows, b.schedule.depth * m.n_sources());
+    f(&mut b.pressure, m.decay_factors.len() * m.n_vars());
+}
+
 /// Whether the block draws noise and incidents, or runs deterministically.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -233,18 +243,57 @@ impl<'m> Block<'m> {
     /// from here on `to` continues exactly as `from` would.
     pub fn copy_lane(&mut self, from: usize, to: usize) {
         let lanes = self.lanes;
-        let copy = |v: &mut Vec<f64>, rows: usize| {
+        for_each_lane_row(self, |v, rows| {
             for k in 0..rows {
                 v[k * lanes + to] = v[k * lanes + from];
             }
-        };
-        let m = self.model;
-        copy(&mut self.params, m.params.len());
-        copy(&mut self.weights, m.influences.len());
-        copy(&mut self.offsets, m.drivers.len());
-        copy(&mut self.rows, self.schedule.depth * m.n_sources());
-        copy(&mut self.pressure, m.decay_factors.len() * m.n_vars());
+        });
         self.rngs[to] = self.rngs[from].clone();
+    }
+
+    /// Makes lane `to` of this block a copy of lane `from` of `src` (a block
+    /// of the same model with the same number of lanes).
+    pub fn copy_lane_from(&mut self, to: usize, src: &Block<'_>, from: usize) {
+        let (lanes, sl) = (self.lanes, src.lanes);
+        let m = self.model;
+        let depth = self.schedule.depth;
+        let pairs: [(&mut Vec<f64>, &Vec<f64>, usize); 5] = [
+            (&mut self.params, &src.params, m.params.len()),
+            (&mut self.weights, &src.weights, m.influences.len()),
+            (&mut self.offsets, &src.offsets, m.drivers.len()),
+            (&mut self.rows, &src.rows, depth * m.n_sources()),
+            (
+                &mut self.pressure,
+                &src.pressure,
+                m.decay_factors.len() * m.n_vars(),
+            ),
+        ];
+        for (dst, from_rows, rows) in pairs {
+            for k in 0..rows {
+                dst[k * lanes + to] = from_rows[k * sl + from];
+            }
+        }
+        self.rngs[to] = src.rngs[from].clone();
+    }
+
+    /// Gives lane `lane` a fresh random generator (after resampling, copies
+    /// of one run must not draw the same noise).
+    pub fn reseed(&mut self, lane: usize, rng: Xoshiro256PlusPlus) {
+        self.rngs[lane] = rng;
+    }
+
+    /// Recomputes what lane `lane` derives from its parameters (influence
+    /// weights, driver offsets) after they were changed mid-run; the
+    /// drivers' values change from the next month on.
+    pub fn refresh_lane(&mut self, lane: usize) {
+        let (m, lanes) = (self.model, self.lanes);
+        for (k, f) in m.influences.iter().enumerate() {
+            self.weights[k * lanes + lane] = self.params[f.weight.0 * lanes + lane];
+        }
+        for (k, d) in m.drivers.iter().enumerate() {
+            self.offsets[k * lanes + lane] =
+                d.offset.map_or(0.0, |p| self.params[p.0 * lanes + lane]);
+        }
     }
 
     /// The pressure acting now (decay classes × variables × lanes).

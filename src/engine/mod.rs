@@ -7,6 +7,7 @@
 
 pub mod block;
 pub mod ensemble;
+pub mod filter;
 
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;

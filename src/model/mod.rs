@@ -3,11 +3,13 @@
 
 pub mod allowed;
 pub mod calendar;
+pub mod observe;
 pub mod param;
 pub mod rule;
 
 pub use allowed::Allowed;
 pub use calendar::YearMonth;
+pub use observe::{Evidence, Observation};
 pub use param::{Dist, Domain, Draw, Param, ParamId};
 
 /// Index of a variable (0..n_vars).
@@ -129,6 +131,8 @@ pub struct EnsembleSettings {
     pub runs: u64,
     pub seed: u64,
     pub quantiles: Vec<f64>,
+    /// Condition the ensemble on the observations (a particle filter).
+    pub condition: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -149,6 +153,8 @@ pub struct Model {
     /// Per-month decay factor 0.5^(1/half_life) of each distinct half-life.
     pub decay_factors: Vec<f64>,
     pub regimes: Option<Regimes>,
+    /// What actually happened, in month order.
+    pub observations: Vec<Observation>,
 }
 
 impl Model {

@@ -52,3 +52,32 @@ pub(crate) fn write_compare<'a>(
     }
     w.flush().map_err(|e| Error::io("write", path, e))
 }
+
+/// The CSV of how well each conditioned scenario explains the record.
+pub(crate) const EVIDENCE_CSV: &str = "evidence.csv";
+
+/// One row of `evidence.csv`.
+pub(crate) struct EvidenceRow<'a> {
+    pub scenario: &'a str,
+    pub log_evidence: f64,
+    pub se: f64,
+    /// Under equal prior weights, when the scenarios share their observations.
+    pub posterior: Option<f64>,
+}
+
+pub(crate) fn write_evidence(path: &Path, rows: &[EvidenceRow<'_>]) -> Result<(), Error> {
+    let mut w = csv_writer(path)?;
+    w.write_record([
+        "scenario",
+        "log_evidence",
+        "log_evidence_se",
+        "posterior_probability",
+    ])
+    .map_err(csv_err(path))?;
+    for r in rows {
+        let posterior = r.posterior.map(num).unwrap_or_default();
+        w.write_record([r.scenario, &num(r.log_evidence), &num(r.se), &posterior])
+            .map_err(csv_err(path))?;
+    }
+    w.flush().map_err(|e| Error::io("write", path, e))
+}

@@ -28,6 +28,8 @@ pub struct RunResults<'a> {
     pub trajectory: Option<&'a [f64]>,
     /// How the user invoked the run, recorded in the resolved scenario.
     pub command: String,
+    /// What conditioning on the observations found, when it was done.
+    pub conditioning: Option<&'a crate::engine::filter::Conditioning>,
 }
 
 pub const ENSEMBLE_CSV: &str = "ensemble.csv";
@@ -261,6 +263,7 @@ pub fn summary_json(r: &RunResults<'_>) -> String {
             "drivers": drivers,
         },
         "regimes": regimes,
+        "conditioned": r.conditioning.is_some(),
         "geosim_version": crate::VERSION,
         "provenance": {
             "geosim_version": crate::VERSION,
@@ -270,6 +273,21 @@ pub fn summary_json(r: &RunResults<'_>) -> String {
             "scenario_sha256": scenario_sha256(r),
         },
     });
+    let mut doc = doc;
+    if let Some(c) = r.conditioning {
+        doc["log_evidence"] = json!(round9(c.log_evidence));
+        doc["log_evidence_se"] = json!(round9(c.log_evidence_se));
+        doc["filter_steps"] = c
+            .steps
+            .iter()
+            .map(|&(t, ess, resampled)| {
+                json!({ "date": model.date(t).to_string(), "ess": round9(ess), "resampled": resampled })
+            })
+            .collect();
+    }
+    if !model.observations.is_empty() {
+        doc["observations"] = observations_json(model, r.stats);
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
@@ -302,6 +320,37 @@ pub fn resolved_document(document: &toml::Table, model: &Model, seed: u64) -> to
         );
     }
     doc
+}
+
+/// Each observation beside the ensemble's central 90 % of its observed
+/// quantity in its month, and whether the two agree: a measurement's value
+/// inside that range, or an interval overlapping it.
+fn observations_json(model: &Model, stats: &EnsembleStats) -> Value {
+    model
+        .observations
+        .iter()
+        .map(|o| {
+            let q = |p: f64| o.measured(stats.quantile(o.month, o.series.0, p));
+            let (a, b) = (q(0.05), q(0.95));
+            let (lo, hi) = (a.min(b), a.max(b));
+            let (olo, ohi) = o.range();
+            let agrees = match o.evidence {
+                crate::model::Evidence::Measured { value, .. } => value >= lo && value <= hi,
+                crate::model::Evidence::Interval { .. } => olo <= hi && ohi >= lo,
+            };
+            let finite = |x: f64| x.is_finite().then(|| round9(x));
+            json!({
+                "label": o.label,
+                "date": o.date.to_string(),
+                "series": model.source_name(o.series),
+                "band": o.band.map(|b| model.regimes.as_ref().map(|r| r.bands[b].name.clone())),
+                "observed": [finite(olo), finite(ohi)],
+                "ensemble_90": [round9(lo), round9(hi)],
+                "agrees": agrees,
+                "source": o.source,
+            })
+        })
+        .collect()
 }
 
 /// SHA-256 of the resolved scenario as TOML (without the comment lines on

@@ -23,6 +23,8 @@ pub(crate) struct ScenarioFile {
     pub extends: Option<String>,
     #[allow(dead_code)]
     pub remove_events: Option<Vec<String>>,
+    #[allow(dead_code)]
+    pub remove_observations: Option<Vec<String>>,
     pub time: Option<TimeFile>,
     pub ensemble: Option<EnsembleFile>,
     #[serde(default)]
@@ -36,6 +38,30 @@ pub(crate) struct ScenarioFile {
     #[serde(default)]
     pub incidents: Vec<IncidentFile>,
     pub regimes: Option<RegimesFile>,
+    #[serde(default)]
+    pub observations: Vec<ObservationFile>,
+}
+
+/// One `[[observations]]` entry: an observation, or (with `file` and
+/// nothing else) a CSV file of them, expanded when the scenario is read.
+/// Entries read from a file keep `file`, so `remove_observations` can drop
+/// them by the file's name.
+#[derive(Deserialize, Debug, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ObservationFile {
+    pub name: Option<String>,
+    pub file: Option<String>,
+    pub date: Option<Month>,
+    pub variable: Option<String>,
+    pub band: Option<String>,
+    pub value: Option<Finite>,
+    pub sd: Option<Finite>,
+    pub lo: Option<Finite>,
+    pub hi: Option<Finite>,
+    pub softness: Option<Finite>,
+    pub scale: Option<Finite>,
+    pub offset: Option<Finite>,
+    pub source: Option<String>,
 }
 
 #[derive(Deserialize, Debug, Clone, Default)]
@@ -51,6 +77,7 @@ pub(crate) struct EnsembleFile {
     pub runs: Option<u64>,
     pub seed: Option<u64>,
     pub quantiles: Option<Vec<Finite>>,
+    pub condition: Option<bool>,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,6 +387,7 @@ mod tests {
             fields::<IncidentFile>(),
             fields::<RegimesFile>(),
             fields::<BandFile>(),
+            fields::<ObservationFile>(),
         ] {
             assert!(!list.is_empty(), "a struct reported no fields");
             keys.extend(list);

@@ -171,6 +171,32 @@ fn kind_of(t: &std::fs::FileType) -> &'static str {
     }
 }
 
+/// A data file a scenario names (e.g. `file = "data/record.csv"`), read
+/// relative to the scenario that names it: next to a scenario file, or
+/// among the shipped data files for a built-in scenario. Returns the name
+/// to show in messages and the text.
+pub(crate) fn read_data(spec: &str, from: &Origin) -> Result<(String, String), ReadError> {
+    match from {
+        Origin::File(p) => {
+            let path = p.parent().unwrap_or(Path::new(".")).join(spec);
+            read_text(&path, MAX_FILE_BYTES).map(|t| (path.display().to_string(), t))
+        }
+        Origin::Embedded(name) => {
+            let wanted = spec.trim_start_matches("./").replace('\\', "/");
+            EMBEDDED_DATA
+                .iter()
+                .find(|(p, _)| *p == wanted)
+                .map(|(p, t)| (format!("{p} (built in with {name})"), t.to_string()))
+                .ok_or_else(|| {
+                    ReadError::Io(std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!("no data file `{spec}` is built in"),
+                    ))
+                })
+        }
+    }
+}
+
 /// Every scenario name reachable without a path, sorted.
 pub(crate) fn names() -> Vec<String> {
     let mut v: Vec<String> = EMBEDDED.iter().map(|(n, _)| n.to_string()).collect();

@@ -5,6 +5,7 @@ pub(crate) mod compile;
 pub(crate) mod doc;
 pub(crate) mod file;
 pub(crate) mod library;
+mod records;
 pub mod source;
 
 use doc::{Kind, Node};
@@ -70,6 +71,8 @@ pub struct Request<'a> {
     pub sets: &'a [String],
     pub runs: Option<u64>,
     pub seed: Option<u64>,
+    /// `--condition`: condition the ensemble on the observations.
+    pub condition: bool,
 }
 
 /// [`load`] with `--runs` and `--seed`.
@@ -114,8 +117,33 @@ fn finish(
         ("--seed", "seed", request.seed),
     ] {
         if let Some(v) = value {
-            set_ensemble(&mut doc, flag, key, v, &mut sources)?;
+            let Ok(int) = i64::try_from(v) else {
+                let at = sources.add(flag.to_string(), v.to_string());
+                let loc = Loc {
+                    source: at,
+                    span: 0..v.to_string().len(),
+                };
+                return Err(sources
+                    .error(
+                        Some(&loc),
+                        format!(
+                            "{flag} {v} is larger than {}, the largest whole number a scenario holds",
+                            i64::MAX
+                        ),
+                    )
+                    .into());
+            };
+            set_ensemble(&mut doc, flag, key, toml::Value::Integer(int), &mut sources);
         }
+    }
+    if request.condition {
+        set_ensemble(
+            &mut doc,
+            "--condition",
+            "condition",
+            toml::Value::Boolean(true),
+            &mut sources,
+        );
     }
     let value = doc.to_value();
     let file: ScenarioFile = value.clone().try_into().map_err(|e: toml::de::Error| {
@@ -136,43 +164,24 @@ fn finish(
 
 /// Writes a typed `--runs`/`--seed` value into `[ensemble]`, located in a
 /// source named after the flag.
-fn set_ensemble(
-    doc: &mut Node,
-    flag: &str,
-    key: &str,
-    value: u64,
-    sources: &mut Sources,
-) -> Result<(), ScenarioError> {
+fn set_ensemble(doc: &mut Node, flag: &str, key: &str, value: toml::Value, sources: &mut Sources) {
     let text = value.to_string();
     let loc = Loc {
         source: sources.add(flag.to_string(), text.clone()),
         span: 0..text.len(),
-    };
-    let Ok(int) = i64::try_from(value) else {
-        return Err(sources.error(
-            Some(&loc),
-            format!(
-                "{flag} {value} is larger than {}, the largest whole number a scenario holds",
-                i64::MAX
-            ),
-        ));
     };
     let node = |kind| Node {
         kind,
         loc: loc.clone(),
     };
     let mut fields = indexmap::IndexMap::new();
-    fields.insert(
-        key.to_string(),
-        (loc.clone(), node(Kind::Scalar(toml::Value::Integer(int)))),
-    );
+    fields.insert(key.to_string(), (loc.clone(), node(Kind::Scalar(value))));
     let mut ensemble = indexmap::IndexMap::new();
     ensemble.insert(
         "ensemble".to_string(),
         (loc.clone(), node(Kind::Table(fields))),
     );
     doc.merge(node(Kind::Table(ensemble)));
-    Ok(())
 }
 
 /// Finds a scenario; a miss is reported at `extends_loc` when an `extends` asked for it.
@@ -236,14 +245,20 @@ fn load_layer(
     let table = node.table_mut().expect("a parsed document is a table");
     let extends = table.shift_remove("extends");
     let removals = table.shift_remove("remove_events");
+    let removed_observations = table.shift_remove("remove_observations");
     let Some((_, parent_spec)) = extends else {
-        if let Some((kloc, _)) = removals {
-            return Err(sources
-                .error(
-                    Some(&kloc),
-                    "`remove_events` only makes sense with `extends`",
-                )
-                .into());
+        for (key, removal) in [
+            ("remove_events", &removals),
+            ("remove_observations", &removed_observations),
+        ] {
+            if let Some((kloc, _)) = removal {
+                return Err(sources
+                    .error(
+                        Some(kloc),
+                        format!("`{key}` only makes sense with `extends`"),
+                    )
+                    .into());
+            }
         }
         return Ok(node);
     };
@@ -258,6 +273,9 @@ fn load_layer(
     let mut parent = load_layer(parent_found, chain, sources)?;
     if let Some((_, list)) = removals {
         remove_events(&mut parent, &list, sources)?;
+    }
+    if let Some((_, list)) = removed_observations {
+        remove_observations(&mut parent, &list, sources)?;
     }
     merge_child(&mut parent, node);
     Ok(parent)
@@ -295,6 +313,7 @@ fn check_cycle(chain: &[String], key: &str, sources: &Sources) -> Result<(), Loa
 fn parse_layer(found: &library::Found, sources: &mut Sources) -> Result<Node, LoadError> {
     let id = sources.add(found.display.clone(), found.text.clone());
     let mut node = doc::parse(sources, id)?;
+    expand_observation_files(&mut node, &found.origin, sources)?;
     // Typed check of this file alone: unknown keys, wrong types, bad dates
     // and distributions are reported with their exact position here.
     if let Err(e) = toml::from_str::<ScenarioFile>(&found.text) {
@@ -320,10 +339,10 @@ fn parse_layer(found: &library::Found, sources: &mut Sources) -> Result<Node, Lo
 }
 
 /// Merges a child file over its parent: tables key by key, while the
-/// child's events and incidents are appended to the parent's.
+/// child's events, incidents and observations are appended to the parent's.
 fn merge_child(parent: &mut Node, mut child: Node) {
     let table = child.table_mut().expect("a parsed document is a table");
-    let appended: Vec<(String, Node)> = ["events", "incidents"]
+    let appended: Vec<(String, Node)> = ["events", "incidents", "observations"]
         .iter()
         .filter_map(|k| table.shift_remove(*k).map(|(_, n)| (k.to_string(), n)))
         .collect();
@@ -407,6 +426,144 @@ fn remove_events(parent: &mut Node, list: &Node, sources: &Sources) -> Result<()
     Ok(())
 }
 
+/// Replaces every `[[observations]]` entry that names a `file` by the
+/// observations of that file, read relative to the scenario that names it.
+fn expand_observation_files(
+    node: &mut Node,
+    origin: &Origin,
+    sources: &mut Sources,
+) -> Result<(), LoadError> {
+    let Some((
+        _,
+        Node {
+            kind: Kind::Array(entries),
+            ..
+        },
+    )) = node.table_mut().and_then(|t| t.get_mut("observations"))
+    else {
+        return Ok(());
+    };
+    let mut expanded = Vec::with_capacity(entries.len());
+    for entry in std::mem::take(entries) {
+        let Some(file) = entry.get("file") else {
+            expanded.push(entry);
+            continue;
+        };
+        let (spec, loc) = (
+            file.as_str().unwrap_or_default().to_string(),
+            file.loc.clone(),
+        );
+        if entry.table().is_some_and(|t| t.len() > 1) {
+            return Err(sources
+                .error(
+                    Some(&entry.loc),
+                    "an entry with `file` names an observation file and holds nothing else",
+                )
+                .into());
+        }
+        let (display, text) = match library::read_data(&spec, origin) {
+            Ok(found) => found,
+            Err(library::ReadError::Refused(why)) => {
+                return Err(sources
+                    .error(
+                        Some(&loc),
+                        format!("`{spec}` is not an observation file: {why}"),
+                    )
+                    .into());
+            }
+            Err(library::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(sources
+                    .error(
+                        Some(&loc),
+                        format!("no observation file `{spec}` next to this scenario"),
+                    )
+                    .into());
+            }
+            Err(library::ReadError::Io(source)) => {
+                return Err(LoadError::Io {
+                    path: spec.into(),
+                    source,
+                });
+            }
+        };
+        let id = sources.add(display, text);
+        expanded.extend(records::parse(sources, id, &spec)?);
+    }
+    if let Some((
+        _,
+        Node {
+            kind: Kind::Array(entries),
+            ..
+        },
+    )) = node.table_mut().and_then(|t| t.get_mut("observations"))
+    {
+        *entries = expanded;
+    }
+    Ok(())
+}
+
+/// What `remove_observations` may call an observation: its `name`,
+/// `DATE VARIABLE` or `DATE band BAND`, or the file it was read from.
+fn observation_keys(entry: &Node) -> Vec<String> {
+    let get = |k: &str| entry.get(k).and_then(Node::as_str);
+    let mut keys: Vec<String> = ["name", "file"]
+        .iter()
+        .filter_map(|k| get(k))
+        .map(String::from)
+        .collect();
+    if let Some(date) = get("date") {
+        if let Some(v) = get("variable") {
+            keys.push(format!("{date} {v}"));
+        }
+        if let Some(b) = get("band") {
+            keys.push(format!("{date} band {b}"));
+        }
+    }
+    keys
+}
+
+/// Drops the parent's observations that `list` names.
+fn remove_observations(
+    parent: &mut Node,
+    list: &Node,
+    sources: &Sources,
+) -> Result<(), ScenarioError> {
+    let Kind::Array(names) = &list.kind else {
+        return Err(sources.error(
+            Some(&list.loc),
+            "`remove_observations` must be a list of texts",
+        ));
+    };
+    let entries = match parent.table_mut().and_then(|t| t.get_mut("observations")) {
+        Some((
+            _,
+            Node {
+                kind: Kind::Array(items),
+                ..
+            },
+        )) => items,
+        _ => {
+            return Err(sources.error(
+                Some(&list.loc),
+                "`remove_observations`: the parent scenario has no observations",
+            ));
+        }
+    };
+    for n in names {
+        let Some(name) = n.as_str() else {
+            return Err(sources.error(Some(&n.loc), "`remove_observations` entries are texts"));
+        };
+        let before = entries.len();
+        entries.retain(|e| !observation_keys(e).iter().any(|k| k == name));
+        if entries.len() == before {
+            return Err(sources
+                .error(Some(&n.loc), format!("remove_observations: the parent has no observation `{name}`"))
+                .with_help("name an observation by its `name`, as `YYYY-MM variable` or `YYYY-MM band BAND`, or by the file it was read from"));
+        }
+    }
+    Ok(())
+}
+
 /// Turns a serde message into a diagnostic, suggesting the nearest key for
 /// an unknown field.
 fn serde_error(sources: &Sources, loc: &Loc, message: &str) -> ScenarioError {
@@ -477,7 +634,10 @@ fn parse_set<'a>(arg: &'a str, id: SourceId, sources: &Sources) -> Result<SetArg
     };
     let segments = doc::split_path(path_text)
         .map_err(|m| sources.error(Some(&path_loc), format!("--set: {m}")))?;
-    if matches!(segments[0].as_str(), "extends" | "remove_events") {
+    if matches!(
+        segments[0].as_str(),
+        "extends" | "remove_events" | "remove_observations"
+    ) {
         return Err(sources
             .error(
                 Some(&path_loc),

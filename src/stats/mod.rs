@@ -161,6 +161,81 @@ impl Moments {
     }
 }
 
+/// Moments of runs that count with integer multiplicities, which may differ
+/// from month to month (a particle filter's weights, turned into copies by
+/// systematic resampling): a count per month, mean and M2 per cell.
+#[derive(Clone, Debug)]
+pub struct CountedMoments {
+    /// The multiplicities folded so far, per month.
+    pub n: Vec<u64>,
+    pub mean: Vec<f64>,
+    pub m2: Vec<f64>,
+}
+
+impl CountedMoments {
+    pub fn new(months: usize, cells: usize) -> Self {
+        CountedMoments {
+            n: vec![0; months],
+            mean: vec![0.0; cells],
+            m2: vec![0.0; cells],
+        }
+    }
+
+    /// Folds month `t` of a block (`row[s * lanes + r]`), lane `r` counting
+    /// `mult[r]` times: West's weighted update, lane by lane in order.
+    pub fn add_month(&mut self, t: usize, row: &[f64], lanes: usize, mult: &[u32]) {
+        let series = row.len() / lanes.max(1);
+        let cells = t * series..(t + 1) * series;
+        let (means, m2s) = (&mut self.mean[cells.clone()], &mut self.m2[cells]);
+        let mut n = self.n[t];
+        for (r, &m) in mult.iter().enumerate().take(lanes) {
+            if m == 0 {
+                continue;
+            }
+            n += u64::from(m);
+            let share = f64::from(m) / n as f64;
+            for (s, (mean, m2)) in means.iter_mut().zip(m2s.iter_mut()).enumerate() {
+                let x = row[s * lanes + r];
+                let d = x - *mean;
+                *mean += d * share;
+                *m2 += d * (x - *mean) * f64::from(m);
+            }
+        }
+        self.n[t] = n;
+    }
+
+    /// Chan et al.'s combination, month by month: `self` then `other`.
+    pub fn merge(&mut self, other: &CountedMoments) {
+        let series = self.mean.len() / self.n.len().max(1);
+        for t in 0..self.n.len() {
+            let (na, nb) = (self.n[t] as f64, other.n[t] as f64);
+            if other.n[t] == 0 {
+                continue;
+            }
+            for c in t * series..(t + 1) * series {
+                if self.n[t] == 0 {
+                    self.mean[c] = other.mean[c];
+                    self.m2[c] = other.m2[c];
+                    continue;
+                }
+                let d = other.mean[c] - self.mean[c];
+                self.mean[c] += d * nb / (na + nb);
+                self.m2[c] += other.m2[c] + d * d * na * nb / (na + nb);
+            }
+            self.n[t] += other.n[t];
+        }
+    }
+
+    /// As plain moments, when every month counts the same total `n`.
+    pub fn into_moments(self, n: u64) -> Moments {
+        Moments {
+            n,
+            mean: self.mean,
+            m2: self.m2,
+        }
+    }
+}
+
 /// Histograms, observed ranges and regime counts: all order-independent, so
 /// each worker keeps its own and they are summed at the end.
 #[derive(Clone, Debug)]
@@ -271,6 +346,53 @@ impl Distribution {
                 self.regime_counts[t * nb + b] += 1;
                 *seen |= 1 << b;
             }
+        }
+    }
+
+    /// Like [`Distribution::add_month`], lane `r` counting `mult[r]` times
+    /// (lanes that count 0 times are left out, also from the observed range).
+    pub fn add_month_counted(
+        &mut self,
+        layout: &Layout,
+        t: usize,
+        row: &[f64],
+        lanes: usize,
+        mult: &[u32],
+        seen: &mut [u64],
+    ) {
+        let base = t * layout.series;
+        for (s, (xs, &(lo, scale))) in row.chunks_exact(lanes).zip(&layout.bin_scale).enumerate() {
+            let cell = base + s;
+            for (&x, &m) in xs.iter().zip(mult) {
+                if m == 0 {
+                    continue;
+                }
+                let bin = ((x - lo) * scale).clamp(0.0, (BINS - 1) as f64) as usize;
+                self.counts[cell * BINS + bin] += m;
+                self.min[cell] = self.min[cell].min(x);
+                self.max[cell] = self.max[cell].max(x);
+            }
+        }
+        if let Some(r) = &layout.regimes {
+            let nb = r.bands.len();
+            let xs = &row[r.variable.0 * lanes..(r.variable.0 + 1) * lanes];
+            for ((&x, &m), seen) in xs.iter().zip(mult).zip(seen.iter_mut()) {
+                let b = r.band_of(x);
+                self.regime_counts[t * nb + b] += u64::from(m);
+                *seen |= 1 << b;
+            }
+        }
+    }
+
+    /// Counts the bands each lane ever entered, lane `r` counting `mult[r]`
+    /// times.
+    pub fn finish_lanes_counted(&mut self, seen: &[u64], mult: &[u32]) {
+        for (b, e) in self.ever.iter_mut().enumerate() {
+            *e += seen
+                .iter()
+                .zip(mult)
+                .map(|(s, m)| ((s >> b) & 1) * u64::from(*m))
+                .sum::<u64>();
         }
     }
 

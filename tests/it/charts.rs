@@ -57,6 +57,7 @@ impl Case {
             document: &scen.document,
             trajectory: trajectory.as_deref(),
             command: "test".into(),
+            conditioning: None,
         };
         output::write_results(dir.path(), &results).unwrap();
         Case {

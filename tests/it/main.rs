@@ -7,6 +7,7 @@ mod analysis;
 mod analysis_charts;
 mod charts;
 mod cli;
+mod conditioning;
 mod engine_rules;
 mod ensemble_stats;
 mod error_messages;

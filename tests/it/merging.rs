@@ -103,6 +103,7 @@ fn typed_runs_and_seed_are_recorded_and_located_at_their_flag() {
             sets: &["ensemble.runs=5".to_string()],
             runs: Some(9),
             seed: Some(4),
+            condition: false,
         },
     )
     .unwrap();
@@ -120,6 +121,7 @@ fn typed_runs_and_seed_are_recorded_and_located_at_their_flag() {
             sets: &[],
             runs: None,
             seed: Some(u64::MAX),
+            condition: false,
         },
     ) else {
         panic!("a seed beyond i64 must be refused");

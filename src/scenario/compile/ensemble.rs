@@ -13,6 +13,7 @@ pub(super) fn compile(c: &mut Checker<'_>, ens: Option<&EnsembleFile>) -> Ensemb
         runs,
         seed: ens.and_then(|e| e.seed).unwrap_or(DEFAULT_SEED),
         quantiles: quantiles(c, ens.and_then(|e| e.quantiles.as_deref())),
+        condition: ens.and_then(|e| e.condition).unwrap_or(false),
     }
 }
 

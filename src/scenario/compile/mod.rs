@@ -17,6 +17,7 @@ mod ensemble;
 mod events;
 mod incidents;
 mod influences;
+mod observations;
 mod regimes;
 mod shocks;
 mod signal;
@@ -73,6 +74,13 @@ pub(crate) fn compile(
         .regimes
         .as_ref()
         .and_then(|r| regimes::compile(&mut c, r, &file.variables, &names));
+    let observations = observations::compile(&mut c, file, &names, &horizon, regimes.as_ref());
+    if ensemble.condition && observations.is_empty() && file.observations.is_empty() {
+        c.err(
+            &["ensemble", "condition"],
+            "ensemble.condition asks to condition on the record, but the scenario has no [[observations]]",
+        );
+    }
     let (Some(variables), Some(drivers)) = (variables, drivers) else {
         return Err(c.into_errors());
     };
@@ -91,6 +99,7 @@ pub(crate) fn compile(
         incidents,
         decay_factors: decay.factors(),
         regimes,
+        observations,
     };
     signal::check(&mut c, &model, signal_errors_at);
     if c.errors.is_empty() {

@@ -1,0 +1,400 @@
+//! Conditioning an ensemble on the record: a particle filter over the
+//! population. All runs advance month by month together (blocks of
+//! [`LANES`] in parallel); at every month with observations each run is
+//! weighted by the likelihood of what was observed, and when the weights
+//! grow uneven (effective sample size below [`ESS_THRESHOLD`] of the runs)
+//! the population is resampled systematically. Resampled copies of a run
+//! would otherwise share their parameters for ever, so the uncertain
+//! parameters are rejuvenated with Liu and West's shrinkage kernel, and
+//! every run gets a fresh random stream. After the last observation the
+//! runs continue freely: that part is the forecast.
+//!
+//! The statistics of every month are those of the weighted population at
+//! that month (the filtering distribution: conditioned on the observations
+//! up to that month), folded with integer multiplicities from a systematic
+//! resample of the weights, so they stay exact integer histograms and are
+//! byte-identical for any thread count.
+
+use rand::RngExt;
+use rayon::prelude::*;
+
+use super::block::{Block, Schedule};
+use super::run_rng;
+use crate::model::{Draw, Model, ParamId, param::standard_normal};
+use crate::stats::{CountedMoments, Distribution, EnsembleStats, Layout};
+
+/// Runs per block.
+pub const LANES: usize = 256;
+/// Resample when the effective sample size falls below this share of the runs.
+pub const ESS_THRESHOLD: f64 = 0.5;
+/// Liu and West's discount δ: the kernel keeps the parameters' mean and
+/// variance, shrinking each toward the mean by a = (3δ − 1) / (2δ).
+pub const DISCOUNT: f64 = 0.98;
+
+/// What conditioning found besides the statistics.
+#[derive(Clone, Debug)]
+pub struct Conditioning {
+    /// log p(observations | scenario), estimated by the filter.
+    pub log_evidence: f64,
+    /// Its approximate standard error (the delta method over the
+    /// incremental weights of every observation month).
+    pub log_evidence_se: f64,
+    /// (month, effective sample size after weighting, resampled?) at every
+    /// month with observations.
+    pub steps: Vec<(usize, f64, bool)>,
+}
+
+/// Why conditioning failed: no run is compatible with an observation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Incompatible {
+    /// The observation's label.
+    pub observation: String,
+    pub date: String,
+    /// How close the nearest run came, in the observation's units.
+    pub closest: f64,
+    /// What was observed, as (lo, hi).
+    pub observed: (f64, f64),
+}
+
+/// Runs `runs` runs of `model` seeded with `seed`, conditioned on the
+/// model's observations, on the current rayon pool.
+pub fn run_filter(
+    model: &Model,
+    runs: u64,
+    seed: u64,
+) -> Result<(EnsembleStats, Conditioning), Incompatible> {
+    let schedule = Schedule::new(model);
+    let layout = Layout::new(model);
+    let months = model.months();
+    let n = runs as usize;
+    let mut blocks: Vec<Block<'_>> = (0..n.div_ceil(LANES))
+        .map(|b| {
+            let mut block = Block::new(model, &schedule, LANES);
+            let first = b * LANES;
+            block.load_runs(seed, first as u64, (n - first).min(LANES));
+            block
+        })
+        .collect();
+    let chunks = blocks.len();
+    let mut moments: Vec<CountedMoments> = (0..chunks)
+        .map(|_| CountedMoments::new(months, layout.cells()))
+        .collect();
+    let mut dists: Vec<Distribution> = Vec::new();
+    let workers = rayon::current_num_threads().clamp(1, chunks.max(1));
+    let per = chunks.div_ceil(workers).max(1);
+    dists.resize_with(chunks.div_ceil(per), || Distribution::new(&layout));
+    let mut seen = vec![0u64; n];
+    let mut logw = vec![0.0f64; n];
+    let mut filter_rng = run_rng(seed ^ 0x005E_EDF1_17E5, 0);
+    let mut evidence = (0.0, 0.0);
+    let mut steps = Vec::new();
+    let mut resamplings = 0u64;
+
+    for t in 0..months {
+        blocks
+            .par_iter_mut()
+            .for_each(|b| if t == 0 { b.start() } else { b.step() });
+        let here: Vec<usize> = (0..model.observations.len())
+            .filter(|&k| model.observations[k].month == t)
+            .collect();
+        if !here.is_empty() {
+            let ll = log_likelihoods(model, &blocks, &here, n);
+            check_compatible(model, &blocks, &here, &ll, n)?;
+            let (inc, var) = weigh(&mut logw, &ll);
+            evidence.0 += inc;
+            evidence.1 += var;
+            let w = normalized(&logw);
+            let ess = 1.0 / w.iter().map(|x| x * x).sum::<f64>();
+            let resample = ess < ESS_THRESHOLD * n as f64;
+            if resample {
+                let mult = systematic(&w, n, filter_rng.random::<f64>());
+                apply_resample(&mut blocks, &mult, &mut seen);
+                rejuvenate(model, &mut blocks, n, &mut filter_rng);
+                resamplings += 1;
+                reseed(&mut blocks, seed, resamplings);
+                logw.fill(0.0);
+            }
+            steps.push((t, ess, resample));
+        }
+        // Fold this month with the weights as integer copies.
+        let w = normalized(&logw);
+        let mult = systematic(&w, n, 0.5);
+        fold_month(
+            &layout,
+            t,
+            &blocks,
+            &mult,
+            &mut moments,
+            &mut dists,
+            &mut seen,
+            per,
+        );
+    }
+    // Ever-entered bands, counted with the final weights.
+    let w = normalized(&logw);
+    let mult = systematic(&w, n, 0.5);
+    dists[0].finish_lanes_counted(&seen, &mult);
+    let mut total = CountedMoments::new(months, layout.cells());
+    for m in &moments {
+        total.merge(m);
+    }
+    let mut dist = dists.remove(0);
+    for d in &dists {
+        dist.merge(d);
+    }
+    let stats = EnsembleStats {
+        layout,
+        moments: total.into_moments(runs),
+        dist,
+    };
+    Ok((
+        stats,
+        Conditioning {
+            log_evidence: evidence.0,
+            log_evidence_se: evidence.1.sqrt(),
+            steps,
+        },
+    ))
+}
+
+/// Every run's log-likelihood of the observations `here` (one month).
+fn log_likelihoods(model: &Model, blocks: &[Block<'_>], here: &[usize], n: usize) -> Vec<f64> {
+    let mut ll = vec![0.0; n];
+    ll.par_chunks_mut(LANES)
+        .zip(blocks.par_iter())
+        .for_each(|(ll, b)| {
+            let (lanes, row) = (b.lanes(), b.row(b.month()));
+            for &k in here {
+                let o = &model.observations[k];
+                let xs = &row[o.series.0 * lanes..(o.series.0 + 1) * lanes];
+                for (l, &x) in ll.iter_mut().zip(xs) {
+                    *l += o.log_likelihood(x);
+                }
+            }
+        });
+    ll
+}
+
+/// Refuses a month at which no run has a positive likelihood, naming the
+/// observation no run satisfies and how close the nearest came.
+fn check_compatible(
+    model: &Model,
+    blocks: &[Block<'_>],
+    here: &[usize],
+    ll: &[f64],
+    n: usize,
+) -> Result<(), Incompatible> {
+    if ll.iter().any(|l| l.is_finite()) {
+        return Ok(());
+    }
+    let value = |i: usize, s: usize| {
+        let b = &blocks[i / LANES];
+        b.row(b.month())[s * b.lanes() + i % LANES]
+    };
+    // The observation the fewest runs satisfy, and the nearest miss.
+    let mut worst = None;
+    for &k in here {
+        let o = &model.observations[k];
+        let fits = (0..n)
+            .filter(|&i| o.log_likelihood(value(i, o.series.0)).is_finite())
+            .count();
+        let closest = (0..n)
+            .map(|i| o.miss(value(i, o.series.0)))
+            .fold(f64::INFINITY, f64::min);
+        if worst.as_ref().is_none_or(|(f, _, _)| fits < *f) {
+            worst = Some((fits, k, closest));
+        }
+    }
+    let (_, k, closest) = worst.unwrap_or((0, here[0], f64::NAN));
+    let o = &model.observations[k];
+    Err(Incompatible {
+        observation: o.label.clone(),
+        date: o.date.to_string(),
+        closest,
+        observed: o.range(),
+    })
+}
+
+/// Adds `ll` to the log-weights; returns the log of the incremental
+/// evidence, log Σ W_i e^{ll_i}, and the approximate variance of that
+/// estimate (the incremental weights' squared coefficient of variation
+/// over the effective number of runs).
+fn weigh(logw: &mut [f64], ll: &[f64]) -> (f64, f64) {
+    let prior = normalized(logw);
+    let top = ll.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (mut mean, mut second) = (0.0, 0.0);
+    for (w, l) in prior.iter().zip(ll) {
+        let g = (l - top).exp();
+        mean += w * g;
+        second += w * g * g;
+    }
+    let ess: f64 = 1.0 / prior.iter().map(|w| w * w).sum::<f64>();
+    let var = ((second / (mean * mean)) - 1.0).max(0.0) / ess;
+    for (w, l) in logw.iter_mut().zip(ll) {
+        *w += l;
+    }
+    (mean.ln() + top, var)
+}
+
+/// Normalized weights from log-weights.
+fn normalized(logw: &[f64]) -> Vec<f64> {
+    let top = logw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut w: Vec<f64> = logw.iter().map(|l| (l - top).exp()).collect();
+    let sum: f64 = w.iter().sum();
+    w.iter_mut().for_each(|x| *x /= sum);
+    w
+}
+
+/// How many copies of each run a systematic resample with offset `u` in
+/// [0, 1) takes; they sum to `n`. Uniform weights give one copy each.
+fn systematic(w: &[f64], n: usize, u: f64) -> Vec<u32> {
+    let mut mult = vec![0u32; w.len()];
+    let mut cum = 0.0;
+    let mut k = 0usize;
+    for (i, &wi) in w.iter().enumerate() {
+        cum += wi * n as f64;
+        while k < n && (k as f64 + u) < cum {
+            mult[i] += 1;
+            k += 1;
+        }
+    }
+    // Rounding may leave the last few copies unassigned.
+    if let Some(last) = (0..w.len()).rev().find(|&i| w[i] > 0.0) {
+        mult[last] += (n - k) as u32;
+    }
+    mult
+}
+
+/// Resamples the population in place: runs with at least one copy stay
+/// where they are, and the slots of runs with none take their extra copies.
+fn apply_resample(blocks: &mut [Block<'_>], mult: &[u32], seen: &mut [u64]) {
+    let mut extra: Vec<usize> = Vec::new();
+    for (i, &m) in mult.iter().enumerate() {
+        for _ in 1..m {
+            extra.push(i);
+        }
+    }
+    let dead = mult
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| **m == 0)
+        .map(|(i, _)| i);
+    for (to, from) in dead.zip(extra) {
+        seen[to] = seen[from];
+        let (tb, tl, fb, fl) = (to / LANES, to % LANES, from / LANES, from % LANES);
+        if tb == fb {
+            blocks[tb].copy_lane(fl, tl);
+        } else if tb < fb {
+            let (a, b) = blocks.split_at_mut(fb);
+            a[tb].copy_lane_from(tl, &b[0], fl);
+        } else {
+            let (a, b) = blocks.split_at_mut(tb);
+            b[0].copy_lane_from(tl, &a[fb], fl);
+        }
+    }
+}
+
+/// Liu and West's kernel on every uncertain per-run parameter:
+/// θ ← a θ + (1 − a) θ̄ + √(1 − a²) · sd(θ) · ε, clipped to the values the
+/// parameter may take.
+fn rejuvenate(
+    model: &Model,
+    blocks: &mut [Block<'_>],
+    n: usize,
+    rng: &mut rand::rngs::Xoshiro256PlusPlus,
+) {
+    let a = (3.0 * DISCOUNT - 1.0) / (2.0 * DISCOUNT);
+    let h = (1.0 - a * a).sqrt();
+    let lane = |i: usize| (i / LANES, i % LANES);
+    for (p, param) in model.params.iter().enumerate() {
+        if param.draw != Draw::PerRun || !param.dist.is_uncertain() {
+            continue;
+        }
+        let id = ParamId(p);
+        let values: Vec<f64> = (0..n)
+            .map(|i| {
+                let (b, l) = lane(i);
+                blocks[b].param(l, id)
+            })
+            .collect();
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
+        let allowed = model.allowed(id);
+        for (i, v) in values.iter().enumerate() {
+            let e = standard_normal(rng);
+            let moved = a * v + (1.0 - a) * mean + h * var.sqrt() * e;
+            let clipped = param.domain.clip(moved).clamp(allowed.lo, allowed.hi);
+            let (b, l) = lane(i);
+            blocks[b].set_param(
+                l,
+                id,
+                if allowed.contains(clipped) {
+                    clipped
+                } else {
+                    *v
+                },
+            );
+        }
+    }
+    for b in blocks.iter_mut() {
+        for l in 0..b.lanes() {
+            b.refresh_lane(l);
+        }
+    }
+}
+
+/// Fresh random streams after the `k`-th resampling, one per run.
+fn reseed(blocks: &mut [Block<'_>], seed: u64, k: u64) {
+    let base = seed ^ k.wrapping_mul(0xA076_1D64_78BD_642F);
+    for (bi, b) in blocks.iter_mut().enumerate() {
+        for l in 0..b.lanes() {
+            b.reseed(l, run_rng(base, (bi * LANES + l) as u64));
+        }
+    }
+}
+
+/// Folds month `t` of every block, lane `i` counting `mult[i]` times:
+/// moments per block (merged in block order at the end), histograms per
+/// group of `per` blocks (integer counts, summed).
+#[allow(clippy::too_many_arguments)]
+fn fold_month(
+    layout: &Layout,
+    t: usize,
+    blocks: &[Block<'_>],
+    mult: &[u32],
+    moments: &mut [CountedMoments],
+    dists: &mut [Distribution],
+    seen: &mut [u64],
+    per: usize,
+) {
+    moments
+        .par_iter_mut()
+        .zip(blocks.par_iter())
+        .enumerate()
+        .for_each(|(bi, (m, b))| {
+            let lanes = b.lanes();
+            m.add_month(t, b.row(t), lanes, &mult[bi * LANES..bi * LANES + lanes]);
+        });
+    dists
+        .par_iter_mut()
+        .zip(seen.par_chunks_mut(per * LANES))
+        .enumerate()
+        .for_each(|(g, (d, seen))| {
+            for (k, b) in blocks[g * per..((g + 1) * per).min(blocks.len())]
+                .iter()
+                .enumerate()
+            {
+                let bi = g * per + k;
+                let lanes = b.lanes();
+                let seen = &mut seen[k * LANES..k * LANES + lanes];
+                d.add_month_counted(
+                    layout,
+                    t,
+                    b.row(t),
+                    lanes,
+                    &mult[bi * LANES..bi * LANES + lanes],
+                    seen,
+                );
+            }
+        });
+}
