@@ -58,6 +58,8 @@ pub(crate) const MAX_POINT_BYTES: f64 = 1024.0 * 1024.0 * 1024.0;
 /// Runs per sweep grid point: their metric values are kept (8 bytes each,
 /// per thread) to compute quantiles.
 pub(crate) const MAX_SWEEP_RUNS: u64 = 10_000_000;
+/// Most runs `--save-runs` writes whole (each one is months × series rows).
+pub(crate) const MAX_SAVED_RUNS: usize = 1000;
 /// Grid values per sweep axis.
 pub(crate) const MAX_SWEEP_VALUES: usize = 1000;
 /// Feedback loops `check` lists before it stops enumerating.

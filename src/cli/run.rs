@@ -11,6 +11,9 @@ use crate::charts;
 use crate::engine::filter::{self, Conditioning};
 use crate::engine::{self, Workspace, ensemble};
 use crate::error::Error;
+use crate::limits::MAX_SAVED_RUNS;
+use crate::model::{Draw, ParamId};
+use crate::output::runs::{SavedRun, write_saved_runs};
 use crate::output::{self, RunResults, request};
 use crate::scenario;
 use crate::stats::EnsembleStats;
@@ -54,6 +57,9 @@ pub struct RunArgs {
     /// Condition the ensemble on the scenario's observations (a particle filter; also `condition = true` in [ensemble])
     #[arg(long)]
     pub condition: bool,
+    /// Also write N runs whole: runs.csv (every month of every series) and params.csv (their parameters)
+    #[arg(long, value_name = "N", conflicts_with = "deterministic", value_parser = clap::value_parser!(u64).range(1..=MAX_SAVED_RUNS as u64))]
+    pub save_runs: Option<u64>,
     #[command(flatten)]
     pub threads: ThreadsArg,
     #[command(flatten)]
@@ -120,6 +126,10 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
     };
 
     output::check_finite(model, &stats)?;
+    let saved = match args.save_runs {
+        Some(count) => save_runs(model, count.min(runs), seed, conditioning.as_ref()),
+        None => Vec::new(),
+    };
     let dest = args.output.out.clone().unwrap_or_else(|| {
         let mode = if args.deterministic {
             Some("deterministic")
@@ -163,6 +173,9 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
     ]);
     request::write_for_request(&dest, &key, |dir| {
         output::write_results(dir, &results)?;
+        if !saved.is_empty() {
+            write_saved_runs(dir, model, &uncertain_params(model), &saved)?;
+        }
         if chart_kinds.is_empty() {
             return Ok(());
         }
@@ -186,6 +199,63 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
         super::print(&summary_text(&results, &dest))?;
     }
     Ok(())
+}
+
+/// The uncertain parameters a run draws (the columns of params.csv).
+fn uncertain_params(model: &crate::model::Model) -> Vec<ParamId> {
+    (0..model.params.len())
+        .map(ParamId)
+        .filter(|p| {
+            let param = &model.params[p.0];
+            param.draw == Draw::PerRun && param.dist.is_uncertain()
+        })
+        .collect()
+}
+
+/// `count` runs of the ensemble, whole: runs k·R/count (k = 0, 1, …) of
+/// the R runs — for a conditioned ensemble, the runs in those places of
+/// the final population, replayed through their genealogy.
+fn save_runs(
+    model: &crate::model::Model,
+    count: u64,
+    seed: u64,
+    conditioning: Option<&Conditioning>,
+) -> Vec<SavedRun> {
+    let runs = model.ensemble.runs;
+    let chosen: Vec<u64> = (0..count).map(|k| k * runs / count).collect();
+    let params = uncertain_params(model);
+    match conditioning {
+        None => engine::saved_runs(model, seed, &chosen, &params)
+            .into_iter()
+            .zip(&chosen)
+            .map(|((params, trajectory), &run)| SavedRun {
+                run,
+                origin: run,
+                weight: None,
+                params,
+                trajectory,
+            })
+            .collect(),
+        Some(c) => {
+            let slots: Vec<usize> = chosen.iter().map(|&r| r as usize).collect();
+            let mut kept = vec![(Vec::new(), Vec::new()); slots.len()];
+            filter::replay(model, seed, &c.genealogy, &slots, |b| {
+                engine::keep_lanes(b, &params, &mut kept)
+            });
+            let origins = filter::origins(&c.genealogy, &slots);
+            kept.into_iter()
+                .zip(&slots)
+                .zip(origins)
+                .map(|(((params, trajectory), &slot), origin)| SavedRun {
+                    run: slot as u64,
+                    origin,
+                    weight: Some(c.genealogy.final_weights[slot]),
+                    params,
+                    trajectory,
+                })
+                .collect()
+        }
+    }
 }
 
 /// The ensemble conditioned on the scenario's observations.

@@ -179,11 +179,18 @@ impl<'m> Block<'m> {
     /// Prepares runs `first .. first + count` of the ensemble seeded with
     /// `seed`: each lane gets its run's generator and draws its parameters.
     pub fn load_runs(&mut self, seed: u64, first: u64, count: usize) {
-        self.reset(count.min(self.capacity), Mode::Stochastic);
+        let runs: Vec<u64> = (first..first + count.min(self.capacity) as u64).collect();
+        self.load_run_list(seed, &runs);
+    }
+
+    /// Prepares the runs `runs` (any run indices) of the ensemble seeded
+    /// with `seed`, one per lane.
+    pub fn load_run_list(&mut self, seed: u64, runs: &[u64]) {
+        self.reset(runs.len().min(self.capacity), Mode::Stochastic);
         let lanes = self.lanes;
-        for r in 0..lanes {
+        for (r, &run) in runs.iter().enumerate().take(lanes) {
             let rng = &mut self.rngs[r];
-            *rng = run_rng(seed, first + r as u64);
+            *rng = run_rng(seed, run);
             for (p, param) in self.model.params.iter().enumerate() {
                 self.params[p * lanes + r] = if param.draw == Draw::PerRun {
                     param.sample(rng)
@@ -280,6 +287,11 @@ impl<'m> Block<'m> {
     /// of one run must not draw the same noise).
     pub fn reseed(&mut self, lane: usize, rng: Xoshiro256PlusPlus) {
         self.rngs[lane] = rng;
+    }
+
+    /// Lane `lane`'s random generator.
+    pub fn lane_rng(&mut self, lane: usize) -> &mut Xoshiro256PlusPlus {
+        &mut self.rngs[lane]
     }
 
     /// Recomputes what lane `lane` derives from its parameters (influence

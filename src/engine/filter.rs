@@ -42,6 +42,31 @@ pub struct Conditioning {
     /// (month, effective sample size after weighting, resampled?) at every
     /// month with observations.
     pub steps: Vec<(usize, f64, bool)>,
+    /// How the final population descends from the initial runs, so any
+    /// final run's whole history can be replayed ([`replay`]).
+    pub genealogy: Genealogy,
+}
+
+/// The resamplings of a filter, in order, and the final weights.
+#[derive(Clone, Debug, Default)]
+pub struct Genealogy {
+    pub resamplings: Vec<Resampling>,
+    /// Normalized weights of the final population.
+    pub final_weights: Vec<f64>,
+}
+
+/// One resampling: at the end of month `month` every slot took a copy of
+/// its ancestor's run, got the random stream `run_rng(stream, slot)`, and
+/// had each uncertain parameter moved by the kernel with these
+/// population statistics.
+#[derive(Clone, Debug)]
+pub struct Resampling {
+    pub month: usize,
+    pub stream: u64,
+    /// The slot each slot copied (itself when it survived).
+    pub ancestors: Vec<u32>,
+    /// (parameter, population mean, population sd) of every moved parameter.
+    pub moves: Vec<(ParamId, f64, f64)>,
 }
 
 /// Why conditioning failed: no run is compatible with an observation.
@@ -89,6 +114,7 @@ pub fn run_filter(
     let mut evidence = (0.0, 0.0);
     let mut steps = Vec::new();
     let mut resamplings = 0u64;
+    let mut genealogy = Genealogy::default();
 
     for t in 0..months {
         blocks
@@ -108,10 +134,22 @@ pub fn run_filter(
             let resample = ess < ESS_THRESHOLD * n as f64;
             if resample {
                 let mult = systematic(&w, n, filter_rng.random::<f64>());
-                apply_resample(&mut blocks, &mult, &mut seen);
-                rejuvenate(model, &mut blocks, n, &mut filter_rng);
+                let ancestors = apply_resample(&mut blocks, &mult, &mut seen);
                 resamplings += 1;
-                reseed(&mut blocks, seed, resamplings);
+                let stream = stream_of(seed, resamplings);
+                let moves = population_moves(model, &blocks, n);
+                for (bi, b) in blocks.iter_mut().enumerate() {
+                    for l in 0..b.lanes() {
+                        b.reseed(l, run_rng(stream, (bi * LANES + l) as u64));
+                        move_lane(model, b, l, &moves);
+                    }
+                }
+                genealogy.resamplings.push(Resampling {
+                    month: t,
+                    stream,
+                    ancestors,
+                    moves,
+                });
                 logw.fill(0.0);
             }
             steps.push((t, ess, resample));
@@ -132,6 +170,7 @@ pub fn run_filter(
     }
     // Ever-entered bands, counted with the final weights.
     let w = normalized(&logw);
+    genealogy.final_weights = w.clone();
     let mult = systematic(&w, n, 0.5);
     dists[0].finish_lanes_counted(&seen, &mult);
     let mut total = CountedMoments::new(months, layout.cells());
@@ -153,6 +192,7 @@ pub fn run_filter(
             log_evidence: evidence.0,
             log_evidence_se: evidence.1.sqrt(),
             steps,
+            genealogy,
         },
     ))
 }
@@ -267,7 +307,9 @@ fn systematic(w: &[f64], n: usize, u: f64) -> Vec<u32> {
 
 /// Resamples the population in place: runs with at least one copy stay
 /// where they are, and the slots of runs with none take their extra copies.
-fn apply_resample(blocks: &mut [Block<'_>], mult: &[u32], seen: &mut [u64]) {
+/// Returns the slot each slot now descends from.
+fn apply_resample(blocks: &mut [Block<'_>], mult: &[u32], seen: &mut [u64]) -> Vec<u32> {
+    let mut ancestors: Vec<u32> = (0..mult.len() as u32).collect();
     let mut extra: Vec<usize> = Vec::new();
     for (i, &m) in mult.iter().enumerate() {
         for _ in 1..m {
@@ -280,6 +322,7 @@ fn apply_resample(blocks: &mut [Block<'_>], mult: &[u32], seen: &mut [u64]) {
         .filter(|(_, m)| **m == 0)
         .map(|(i, _)| i);
     for (to, from) in dead.zip(extra) {
+        ancestors[to] = from as u32;
         seen[to] = seen[from];
         let (tb, tl, fb, fl) = (to / LANES, to % LANES, from / LANES, from % LANES);
         if tb == fb {
@@ -292,64 +335,118 @@ fn apply_resample(blocks: &mut [Block<'_>], mult: &[u32], seen: &mut [u64]) {
             b[0].copy_lane_from(tl, &a[fb], fl);
         }
     }
+    ancestors
 }
 
-/// Liu and West's kernel on every uncertain per-run parameter:
-/// θ ← a θ + (1 − a) θ̄ + √(1 − a²) · sd(θ) · ε, clipped to the values the
-/// parameter may take.
-fn rejuvenate(
+/// The mean and sd over the population of every uncertain per-run
+/// parameter: what Liu and West's kernel moves each run's value with.
+fn population_moves(model: &Model, blocks: &[Block<'_>], n: usize) -> Vec<(ParamId, f64, f64)> {
+    model
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.draw == Draw::PerRun && p.dist.is_uncertain())
+        .map(|(p, _)| {
+            let id = ParamId(p);
+            let value = |i: usize| blocks[i / LANES].param(i % LANES, id);
+            let mean = (0..n).map(value).sum::<f64>() / n as f64;
+            let var = (0..n).map(|i| (value(i) - mean).powi(2)).sum::<f64>() / n as f64;
+            (id, mean, var.sqrt())
+        })
+        .collect()
+}
+
+/// Liu and West's kernel on one run: θ ← a θ + (1 − a) θ̄ + √(1 − a²) ·
+/// sd(θ) · ε, with ε from the run's own (fresh) stream, clipped to the
+/// values the parameter may take; then what derives from the parameters.
+pub(crate) fn move_lane(
     model: &Model,
-    blocks: &mut [Block<'_>],
-    n: usize,
-    rng: &mut rand::rngs::Xoshiro256PlusPlus,
+    block: &mut Block<'_>,
+    lane: usize,
+    moves: &[(ParamId, f64, f64)],
 ) {
     let a = (3.0 * DISCOUNT - 1.0) / (2.0 * DISCOUNT);
     let h = (1.0 - a * a).sqrt();
-    let lane = |i: usize| (i / LANES, i % LANES);
-    for (p, param) in model.params.iter().enumerate() {
-        if param.draw != Draw::PerRun || !param.dist.is_uncertain() {
-            continue;
-        }
-        let id = ParamId(p);
-        let values: Vec<f64> = (0..n)
-            .map(|i| {
-                let (b, l) = lane(i);
-                blocks[b].param(l, id)
-            })
-            .collect();
-        let mean = values.iter().sum::<f64>() / n as f64;
-        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
+    for &(id, mean, sd) in moves {
+        let v = block.param(lane, id);
+        let e = standard_normal(block.lane_rng(lane));
+        let moved = a * v + (1.0 - a) * mean + h * sd * e;
         let allowed = model.allowed(id);
-        for (i, v) in values.iter().enumerate() {
-            let e = standard_normal(rng);
-            let moved = a * v + (1.0 - a) * mean + h * var.sqrt() * e;
-            let clipped = param.domain.clip(moved).clamp(allowed.lo, allowed.hi);
-            let (b, l) = lane(i);
-            blocks[b].set_param(
-                l,
-                id,
-                if allowed.contains(clipped) {
-                    clipped
-                } else {
-                    *v
-                },
-            );
-        }
+        let clipped = model.params[id.0]
+            .domain
+            .clip(moved)
+            .clamp(allowed.lo, allowed.hi);
+        block.set_param(
+            lane,
+            id,
+            if allowed.contains(clipped) {
+                clipped
+            } else {
+                v
+            },
+        );
     }
-    for b in blocks.iter_mut() {
-        for l in 0..b.lanes() {
-            b.refresh_lane(l);
-        }
-    }
+    block.refresh_lane(lane);
 }
 
-/// Fresh random streams after the `k`-th resampling, one per run.
-fn reseed(blocks: &mut [Block<'_>], seed: u64, k: u64) {
-    let base = seed ^ k.wrapping_mul(0xA076_1D64_78BD_642F);
-    for (bi, b) in blocks.iter_mut().enumerate() {
-        for l in 0..b.lanes() {
-            b.reseed(l, run_rng(base, (bi * LANES + l) as u64));
+/// The seed of the streams runs get at the `k`-th resampling.
+fn stream_of(seed: u64, k: u64) -> u64 {
+    seed ^ k.wrapping_mul(0xA076_1D64_78BD_642F)
+}
+
+/// The initial run each of the final runs `slots` descends from.
+pub fn origins(genealogy: &Genealogy, slots: &[usize]) -> Vec<u64> {
+    slots
+        .iter()
+        .map(|&s| {
+            genealogy
+                .resamplings
+                .iter()
+                .rev()
+                .fold(s as u32, |slot, r| r.ancestors[slot as usize]) as u64
+        })
+        .collect()
+}
+
+/// Replays the whole history of the final runs `slots` of a conditioned
+/// ensemble (seeded with `seed`), month by month, calling `each` with the
+/// block after every month: each lane follows its run's lineage back to an
+/// initial run and forward through every copy, fresh stream and kernel
+/// move, so it reproduces exactly what the filter computed.
+pub fn replay(
+    model: &Model,
+    seed: u64,
+    genealogy: &Genealogy,
+    slots: &[usize],
+    mut each: impl FnMut(&Block<'_>),
+) {
+    let schedule = Schedule::new(model);
+    let mut block = Block::new(model, &schedule, slots.len());
+    // lineage[k][lane]: the slot the lane's run occupied after resampling k.
+    let mut lineage = vec![slots.iter().map(|&s| s as u32).collect::<Vec<u32>>()];
+    for r in genealogy.resamplings.iter().rev() {
+        let last = lineage.last().cloned().unwrap_or_default();
+        lineage.push(last.iter().map(|&s| r.ancestors[s as usize]).collect());
+    }
+    lineage.reverse(); // lineage[0]: initial runs; lineage[k]: after resampling k.
+    let origins: Vec<u64> = lineage[0].iter().map(|&s| u64::from(s)).collect();
+    block.load_run_list(seed, &origins);
+    let mut next = 0;
+    let months = model.months();
+    for t in 0..months {
+        if t == 0 {
+            block.start();
+        } else {
+            block.step();
         }
+        while let Some(r) = genealogy.resamplings.get(next).filter(|r| r.month == t) {
+            next += 1;
+            for (lane, &slot) in lineage[next].iter().enumerate().take(block.lanes()) {
+                block.reseed(lane, run_rng(r.stream, u64::from(slot)));
+                move_lane(model, &mut block, lane, &r.moves);
+            }
+        }
+        each(&block);
     }
 }
 

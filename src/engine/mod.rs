@@ -88,6 +88,41 @@ impl Workspace {
     }
 }
 
+/// Keeps whole the runs a block computes: every lane's trajectory (months ×
+/// sources) and its values of `params`, after the last month.
+pub fn keep_lanes(block: &Block<'_>, params: &[ParamId], out: &mut [(Vec<f64>, Vec<f64>)]) {
+    let model = block.model();
+    let (t, ns, lanes) = (block.month(), model.n_sources(), block.lanes());
+    let row = block.row(t);
+    for (lane, (kept_params, traj)) in out.iter_mut().enumerate().take(lanes) {
+        if traj.is_empty() {
+            traj.resize(model.months() * ns, 0.0);
+        }
+        for s in 0..ns {
+            traj[t * ns + s] = row[s * lanes + lane];
+        }
+        if t + 1 == model.months() {
+            *kept_params = params.iter().map(|p| block.param(lane, *p)).collect();
+        }
+    }
+}
+
+/// The runs `runs` of the ensemble seeded with `seed`, whole: each run's
+/// values of `params` and its trajectory (months × sources).
+pub fn saved_runs(
+    model: &Model,
+    seed: u64,
+    runs: &[u64],
+    params: &[ParamId],
+) -> Vec<(Vec<f64>, Vec<f64>)> {
+    let schedule = Schedule::new(model);
+    let mut block = Block::new(model, &schedule, runs.len().max(1));
+    block.load_run_list(seed, runs);
+    let mut out = vec![(Vec::new(), Vec::new()); runs.len()];
+    block.run(|b| keep_lanes(b, params, &mut out));
+    out
+}
+
 /// Runs the deterministic trajectory: central parameters, no noise, no incidents.
 pub fn deterministic(model: &Model, ws: &mut Workspace) {
     ws.run_one(model, |b| b.load_central(1));

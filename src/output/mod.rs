@@ -5,6 +5,7 @@ pub mod atomic;
 pub(crate) mod compare;
 pub mod readback;
 pub mod request;
+pub mod runs;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};

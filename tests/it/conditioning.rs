@@ -142,3 +142,130 @@ fn no_compatible_run_is_an_error_naming_the_observation() {
     assert_eq!(e.date, "2020-04");
     assert!(e.closest > 0.5 && e.closest < 0.9, "{}", e.closest);
 }
+
+/// The genealogy replays the conditioned population exactly: replaying
+/// every final run reproduces the statistics the filter folded at the last
+/// resampling month (where every run counts once).
+#[test]
+fn replaying_the_genealogy_reproduces_the_filtered_population() {
+    let text = "name = \"r\"\n[time]\nstart = \"2020-01\"\nend = \"2020-12\"\n[variables.x]\nmin = -1\ninitial = 0\nrate = { dist = \"uniform\", min = 0.1, max = 0.5 }\nbias = 0.2\nnoise = 0.1\n\
+                [[observations]]\ndate = \"2020-04\"\nvariable = \"x\"\nlo = 0.25\nhi = 0.3\n\
+                [[observations]]\ndate = \"2020-08\"\nvariable = \"x\"\nvalue = 0.1\nsd = 0.02\n";
+    let model = scenario::load_text("r.toml", text, &[]).unwrap().model;
+    let n = 300;
+    let (stats, cond) = run_filter(&model, n as u64, 9).unwrap();
+    let g = &cond.genealogy;
+    assert!(!g.resamplings.is_empty());
+    let m = g.resamplings.last().unwrap().month;
+    let slots: Vec<usize> = (0..n).collect();
+    let mut at_m = Vec::new();
+    geosim::engine::filter::replay(&model, 9, g, &slots, |b| {
+        if b.month() == m {
+            at_m = b.row(m)[..n].to_vec();
+        }
+    });
+    let mean = at_m.iter().sum::<f64>() / n as f64;
+    assert!(
+        (mean - stats.mean(m, 0)).abs() < 1e-12,
+        "{mean} against {}",
+        stats.mean(m, 0)
+    );
+    let var = at_m.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    assert!((var.sqrt() - stats.sd(m, 0)).abs() < 1e-12);
+}
+
+/// `--save-runs N` writes runs k·R/N whole, exactly as the ensemble ran
+/// them, and their parameters; a conditioned ensemble's saved runs carry
+/// their final weight and the initial run they descend from.
+#[test]
+fn saved_runs_are_the_ensembles_own_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = crate::support::fixture("small.toml");
+    crate::support::geosim(
+        tmp.path(),
+        &[
+            "run",
+            &f,
+            "--runs",
+            "40",
+            "--save-runs",
+            "4",
+            "--out",
+            "s",
+            "--quiet",
+            "--no-charts",
+        ],
+    )
+    .ok();
+    let runs = std::fs::read_to_string(tmp.path().join("s/runs.csv")).unwrap();
+    let model = scenario::load(&f, &["ensemble.runs=40".into()])
+        .unwrap()
+        .model;
+    let ns = model.n_sources();
+    assert_eq!(runs.lines().count(), 1 + 4 * model.months() * ns);
+    let mut ws = geosim::engine::Workspace::new(&model);
+    for (k, run) in [0u64, 10, 20, 30].iter().enumerate() {
+        geosim::engine::stochastic_run(&model, &mut ws, 42, *run);
+        let mine: Vec<f64> = runs
+            .lines()
+            .skip(1 + k * model.months() * ns)
+            .take(model.months() * ns)
+            .map(|l| {
+                assert!(l.starts_with(&format!("{run},")), "{l}");
+                l.rsplit(',').next().unwrap().parse().unwrap()
+            })
+            .collect();
+        for (a, b) in mine.iter().zip(&ws.trajectory) {
+            assert!(
+                (a - b).abs() <= 1e-8 * b.abs().max(1.0),
+                "run {run}: {a} against {b}"
+            );
+        }
+    }
+    let params = std::fs::read_to_string(tmp.path().join("s/params.csv")).unwrap();
+    let header = params.lines().next().unwrap();
+    assert!(
+        header.starts_with("run,origin,weight,variables.alignment.rate"),
+        "{header}"
+    );
+    assert_eq!(params.lines().count(), 5);
+
+    let text = "name = \"c\"\n[time]\nstart = \"2020-01\"\nend = \"2020-12\"\n[variables.x]\nmin = -1\ninitial = 0\nrate = { dist = \"uniform\", min = 0.1, max = 0.5 }\nbias = 0.2\nnoise = 0.1\n[[observations]]\ndate = \"2020-04\"\nvariable = \"x\"\nlo = 0.25\nhi = 0.3\n";
+    std::fs::write(tmp.path().join("c.toml"), text).unwrap();
+    crate::support::geosim(
+        tmp.path(),
+        &[
+            "run",
+            "c.toml",
+            "--condition",
+            "--runs",
+            "200",
+            "--save-runs",
+            "5",
+            "--out",
+            "c",
+            "--quiet",
+            "--no-charts",
+        ],
+    )
+    .ok();
+    let params = std::fs::read_to_string(tmp.path().join("c/params.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = params
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 5);
+    for r in &rows {
+        let w: f64 = r[2].parse().unwrap();
+        assert!(w > 0.0 && w < 1.0, "{r:?}");
+        let origin: u64 = r[1].parse().unwrap();
+        assert!(origin < 200);
+    }
+    // Every saved run passes through the observed interval in 2020-04.
+    let runs = std::fs::read_to_string(tmp.path().join("c/runs.csv")).unwrap();
+    for line in runs.lines().filter(|l| l.contains(",2020-04,x,")) {
+        let x: f64 = line.rsplit(',').next().unwrap().parse().unwrap();
+        assert!(x > 0.2 && x < 0.35, "{line}");
+    }
+}
