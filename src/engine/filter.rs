@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use super::block::{Block, Schedule};
 use super::run_rng;
-use crate::model::{Draw, Model, ParamId, param::standard_normal};
+use crate::model::{Allowed, Domain, Draw, Model, ParamId, param::standard_normal};
 use crate::stats::{CountedMoments, Distribution, EnsembleStats, Layout};
 
 /// Runs per block.
@@ -65,8 +65,19 @@ pub struct Resampling {
     pub stream: u64,
     /// The slot each slot copied (itself when it survived).
     pub ancestors: Vec<u32>,
-    /// (parameter, population mean, population sd) of every moved parameter.
-    pub moves: Vec<(ParamId, f64, f64)>,
+    /// Every moved parameter, with the population's statistics.
+    pub moves: Vec<Move>,
+}
+
+/// How the kernel moves one parameter at one resampling.
+#[derive(Clone, Debug)]
+pub struct Move {
+    pub id: ParamId,
+    pub mean: f64,
+    pub sd: f64,
+    pub domain: Domain,
+    /// The values the parameter may take.
+    pub allowed: Allowed,
 }
 
 /// Why conditioning failed: no run is compatible with an observation.
@@ -110,63 +121,83 @@ pub fn run_filter(
     dists.resize_with(chunks.div_ceil(per), || Distribution::new(&layout));
     let mut seen = vec![0u64; n];
     let mut logw = vec![0.0f64; n];
+    let mut mult = vec![1u32; n];
     let mut filter_rng = run_rng(seed ^ 0x005E_EDF1_17E5, 0);
     let mut evidence = (0.0, 0.0);
     let mut steps = Vec::new();
     let mut resamplings = 0u64;
     let mut genealogy = Genealogy::default();
 
-    for t in 0..months {
-        blocks
-            .par_iter_mut()
-            .for_each(|b| if t == 0 { b.start() } else { b.step() });
+    // Between two observation months the weights do not change, so every
+    // block advances through the whole stretch on its own, in cache,
+    // folding each month as it goes; the population meets only at
+    // observation months.
+    blocks.par_iter_mut().for_each(|b| b.start());
+    let mut obs_months: Vec<usize> = model.observations.iter().map(|o| o.month).collect();
+    obs_months.dedup();
+    let mut from = 0;
+    for &t in &obs_months {
+        let mut fold = Fold {
+            layout: &layout,
+            moments: &mut moments,
+            dists: &mut dists,
+            seen: &mut seen,
+            per,
+        };
+        advance(&mut blocks, &mut fold, &mult, from, t, false);
         let here: Vec<usize> = (0..model.observations.len())
             .filter(|&k| model.observations[k].month == t)
             .collect();
-        if !here.is_empty() {
-            let ll = log_likelihoods(model, &blocks, &here, n);
-            check_compatible(model, &blocks, &here, &ll, n)?;
-            let (inc, var) = weigh(&mut logw, &ll);
-            evidence.0 += inc;
-            evidence.1 += var;
-            let w = normalized(&logw);
-            let ess = 1.0 / w.iter().map(|x| x * x).sum::<f64>();
-            let resample = ess < ESS_THRESHOLD * n as f64;
-            if resample {
-                let mult = systematic(&w, n, filter_rng.random::<f64>());
-                let ancestors = apply_resample(&mut blocks, &mult, &mut seen);
-                resamplings += 1;
-                let stream = stream_of(seed, resamplings);
-                let moves = population_moves(model, &blocks, n);
-                for (bi, b) in blocks.iter_mut().enumerate() {
-                    for l in 0..b.lanes() {
-                        b.reseed(l, run_rng(stream, (bi * LANES + l) as u64));
-                        move_lane(model, b, l, &moves);
-                    }
-                }
-                genealogy.resamplings.push(Resampling {
-                    month: t,
-                    stream,
-                    ancestors,
-                    moves,
-                });
-                logw.fill(0.0);
-            }
-            steps.push((t, ess, resample));
-        }
-        // Fold this month with the weights as integer copies.
+        let ll = log_likelihoods(model, &blocks, &here, n);
+        check_compatible(model, &blocks, &here, &ll, n)?;
+        let (inc, var) = weigh(&mut logw, &ll);
+        evidence.0 += inc;
+        evidence.1 += var;
         let w = normalized(&logw);
-        let mult = systematic(&w, n, 0.5);
-        fold_month(
-            &layout,
-            t,
-            &blocks,
-            &mult,
-            &mut moments,
-            &mut dists,
-            &mut seen,
+        let ess = 1.0 / w.iter().map(|x| x * x).sum::<f64>();
+        let resample = ess < ESS_THRESHOLD * n as f64;
+        if resample {
+            let copies = systematic(&w, n, filter_rng.random::<f64>());
+            let ancestors = apply_resample(&mut blocks, &copies, &mut seen);
+            resamplings += 1;
+            let stream = stream_of(seed, resamplings);
+            let moves = population_moves(model, &blocks, n);
+            for (bi, b) in blocks.iter_mut().enumerate() {
+                for l in 0..b.lanes() {
+                    b.reseed(l, run_rng(stream, (bi * LANES + l) as u64));
+                    move_lane(b, l, &moves);
+                }
+            }
+            genealogy.resamplings.push(Resampling {
+                month: t,
+                stream,
+                ancestors,
+                moves,
+            });
+            logw.fill(0.0);
+        }
+        steps.push((t, ess, resample));
+        // The weights as integer copies, for folding.
+        mult = systematic(&normalized(&logw), n, 0.5);
+        let mut fold = Fold {
+            layout: &layout,
+            moments: &mut moments,
+            dists: &mut dists,
+            seen: &mut seen,
             per,
-        );
+        };
+        advance(&mut blocks, &mut fold, &mult, t, t, true);
+        from = t + 1;
+    }
+    if from < months {
+        let mut fold = Fold {
+            layout: &layout,
+            moments: &mut moments,
+            dists: &mut dists,
+            seen: &mut seen,
+            per,
+        };
+        advance(&mut blocks, &mut fold, &mult, from, months - 1, true);
     }
     // Ever-entered bands, counted with the final weights.
     let w = normalized(&logw);
@@ -340,18 +371,24 @@ fn apply_resample(blocks: &mut [Block<'_>], mult: &[u32], seen: &mut [u64]) -> V
 
 /// The mean and sd over the population of every uncertain per-run
 /// parameter: what Liu and West's kernel moves each run's value with.
-fn population_moves(model: &Model, blocks: &[Block<'_>], n: usize) -> Vec<(ParamId, f64, f64)> {
+fn population_moves(model: &Model, blocks: &[Block<'_>], n: usize) -> Vec<Move> {
     model
         .params
         .iter()
         .enumerate()
         .filter(|(_, p)| p.draw == Draw::PerRun && p.dist.is_uncertain())
-        .map(|(p, _)| {
+        .map(|(p, param)| {
             let id = ParamId(p);
             let value = |i: usize| blocks[i / LANES].param(i % LANES, id);
             let mean = (0..n).map(value).sum::<f64>() / n as f64;
             let var = (0..n).map(|i| (value(i) - mean).powi(2)).sum::<f64>() / n as f64;
-            (id, mean, var.sqrt())
+            Move {
+                id,
+                mean,
+                sd: var.sqrt(),
+                domain: param.domain,
+                allowed: model.allowed(id),
+            }
         })
         .collect()
 }
@@ -359,27 +396,18 @@ fn population_moves(model: &Model, blocks: &[Block<'_>], n: usize) -> Vec<(Param
 /// Liu and West's kernel on one run: θ ← a θ + (1 − a) θ̄ + √(1 − a²) ·
 /// sd(θ) · ε, with ε from the run's own (fresh) stream, clipped to the
 /// values the parameter may take; then what derives from the parameters.
-pub(crate) fn move_lane(
-    model: &Model,
-    block: &mut Block<'_>,
-    lane: usize,
-    moves: &[(ParamId, f64, f64)],
-) {
+pub(crate) fn move_lane(block: &mut Block<'_>, lane: usize, moves: &[Move]) {
     let a = (3.0 * DISCOUNT - 1.0) / (2.0 * DISCOUNT);
     let h = (1.0 - a * a).sqrt();
-    for &(id, mean, sd) in moves {
-        let v = block.param(lane, id);
+    for m in moves {
+        let v = block.param(lane, m.id);
         let e = standard_normal(block.lane_rng(lane));
-        let moved = a * v + (1.0 - a) * mean + h * sd * e;
-        let allowed = model.allowed(id);
-        let clipped = model.params[id.0]
-            .domain
-            .clip(moved)
-            .clamp(allowed.lo, allowed.hi);
+        let moved = a * v + (1.0 - a) * m.mean + h * m.sd * e;
+        let clipped = m.domain.clip(moved).clamp(m.allowed.lo, m.allowed.hi);
         block.set_param(
             lane,
-            id,
-            if allowed.contains(clipped) {
+            m.id,
+            if m.allowed.contains(clipped) {
                 clipped
             } else {
                 v
@@ -443,55 +471,63 @@ pub fn replay(
             next += 1;
             for (lane, &slot) in lineage[next].iter().enumerate().take(block.lanes()) {
                 block.reseed(lane, run_rng(r.stream, u64::from(slot)));
-                move_lane(model, &mut block, lane, &r.moves);
+                move_lane(&mut block, lane, &r.moves);
             }
         }
         each(&block);
     }
 }
 
-/// Folds month `t` of every block, lane `i` counting `mult[i]` times:
-/// moments per block (merged in block order at the end), histograms per
-/// group of `per` blocks (integer counts, summed).
-#[allow(clippy::too_many_arguments)]
-fn fold_month(
-    layout: &Layout,
-    t: usize,
-    blocks: &[Block<'_>],
-    mult: &[u32],
-    moments: &mut [CountedMoments],
-    dists: &mut [Distribution],
-    seen: &mut [u64],
+/// Where the months are folded: moments per block (merged in block order
+/// at the end), histograms per group of `per` blocks (integer counts).
+struct Fold<'f> {
+    layout: &'f Layout,
+    moments: &'f mut [CountedMoments],
+    dists: &'f mut [Distribution],
+    seen: &'f mut [u64],
     per: usize,
+}
+
+/// Advances every (started) block through months `from ..= to` (a month
+/// already computed is not stepped again), folding each
+/// month with the copies `mult` — all but `to` unless `fold_last`. Groups
+/// of blocks run in parallel, each block through the whole stretch.
+fn advance(
+    blocks: &mut [Block<'_>],
+    fold: &mut Fold<'_>,
+    mult: &[u32],
+    from: usize,
+    to: usize,
+    fold_last: bool,
 ) {
-    moments
-        .par_iter_mut()
-        .zip(blocks.par_iter())
-        .enumerate()
-        .for_each(|(bi, (m, b))| {
-            let lanes = b.lanes();
-            m.add_month(t, b.row(t), lanes, &mult[bi * LANES..bi * LANES + lanes]);
-        });
-    dists
-        .par_iter_mut()
-        .zip(seen.par_chunks_mut(per * LANES))
-        .enumerate()
-        .for_each(|(g, (d, seen))| {
-            for (k, b) in blocks[g * per..((g + 1) * per).min(blocks.len())]
-                .iter()
-                .enumerate()
-            {
-                let bi = g * per + k;
+    let (per, layout) = (fold.per, fold.layout);
+    blocks
+        .par_chunks_mut(per)
+        .zip(fold.moments.par_chunks_mut(per))
+        .zip(fold.dists.par_iter_mut())
+        .zip(fold.seen.par_chunks_mut(per * LANES))
+        .zip(mult.par_chunks(per * LANES))
+        .for_each(|((((group, moments), dist), seen), mult)| {
+            for (k, (b, m)) in group.iter_mut().zip(moments.iter_mut()).enumerate() {
                 let lanes = b.lanes();
-                let seen = &mut seen[k * LANES..k * LANES + lanes];
-                d.add_month_counted(
-                    layout,
-                    t,
-                    b.row(t),
-                    lanes,
-                    &mult[bi * LANES..bi * LANES + lanes],
-                    seen,
-                );
+                let lanes_of = k * LANES..k * LANES + lanes;
+                for t in from..=to {
+                    if t > b.month() {
+                        b.step();
+                    }
+                    if t < to || fold_last {
+                        let row = b.row(t);
+                        m.add_month(t, row, lanes, &mult[lanes_of.clone()]);
+                        dist.add_month_counted(
+                            layout,
+                            t,
+                            row,
+                            lanes,
+                            &mult[lanes_of.clone()],
+                            &mut seen[lanes_of.clone()],
+                        );
+                    }
+                }
             }
         });
 }
