@@ -9,7 +9,7 @@ use super::fan::{QuantileBand, axis_title, percent};
 use super::frame::{self, Frame};
 use super::legend::{LegendItem, Swatch};
 use super::render::Chart;
-use super::run_kind::RunInfo;
+use super::run_kind::{RunInfo, conditioned_on};
 use super::theme::{self, Theme};
 use super::time_axis::TimeAxis;
 use crate::model::{Model, VarId};
@@ -80,15 +80,20 @@ pub struct CompareData {
     pub footer: String,
 }
 
-/// The footer of a comparison: each scenario's runs and seed.
+/// The footer of a comparison: each scenario's runs and seed, and whether
+/// it was conditioned on its observations.
 pub fn compare_footer(entries: &[Entry<'_>]) -> String {
     let parts: Vec<String> = entries
         .iter()
         .map(|e| {
-            format!(
+            let mut s = format!(
                 "{}: {} runs, seed {}",
                 e.model.name, e.info.runs, e.info.seed
-            )
+            );
+            if e.info.is_conditioned() {
+                s = format!("{s}, {}", conditioned_on(e.model));
+            }
+            s
         })
         .collect();
     format!("{} · geosim {}", parts.join(" · "), crate::VERSION)

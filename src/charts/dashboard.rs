@@ -9,6 +9,7 @@ use super::drivers::{driver_colour, driver_panel};
 use super::fan::quantile_bands;
 use super::frame::Shade;
 use super::legend::{LegendItem, Swatch};
+use super::observed;
 use super::panels::{self, Panel, Sheet};
 use super::render::Chart;
 use super::run_kind::{RunChartKind, RunInfo, RunSource, footer};
@@ -58,6 +59,7 @@ impl DashboardData {
                 },
                 colour: theme::BLUE,
                 shades,
+                observations: observed::marks(model, i),
             });
         }
         for k in 0..model.drivers.len() {
@@ -88,6 +90,7 @@ impl DashboardData {
                 },
             });
         }
+        items.extend(panels::observed_legend(&self.panels));
         items
     }
 }

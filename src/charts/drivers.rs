@@ -7,6 +7,7 @@ use plotters::prelude::*;
 use super::canvas::{Area, Drawn};
 use super::fan::quantile_bands;
 use super::legend::LegendItem;
+use super::observed;
 use super::panels::{self, Panel, Sheet};
 use super::render::Chart;
 use super::run_kind::{RunChartKind, RunInfo, RunSource, footer};
@@ -43,6 +44,7 @@ pub fn driver_panel(model: &Model, table: &Table, k: usize) -> Panel {
         },
         colour: driver_colour(k),
         shades: Vec::new(),
+        observations: observed::marks(model, s),
     }
 }
 
@@ -71,7 +73,9 @@ impl DriverData {
     }
 
     fn legend(&self) -> Vec<LegendItem> {
-        panels::median_and_bands_legend(&self.panels, "median path", theme::MUTED)
+        let mut items = panels::median_and_bands_legend(&self.panels, "median path", theme::MUTED);
+        items.extend(panels::observed_legend(&self.panels));
+        items
     }
 }
 

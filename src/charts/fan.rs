@@ -1,6 +1,9 @@
 //! `<variable>.png`: the fan chart of one state variable — median line,
 //! quantile bands, the mean dashed, regime bands shaded behind the regime
-//! variable, and a numbered marker for every scheduled event.
+//! variable, a numbered marker for every scheduled event, and the record:
+//! every observation of the variable (and every band observation, on the
+//! regime variable's chart), with the last observation of a conditioned run
+//! marked where the forecast begins.
 
 use plotters::prelude::*;
 
@@ -8,6 +11,7 @@ use super::canvas::{self, Area, Drawn};
 use super::events::{EventMark, event_marks};
 use super::frame::{self, Frame, Shade};
 use super::legend::{LegendItem, Swatch};
+use super::observed::{self, Kinds, ObservedMark};
 use super::render::Chart;
 use super::run_kind::{RunInfo, footer};
 use super::theme::{self, Theme};
@@ -69,6 +73,12 @@ pub struct FanData {
     pub events: Vec<EventMark>,
     /// Regime bands, when this is the regime variable.
     pub regimes: Vec<Shade>,
+    /// The observations of this variable, in month order, in its units.
+    pub observations: Vec<ObservedMark>,
+    /// The month of the last observation of a conditioned run (of any
+    /// series): the runs are a forecast after it. `None` when the run was
+    /// not conditioned.
+    pub last_observation: Option<usize>,
     pub footer: String,
 }
 
@@ -109,6 +119,12 @@ impl FanData {
             },
             events: event_marks(model, Some(v)),
             regimes,
+            observations: observed::marks(model, v.0),
+            last_observation: if info.is_conditioned() {
+                observed::last_month(model)
+            } else {
+                None
+            },
             footer: footer(model, info),
         }
     }
@@ -172,6 +188,13 @@ impl Chart for FanData {
                 },
             });
         }
+        let kinds = Kinds::of(&self.observations);
+        if kinds.any() {
+            legend.push(LegendItem {
+                label: kinds.label(),
+                swatch: Swatch::Observed(kinds),
+            });
+        }
         let subtitle = if self.description.is_empty() {
             self.variable.clone()
         } else {
@@ -189,7 +212,7 @@ impl Chart for FanData {
             legend: &legend,
             footer: &self.footer,
         };
-        frame::draw(area, theme, &f, |plot| {
+        let contents = |plot: &canvas::Plot| {
             for (b, c) in self.bands.iter().zip(&colours) {
                 canvas::fill(area, plot.band(&self.time, &b.lo, &b.hi), *c)?;
             }
@@ -203,6 +226,48 @@ impl Chart for FanData {
                 MEDIAN,
                 3.5,
             )
+        };
+        // The record goes over the event markers, so no event line crosses it.
+        frame::draw_with_overlay(area, theme, &f, contents, |plot| {
+            if let Some(month) = self.last_observation {
+                let top = self.label_on_top(month);
+                observed::draw_last(area, theme, plot, &self.time, month, top)?;
+            }
+            observed::draw(area, theme, plot, &self.time, &self.observations, false)
         })
+    }
+}
+
+impl FanData {
+    /// Whether the label of the line at `month` goes at the top of the
+    /// plot: where the runs and the record leave more room that month.
+    fn label_on_top(&self, month: usize) -> bool {
+        let (lo, hi) = self.bounds;
+        let mid = (lo + hi) / 2.0;
+        let mut below = 0.0;
+        let mut above = 0.0;
+        let mut weigh = |v: f64| {
+            if v.is_finite() {
+                if v > mid {
+                    above += 1.0;
+                } else {
+                    below += 1.0;
+                }
+            }
+        };
+        if let Some(m) = self.median.get(month) {
+            weigh(*m);
+        }
+        for b in &self.bands {
+            for side in [&b.lo, &b.hi] {
+                if let Some(v) = side.get(month) {
+                    weigh(*v);
+                }
+            }
+        }
+        for o in self.observations.iter().filter(|o| o.month == month) {
+            weigh(o.point.unwrap_or((o.lo.max(lo) + o.hi.min(hi)) / 2.0));
+        }
+        above <= below
     }
 }

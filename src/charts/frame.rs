@@ -72,6 +72,18 @@ pub(crate) fn draw<DB: DrawingBackend>(
     f: &Frame<'_>,
     contents: impl FnOnce(&Plot) -> DrawResult<DB>,
 ) -> Drawn<DB> {
+    draw_with_overlay(area, theme, f, contents, |_| Ok(()))
+}
+
+/// As [`draw`], and then `overlay` over the event markers: marks that must
+/// not be crossed by an event's line (the observations).
+pub(crate) fn draw_with_overlay<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    f: &Frame<'_>,
+    contents: impl FnOnce(&Plot) -> DrawResult<DB>,
+    overlay: impl FnOnce(&Plot) -> DrawResult<DB>,
+) -> Drawn<DB> {
     area.fill(&theme::WHITE)?;
     let (w, h) = (f64::from(theme.width), f64::from(theme.height));
     let m = f64::from(theme.margin());
@@ -211,6 +223,8 @@ pub(crate) fn draw<DB: DrawingBackend>(
             VAlign::Top,
         )?;
     }
+
+    overlay(&plot)?;
 
     axes::y_title(area, theme, m, &plot, f.y_title, label_font)?;
 

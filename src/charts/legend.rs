@@ -6,6 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
 use super::canvas::{Area, DrawResult, dashed, line};
+use super::observed::{self, Kinds};
 use super::text::{self, Font, VAlign};
 use super::theme::Theme;
 
@@ -19,6 +20,8 @@ pub enum Swatch {
     },
     /// A filled square (a band or an area).
     Patch(RGBColor),
+    /// Small observation marks of the kinds shown.
+    Observed(Kinds),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -36,6 +39,15 @@ pub(crate) struct LegendLayout {
 
 const SWATCH_W: f64 = 40.0;
 
+/// Design width of an item's swatch: wider for observation marks, which
+/// show a small mark of each kind side by side.
+fn swatch_w(it: &LegendItem) -> f64 {
+    match it.swatch {
+        Swatch::Observed(_) => 60.0,
+        _ => SWATCH_W,
+    }
+}
+
 pub(crate) fn legend_layout<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
@@ -46,7 +58,7 @@ pub(crate) fn legend_layout<DB: DrawingBackend>(
     let (mut row, mut x) = (0, 0.0);
     let mut places = Vec::with_capacity(items.len());
     for it in items {
-        let wi = theme.px(SWATCH_W + 8.0) + text::width(area, &it.label, font);
+        let wi = theme.px(swatch_w(it) + 8.0) + text::width(area, &it.label, font);
         if x > 0.0 && x + wi > avail {
             row += 1;
             x = 0.0;
@@ -69,9 +81,9 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     (x0, y0): (f64, f64),
     font: Font,
 ) -> DrawResult<DB> {
-    let sw = theme.px(SWATCH_W);
     for (it, (row, dx)) in items.iter().zip(&layout.places) {
         let x = x0 + dx;
+        let sw = theme.px(swatch_w(it));
         let top = y0 + *row as f64 * font.line();
         let mid = top + font.cap() / 2.0;
         match it.swatch {
@@ -104,6 +116,9 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
                 ],
                 colour.filled(),
             ))?,
+            Swatch::Observed(kinds) => {
+                observed::swatch(area, theme, kinds, (x, mid), (sw, font.size * 1.1))?
+            }
         }
         text::draw(
             area,

@@ -12,7 +12,8 @@
 //! - [`theme`], [`time_axis`], [`glyphs`]: look, calendar axis,
 //!   the numbers, the font outlines;
 //! - [`canvas`]: the drawing area, plot geometry and series strokes;
-//!   [`text`]: measuring and drawing text;
+//!   [`text`]: measuring and drawing text; [`observed`]: the record's
+//!   marks (observations in their series' units) and how they are drawn;
 //! - the layout pieces [`axes`], [`legend`], [`events`], [`page`], then
 //!   [`frame`], [`panels`] and [`bars`]; [`render`] turns a chart into a file;
 //! - [`run_kind`] (what run charts are drawn from) and [`analysis`] (what
@@ -36,6 +37,7 @@ pub(crate) mod frame;
 pub(crate) mod glyphs;
 pub(crate) mod legend;
 pub mod morris;
+pub mod observed;
 pub(crate) mod page;
 pub mod panels;
 pub mod regimes;

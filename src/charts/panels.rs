@@ -10,6 +10,7 @@ use super::canvas::{self, Area, DrawResult, Drawn, Plot};
 use super::fan::{QuantileBand, band_colours, percent};
 use super::frame::Shade;
 use super::legend::{self, LegendItem, Swatch};
+use super::observed::{self, Kinds, ObservedMark};
 use super::page;
 use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
@@ -28,6 +29,8 @@ pub struct Panel {
     pub colour: RGBColor,
     /// Regime bands behind the regime variable.
     pub shades: Vec<Shade>,
+    /// The observations of the series, drawn as small marks.
+    pub observations: Vec<ObservedMark>,
 }
 
 /// Everything on a sheet of panels.
@@ -193,6 +196,7 @@ fn draw_panel<DB: DrawingBackend>(
         canvas::fill(area, plot.band(time, &band.lo, &band.hi), c)?;
     }
     canvas::line(area, theme, plot.path(time, &p.median), p.colour, 3.0)?;
+    observed::draw(area, theme, plot, time, &p.observations, true)?;
     for (v, label) in &labels {
         text::draw(
             area,
@@ -248,4 +252,13 @@ pub fn median_and_bands_legend(
         }
     }
     items
+}
+
+/// The legend item of the observations on a sheet's panels, if any.
+pub fn observed_legend(panels: &[Panel]) -> Option<LegendItem> {
+    let kinds = Kinds::of(panels.iter().flat_map(|p| &p.observations));
+    kinds.any().then(|| LegendItem {
+        label: kinds.label(),
+        swatch: Swatch::Observed(kinds),
+    })
 }

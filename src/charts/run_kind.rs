@@ -16,15 +16,36 @@ pub struct RunInfo {
     pub runs: u64,
     pub seed: u64,
     pub deterministic: bool,
+    /// The ensemble was conditioned on the scenario's observations.
+    pub conditioned: bool,
 }
 
-/// The footer of a run's charts: scenario, runs, seed, program version.
+impl RunInfo {
+    /// A conditioned ensemble: its runs pass through the record up to the
+    /// last observation.
+    pub fn is_conditioned(&self) -> bool {
+        self.conditioned && !self.deterministic
+    }
+}
+
+/// "conditioned on 3 observations", for the footers of a conditioned run.
+pub(crate) fn conditioned_on(model: &Model) -> String {
+    let n = model.observations.len();
+    let s = if n == 1 { "" } else { "s" };
+    format!("conditioned on {n} observation{s}")
+}
+
+/// The footer of a run's charts: scenario, runs, seed, whether the runs
+/// were conditioned on the record, program version.
 pub fn footer(model: &Model, info: &RunInfo) -> String {
-    let what = if info.deterministic {
+    let mut what = if info.deterministic {
         "deterministic run".to_string()
     } else {
         format!("{} runs · seed {}", info.runs, info.seed)
     };
+    if info.is_conditioned() {
+        what = format!("{what} · {}", conditioned_on(model));
+    }
     format!(
         "scenario {} · {what} · {} … {} · geosim {}",
         model.name,

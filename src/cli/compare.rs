@@ -209,6 +209,7 @@ fn obtain(scen: Scenario, earlier: &Path, threads: usize) -> Result<Compared, Er
         runs,
         seed,
         deterministic: false,
+        conditioned: model.ensemble.condition,
     };
     // A conditioned ensemble is always run: its evidence is not stored.
     if !model.ensemble.condition

@@ -187,6 +187,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
                 runs: stats.runs(),
                 seed,
                 deterministic: args.deterministic,
+                conditioned: model.ensemble.condition && !args.deterministic,
             },
             trajectory: trajectory.as_deref(),
         };

@@ -9,12 +9,14 @@ use std::path::Path;
 
 use geosim::charts::compare::{CompareData, Entry};
 use geosim::charts::fan::{FanData, MEDIAN, band_colours};
+use geosim::charts::observed::{INK, ObservedKind, ObservedMark};
 use geosim::charts::panels::Panel;
 use geosim::charts::regimes::RegimeData;
 use geosim::charts::trajectory::TrajectoryData;
 use geosim::charts::{self, Format, Kind, PlotRects, RunChart, RunInfo, RunSource, Table, render};
+use geosim::engine::filter::run_filter;
 use geosim::engine::{self, Workspace, ensemble};
-use geosim::model::{Model, VarId};
+use geosim::model::{Evidence, Model, VarId};
 use geosim::output::{self, RunResults, quantile_column};
 use geosim::scenario::{self, Scenario};
 use geosim::stats::EnsembleStats;
@@ -29,6 +31,8 @@ struct Case {
     scen: Scenario,
     stats: EnsembleStats,
     trajectory: Option<Vec<f64>>,
+    /// Conditioned on the scenario's observations (a particle filter).
+    conditioned: bool,
     dir: tempfile::TempDir,
 }
 
@@ -64,6 +68,34 @@ impl Case {
             scen,
             stats,
             trajectory,
+            conditioned: false,
+            dir,
+        }
+    }
+
+    /// The ensemble of `spec` conditioned on its observations.
+    fn conditioned(spec: &str) -> Self {
+        let sets = [format!("ensemble.runs={RUNS}")];
+        let scen = scenario::load(spec, &sets).unwrap_or_else(|e| panic!("{spec}: {e:?}"));
+        let model = &scen.model;
+        let (stats, cond) = run_filter(model, RUNS, model.ensemble.seed).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let results = RunResults {
+            model,
+            stats: &stats,
+            seed: model.ensemble.seed,
+            deterministic: false,
+            document: &scen.document,
+            trajectory: None,
+            command: "test".into(),
+            conditioning: Some(&cond),
+        };
+        output::write_results(dir.path(), &results).unwrap();
+        Case {
+            scen,
+            stats,
+            trajectory: None,
+            conditioned: true,
             dir,
         }
     }
@@ -81,6 +113,7 @@ impl Case {
             runs: self.stats.runs(),
             seed: self.model().ensemble.seed,
             deterministic: self.trajectory.is_some(),
+            conditioned: self.conditioned,
         }
     }
 }
@@ -215,6 +248,72 @@ fn check_fan(case: &Case, csv: &EnsembleCsv, v: VarId, d: &FanData) {
             "{what}: regime shading on a non-regime variable"
         ),
     }
+    check_observations(&what, model, v.0, &d.observations);
+    let last = model.observations.iter().map(|o| o.month).max();
+    assert_eq!(
+        d.last_observation,
+        if case.conditioned { last } else { None },
+        "{what}: the last observation is marked on conditioned runs only"
+    );
+}
+
+/// The marks of series `s` must be its observations in month order, in the
+/// series' units: a measurement's value ± sd and a (possibly open)
+/// interval through x = (y − offset) / scale, ends swapped when the scale
+/// is negative; a band's edges within the variable's bounds.
+fn check_observations(what: &str, model: &Model, s: usize, marks: &[ObservedMark]) {
+    let bounds = match model.variables.get(s) {
+        Some(v) => (v.min, v.max),
+        None => {
+            let d = &model.drivers[s - model.n_vars()];
+            (d.min, d.max)
+        }
+    };
+    let want: Vec<_> = model
+        .observations
+        .iter()
+        .filter(|o| o.series.0 == s)
+        .collect();
+    assert_eq!(marks.len(), want.len(), "{what}: observations");
+    for (m, o) in marks.iter().zip(want) {
+        let w = format!("{what}: observation {}", o.label);
+        assert_eq!(
+            (m.month, m.label.as_str()),
+            (o.month, o.label.as_str()),
+            "{w}"
+        );
+        let x = |y: f64| (y - o.offset) / o.scale;
+        let (kind, a, b, point) = match (o.band, &o.evidence) {
+            (Some(k), _) => {
+                let band = &model.regimes.as_ref().unwrap().bands[k];
+                let (lo, hi) = (band.lo.max(bounds.0), band.hi.min(bounds.1));
+                (ObservedKind::Band, lo, hi, None)
+            }
+            (None, Evidence::Measured { value, sd }) => (
+                ObservedKind::Measured,
+                x(value - sd),
+                x(value + sd),
+                Some(x(*value)),
+            ),
+            (None, Evidence::Interval { lo, hi, .. }) => {
+                (ObservedKind::Interval, x(*lo), x(*hi), None)
+            }
+        };
+        assert_eq!(m.kind, kind, "{w}");
+        let same = |g: f64, e: f64| g == e || (g - e).abs() <= 1e-12 * e.abs().max(1.0);
+        assert!(
+            same(m.lo, a.min(b)) && same(m.hi, a.max(b)),
+            "{w}: ends {} … {}, want {} … {}",
+            m.lo,
+            m.hi,
+            a.min(b),
+            a.max(b)
+        );
+        assert_eq!(m.point.is_some(), point.is_some(), "{w}: point");
+        if let (Some(g), Some(e)) = (m.point, point) {
+            assert!(same(g, e), "{w}: point {g}, want {e}");
+        }
+    }
 }
 
 fn check_panels(case: &Case, csv: &EnsembleCsv, what: &str, panels: &[Panel], names: &[&str]) {
@@ -231,6 +330,14 @@ fn check_panels(case: &Case, csv: &EnsembleCsv, what: &str, panels: &[Panel], na
         } else {
             assert!(p.bands.is_empty(), "{w}: bands without uncertainty");
         }
+        let s = model
+            .variables
+            .iter()
+            .map(|v| &v.name)
+            .chain(model.drivers.iter().map(|d| &d.name))
+            .position(|n| *n == p.name)
+            .unwrap();
+        check_observations(&w, model, s, &p.observations);
     }
 }
 
@@ -316,6 +423,16 @@ fn check_pixels(what: &str, img: &Image, chart: &RunChart, plots: &PlotRects) {
         for (p, rect) in panels.iter().zip(plots) {
             let n = img.count(*rect, p.colour);
             assert!(n >= line_min(*rect), "{what} {}: {n} line pixels", p.name);
+            let ink = img.count(*rect, INK);
+            if p.observations.is_empty() {
+                assert_eq!(
+                    ink, 0,
+                    "{what} {}: observation ink without observations",
+                    p.name
+                );
+            } else {
+                assert!(ink > 0, "{what} {}: observations not drawn", p.name);
+            }
             let colours = band_colours(p.colour, p.bands.len());
             for (i, (b, c)) in p.bands.iter().zip(colours).enumerate() {
                 let visible = match p.bands.get(i + 1) {
@@ -340,6 +457,13 @@ fn check_pixels(what: &str, img: &Image, chart: &RunChart, plots: &PlotRects) {
             let rect = plots[0];
             let n = img.count(rect, MEDIAN);
             assert!(n >= line_min(rect), "{what}: {n} median pixels");
+            // The record's ink is in the plot exactly when there is a record.
+            let ink = img.count(rect, INK);
+            if d.observations.is_empty() && d.last_observation.is_none() {
+                assert_eq!(ink, 0, "{what}: observation ink without observations");
+            } else {
+                assert!(ink > 20, "{what}: {ink} pixels of the observations");
+            }
             let colours = d.band_colours();
             for (i, (b, c)) in d.bands.iter().zip(colours).enumerate() {
                 let outer = widest_px(rect, d.bounds, &b.lo, &b.hi);
@@ -958,5 +1082,290 @@ fn chart_help_documents_the_options_with_examples() {
         "geosim compare baseline proxy_drift",
     ] {
         assert!(o.stdout.contains(needle), "compare --help lacks {needle}");
+    }
+}
+
+/// Observations of every kind for `small.toml`: measurements (one through a
+/// negative scale and an offset), closed and open intervals, a band, a
+/// driver.
+const OBSERVATIONS: &str = r#"
+[[observations]]
+date = "2020-06"
+variable = "alignment"
+value = 0.25
+sd = 0.05
+
+[[observations]]
+date = "2020-10"
+variable = "alignment"
+lo = 0.1
+hi = 0.3
+
+[[observations]]
+date = "2021-02"
+variable = "alignment"
+lo = 0.15
+
+[[observations]]
+date = "2021-03"
+variable = "alignment"
+value = 0.1
+sd = 0.04
+scale = -2.0
+offset = 0.5
+
+[[observations]]
+date = "2021-06"
+band = "neutral"
+
+[[observations]]
+date = "2021-05"
+variable = "tension"
+value = 0.5
+sd = 0.08
+
+[[observations]]
+date = "2021-09"
+variable = "tension"
+hi = 0.4
+
+[[observations]]
+date = "2021-04"
+variable = "sanctions"
+value = 0.6
+sd = 0.1
+"#;
+
+/// `small.toml` with [`OBSERVATIONS`], written into `dir`; its path.
+fn observed_small(dir: &Path) -> String {
+    let text = std::fs::read_to_string(fixture("small.toml")).unwrap() + OBSERVATIONS;
+    let path = dir.join("observed.toml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// A fan chart of `case`.
+fn fan(case: &Case, name: &str) -> FanData {
+    let v = VarId(
+        case.model()
+            .variables
+            .iter()
+            .position(|v| v.name == name)
+            .unwrap(),
+    );
+    FanData::new(case.model(), &case.table(), v, &case.info())
+}
+
+/// (month, kind, lo, hi, point) of marks, for comparing with literals.
+fn mark_rows(marks: &[ObservedMark]) -> Vec<(usize, ObservedKind, f64, f64, Option<f64>)> {
+    marks
+        .iter()
+        .map(|m| (m.month, m.kind, m.lo, m.hi, m.point))
+        .collect()
+}
+
+fn assert_rows(
+    what: &str,
+    got: &[(usize, ObservedKind, f64, f64, Option<f64>)],
+    want: &[(usize, ObservedKind, f64, f64, Option<f64>)],
+) {
+    assert_eq!(got.len(), want.len(), "{what}: {got:?}");
+    let near = |a: f64, b: f64| a == b || (a - b).abs() < 1e-12;
+    for (g, w) in got.iter().zip(want) {
+        assert!(
+            g.0 == w.0
+                && g.1 == w.1
+                && near(g.2, w.2)
+                && near(g.3, w.3)
+                && g.4.is_some() == w.4.is_some()
+                && g.4.zip(w.4).is_none_or(|(a, b)| near(a, b)),
+            "{what}: {g:?}, want {w:?}"
+        );
+    }
+}
+
+#[test]
+fn fan_charts_draw_each_variables_observations_in_its_units() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = Case::new(&observed_small(tmp.path()), false);
+    use ObservedKind::{Band, Interval, Measured};
+    let inf = f64::INFINITY;
+    // Months from 2020-01; the measurement observed as 0.5 − 2x gives
+    // x = (0.1 − 0.5) / −2 = 0.2 with ends swapped: 0.18 … 0.22. The band
+    // `neutral` is 0 … 0.3; the open interval keeps its infinite end.
+    assert_rows(
+        "alignment",
+        &mark_rows(&fan(&case, "alignment").observations),
+        &[
+            (5, Measured, 0.2, 0.3, Some(0.25)),
+            (9, Interval, 0.1, 0.3, None),
+            (13, Interval, 0.15, inf, None),
+            (14, Measured, 0.18, 0.22, Some(0.2)),
+            (17, Band, 0.0, 0.3, None),
+        ],
+    );
+    assert_rows(
+        "tension",
+        &mark_rows(&fan(&case, "tension").observations),
+        &[
+            (16, Measured, 0.42, 0.58, Some(0.5)),
+            (20, Interval, -inf, 0.4, None),
+        ],
+    );
+    // The driver's observation is on its panel of the dashboard and of
+    // the drivers chart; every panel's marks are checked against the model.
+    let table = case.table();
+    let dash = charts::dashboard::DashboardData::new(case.model(), &table, &case.info());
+    let sanctions = dash.panels.iter().find(|p| p.name == "sanctions").unwrap();
+    assert_rows(
+        "sanctions",
+        &mark_rows(&sanctions.observations),
+        &[(15, Measured, 0.5, 0.7, Some(0.6))],
+    );
+    // Every chart of the unconditioned and the conditioned run: data
+    // against the model, the observations' ink in the plots that have them.
+    all_charts(&case, charts::DEFAULT_SIZE);
+    all_charts(&case, (800, 450));
+    let conditioned = Case::conditioned(&observed_small(tmp.path()));
+    all_charts(&conditioned, charts::DEFAULT_SIZE);
+    all_charts(&conditioned, (800, 450));
+    // A deterministic run draws the record too.
+    all_charts(&Case::new(&observed_small(tmp.path()), true), (960, 540));
+}
+
+#[test]
+fn band_brackets_span_the_band_edges_within_the_variables_bounds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("bands.toml");
+    let text = std::fs::read_to_string(fixture("small.toml")).unwrap()
+        + "[[observations]]\ndate = \"2020-03\"\nband = \"cold\"\n\
+           [[observations]]\ndate = \"2020-04\"\nband = \"warm\"\n\
+           [[observations]]\ndate = \"2020-05\"\nband = \"neutral\"\n";
+    std::fs::write(&path, text).unwrap();
+    let case = Case::new(&path.display().to_string(), false);
+    let model = case.model();
+    let regimes = model.regimes.as_ref().unwrap();
+    let var = &model.variables[regimes.variable.0];
+    let d = fan(&case, &var.name);
+    let got: Vec<(usize, f64, f64)> = d
+        .observations
+        .iter()
+        .map(|m| {
+            assert_eq!(m.kind, ObservedKind::Band);
+            (m.month, m.lo, m.hi)
+        })
+        .collect();
+    // cold is open below, warm above: the brackets end at the bounds ±1.
+    assert_eq!(got, [(2, -1.0, 0.0), (3, 0.3, 1.0), (4, 0.0, 0.3)]);
+    for (m, k) in d.observations.iter().zip([0, 2, 1]) {
+        let b = &regimes.bands[k];
+        assert_eq!((m.lo, m.hi), (b.lo.max(var.min), b.hi.min(var.max)));
+    }
+    // Band observations belong to the regime variable's chart only.
+    assert!(fan(&case, "tension").observations.is_empty());
+}
+
+#[test]
+fn only_a_conditioned_run_says_so_and_marks_its_last_observation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = observed_small(tmp.path());
+    let free = Case::new(&spec, false);
+    let conditioned = Case::conditioned(&spec);
+    let n = conditioned.model().observations.len();
+    assert_eq!(n, 8);
+    let said = format!("conditioned on {n} observations");
+    for name in ["alignment", "tension"] {
+        let d = fan(&free, name);
+        assert!(!d.footer.contains("conditioned"), "{}", d.footer);
+        assert_eq!(d.last_observation, None);
+        // The prior still shows the record it misses.
+        assert!(!d.observations.is_empty());
+        let d = fan(&conditioned, name);
+        assert!(d.footer.contains(&said), "{}", d.footer);
+        assert_eq!(d.last_observation, Some(20), "2021-09, of tension");
+    }
+    let table = conditioned.table();
+    let dash =
+        charts::dashboard::DashboardData::new(conditioned.model(), &table, &conditioned.info());
+    assert!(dash.footer.contains(&said), "{}", dash.footer);
+    // A deterministic run is never conditioned, whatever the flag says.
+    let det = Case::new(&spec, true);
+    let mut info = det.info();
+    info.conditioned = true;
+    assert!(!charts::footer(det.model(), &info).contains("conditioned"));
+    // Scenarios without observations: no marks, no line, the footer as it was.
+    let plain = Case::new(&fixture("small.toml"), false);
+    let d = fan(&plain, "alignment");
+    assert!(d.observations.is_empty() && d.last_observation.is_none());
+    assert!(!d.footer.contains("conditioned"));
+}
+
+#[test]
+fn run_and_compare_tell_the_charts_whether_they_conditioned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = observed_small(tmp.path());
+    let said = "conditioned on 8 observations";
+    let svg =
+        |dir: &str, file: &str| std::fs::read_to_string(tmp.path().join(dir).join(file)).unwrap();
+    let args = |out: &'static str| {
+        vec![
+            "run",
+            &spec,
+            "--quiet",
+            "--format",
+            "svg",
+            "--charts",
+            "alignment,dashboard",
+            "--out",
+            out,
+        ]
+    };
+    ok(geosim(tmp.path(), &args("free")));
+    let mut conditioned = args("cond");
+    conditioned.push("--condition");
+    ok(geosim(tmp.path(), &conditioned));
+    for file in ["alignment.svg", "dashboard.svg"] {
+        assert!(!svg("free", file).contains("conditioned"), "{file}");
+        assert!(svg("cond", file).contains(said), "{file}");
+    }
+    assert!(svg("cond", "alignment.svg").contains("last observation"));
+    assert!(!svg("free", "alignment.svg").contains("last observation"));
+    for file in ["alignment.svg", "dashboard.svg"] {
+        assert!(
+            svg("free", file).contains("observed: point ± sd, interval, band"),
+            "{file}"
+        );
+    }
+
+    // compare --condition: each scenario's part of the footer says so.
+    let other = tmp.path().join("other.toml");
+    let text = std::fs::read_to_string(&spec)
+        .unwrap()
+        .replace("name = \"small\"", "name = \"other\"");
+    std::fs::write(&other, text).unwrap();
+    let other = other.display().to_string();
+    for (out, condition) in [("cmp-free", false), ("cmp-cond", true)] {
+        let mut a = vec![
+            "compare",
+            &spec,
+            &other,
+            "--quiet",
+            "--format",
+            "svg",
+            "--variable",
+            "alignment",
+            "--out",
+            out,
+        ];
+        if condition {
+            a.push("--condition");
+        }
+        ok(geosim(tmp.path(), &a));
+        let footer = svg(out, "alignment.svg");
+        assert_eq!(
+            footer.matches(said).count(),
+            if condition { 2 } else { 0 },
+            "{out}"
+        );
     }
 }
