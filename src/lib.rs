@@ -7,6 +7,7 @@ pub mod charts;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub(crate) mod import;
 pub(crate) mod limits;
 pub mod model;
 pub mod output;

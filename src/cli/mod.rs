@@ -6,6 +6,7 @@ mod check;
 mod common;
 mod compare;
 mod explain;
+mod import;
 mod list;
 mod run;
 mod sensitivity;
@@ -32,6 +33,7 @@ Examples:
   geosim explain baseline --variable alignment --from 2024-11 --to 2025-09
   geosim sensitivity baseline --method sobol --samples 1024
   geosim sweep baseline --param variables.trust.rate=0.05:0.3:6
+  geosim import --format gdelt --dyad AZE,RUS --variable alignment --scale 10 --out obs.csv *.export.CSV
 
 Exit codes: 0 success, 1 a file could not be read or written, 2 invalid scenario or arguments,
 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (the half-written folder is removed).";
@@ -73,6 +75,9 @@ pub enum Command {
     /// A metric over a grid of one or two parameters
     #[command(after_help = sweep::SWEEP_EXAMPLES)]
     Sweep(sweep::SweepArgs),
+    /// Turn GDELT or ICEWS event files into an observation file (monthly means of a dyad)
+    #[command(after_help = import::IMPORT_EXAMPLES)]
+    Import(import::ImportArgs),
 }
 
 /// Entry point used by `main`.
@@ -98,6 +103,7 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain::explain(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Sweep(args) => sweep::sweep(&args),
+        Command::Import(args) => import::import(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod atomic;
 pub(crate) mod compare;
+pub(crate) mod observations;
 pub mod readback;
 pub mod request;
 pub mod runs;

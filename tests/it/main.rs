@@ -13,6 +13,7 @@ mod ensemble_stats;
 mod error_messages;
 mod folders;
 mod golden;
+mod import;
 mod merging;
 mod model_fidelity;
 mod rule_properties;
