@@ -445,7 +445,9 @@ fn expand_observation_files(
     };
     let mut expanded = Vec::with_capacity(entries.len());
     for entry in std::mem::take(entries) {
-        let Some(file) = entry.get("file") else {
+        // An entry with a `date` is one observation (a row read from a file
+        // keeps `file`, and a resolved scenario writes such rows back).
+        let Some(file) = entry.get("file").filter(|_| entry.get("date").is_none()) else {
             expanded.push(entry);
             continue;
         };

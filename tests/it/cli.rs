@@ -1128,3 +1128,51 @@ fn default_folders_tell_results_apart() {
         assert!(tmp.path().join(f).is_dir(), "{f}");
     }
 }
+
+/// Regression (fuzzing): the resolved scenario of a scenario whose
+/// observations come from a file did not load again (its rows keep `file`).
+#[test]
+fn a_resolved_scenario_with_an_observation_file_reproduces_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("main.toml"),
+        "[time]\nstart = \"2020-01\"\nend = \"2020-12\"\n[variables.x]\ninitial = 0.5\nrate = 0.1\nnoise = 0.05\n[[observations]]\nfile = \"obs.csv\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("obs.csv"),
+        "date,variable,value,sd\n2020-06,x,0.5,0.1\n",
+    )
+    .unwrap();
+    geosim(
+        tmp.path(),
+        &[
+            "run",
+            "main.toml",
+            "--condition",
+            "--runs",
+            "100",
+            "--out",
+            "a",
+            "--quiet",
+            "--no-charts",
+        ],
+    )
+    .ok();
+    geosim(
+        tmp.path(),
+        &[
+            "run",
+            "a/scenario.resolved.toml",
+            "--out",
+            "b",
+            "--quiet",
+            "--no-charts",
+        ],
+    )
+    .ok();
+    assert_eq!(
+        read(&tmp.path().join("a/ensemble.csv")),
+        read(&tmp.path().join("b/ensemble.csv"))
+    );
+}
