@@ -12,6 +12,7 @@ mod engine_rules;
 mod ensemble_stats;
 mod error_messages;
 mod folders;
+mod fuzz;
 mod golden;
 mod import;
 mod merging;
