@@ -10,6 +10,8 @@
 //! * Regimes: integer counts per month and band, and of runs that ever
 //!   entered each band.
 
+pub mod diagnostics;
+pub mod scores;
 pub mod table;
 
 pub use table::Table;
