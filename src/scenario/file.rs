@@ -25,6 +25,8 @@ pub(crate) struct ScenarioFile {
     pub remove_events: Option<Vec<String>>,
     #[allow(dead_code)]
     pub remove_observations: Option<Vec<String>>,
+    #[allow(dead_code)]
+    pub set: Option<toml::Table>,
     pub time: Option<TimeFile>,
     pub ensemble: Option<EnsembleFile>,
     #[serde(default)]

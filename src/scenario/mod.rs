@@ -246,6 +246,7 @@ fn load_layer(
     let extends = table.shift_remove("extends");
     let removals = table.shift_remove("remove_events");
     let removed_observations = table.shift_remove("remove_observations");
+    let file_sets = table.shift_remove("set").map(|(_, n)| n);
     let Some((_, parent_spec)) = extends else {
         for (key, removal) in [
             ("remove_events", &removals),
@@ -259,6 +260,9 @@ fn load_layer(
                     )
                     .into());
             }
+        }
+        if let Some(sets) = file_sets {
+            apply_file_sets(&mut node, sets, sources)?;
         }
         return Ok(node);
     };
@@ -278,6 +282,9 @@ fn load_layer(
         remove_observations(&mut parent, &list, sources)?;
     }
     merge_child(&mut parent, node);
+    if let Some(sets) = file_sets {
+        apply_file_sets(&mut parent, sets, sources)?;
+    }
     Ok(parent)
 }
 
@@ -588,6 +595,9 @@ const NAMED_MAPS: &[&str] = &["variables", "drivers", "influences"];
 
 /// One `--set PATH=VALUE` argument, parsed.
 struct SetArg<'a> {
+    /// How messages name where the override came from: `--set` or `set`
+    /// (the `[set]` table of a scenario file).
+    flag: &'static str,
     /// The path as written, for messages.
     path_text: &'a str,
     segments: Vec<String>,
@@ -600,6 +610,11 @@ struct SetArg<'a> {
 fn apply_set(doc: &mut Node, arg: &str, n: usize, sources: &mut Sources) -> Result<(), LoadError> {
     let id = sources.add(format!("--set #{n}"), arg.to_string());
     let set = parse_set(arg, id, sources)?;
+    set_one(doc, set, sources)
+}
+
+/// Applies one override and checks that the document still fits the schema.
+fn set_one(doc: &mut Node, set: SetArg<'_>, sources: &Sources) -> Result<(), LoadError> {
     let node = walk(doc, &set, sources)?;
     node.merge(set.value);
     // The whole document must still fit the schema: this is where a path
@@ -608,9 +623,58 @@ fn apply_set(doc: &mut Node, arg: &str, n: usize, sources: &mut Sources) -> Resu
         return Err(serde_error(
             sources,
             &set.path_loc,
-            &format!("--set {}: {}", set.path_text, e.message()),
+            &format!("{} {}: {}", set.flag, set.path_text, e.message()),
         )
         .into());
+    }
+    Ok(())
+}
+
+/// Applies a scenario file's `[set]` table (`"PATH" = VALUE` entries, in
+/// order) to the document merged so far, exactly as `--set` would.
+fn apply_file_sets(doc: &mut Node, table: Node, sources: &Sources) -> Result<(), LoadError> {
+    let Kind::Table(entries) = table.kind else {
+        return Err(sources
+            .error(
+                Some(&table.loc),
+                "`set` must be a table of \"PATH\" = VALUE entries",
+            )
+            .into());
+    };
+    for (path, (key_loc, value)) in entries {
+        let segments = doc::split_path(&path)
+            .map_err(|m| sources.error(Some(&key_loc), format!("set: {m}")))?;
+        check_settable(&segments, &key_loc, "set", sources)?;
+        let set = SetArg {
+            flag: "set",
+            path_text: &path,
+            segments,
+            path_loc: key_loc,
+            value,
+        };
+        set_one(doc, set, sources)?;
+    }
+    Ok(())
+}
+
+/// Refuses overrides of the keys that act while files are merged.
+fn check_settable(
+    segments: &[String],
+    loc: &Loc,
+    flag: &str,
+    sources: &Sources,
+) -> Result<(), LoadError> {
+    if matches!(
+        segments[0].as_str(),
+        "extends" | "remove_events" | "remove_observations" | "set"
+    ) {
+        return Err(sources
+            .error(
+                Some(loc),
+                format!("{flag} cannot change `{}`: it acts while the scenario files are merged, before overrides", segments[0]),
+            )
+            .with_help("write it in the scenario file instead")
+            .into());
     }
     Ok(())
 }
@@ -636,18 +700,7 @@ fn parse_set<'a>(arg: &'a str, id: SourceId, sources: &Sources) -> Result<SetArg
     };
     let segments = doc::split_path(path_text)
         .map_err(|m| sources.error(Some(&path_loc), format!("--set: {m}")))?;
-    if matches!(
-        segments[0].as_str(),
-        "extends" | "remove_events" | "remove_observations"
-    ) {
-        return Err(sources
-            .error(
-                Some(&path_loc),
-                format!("--set cannot change `{}`: it acts while the scenario files are merged, before overrides", segments[0]),
-            )
-            .with_help("write it in the scenario file instead")
-            .into());
-    }
+    check_settable(&segments, &path_loc, "--set", sources)?;
     let value_loc = Loc {
         source: id,
         span: eq + 1..arg.len(),
@@ -655,6 +708,7 @@ fn parse_set<'a>(arg: &'a str, id: SourceId, sources: &Sources) -> Result<SetArg
     let mut value = parse_value(value_text, &value_loc, sources)?;
     shift(&mut value, eq + 1);
     Ok(SetArg {
+        flag: "--set",
         path_text,
         segments,
         path_loc,
@@ -682,7 +736,8 @@ fn walk<'d>(
                     .error(
                         Some(&set.path_loc),
                         format!(
-                            "--set {}: `{}` is a single value, not a table",
+                            "{} {}: `{}` is a single value, not a table",
+                            set.flag,
                             set.path_text,
                             compile::show_path(&walked)
                         ),
@@ -711,7 +766,8 @@ fn table_entry<'t>(
                 .error(
                     Some(&set.path_loc),
                     format!(
-                        "--set {}: there is no `{seg}` in `{}`",
+                        "{} {}: there is no `{seg}` in `{}`",
+                        set.flag,
                         set.path_text,
                         compile::show_path(walked)
                     ),
@@ -751,7 +807,8 @@ fn array_entry<'a>(
                 .error(
                     Some(&set.path_loc),
                     format!(
-                        "--set {}: `{}` has no entry named `{seg}`",
+                        "{} {}: `{}` has no entry named `{seg}`",
+                        set.flag,
                         set.path_text,
                         compile::show_path(walked)
                     ),
