@@ -99,6 +99,55 @@ pub fn run_filter(
     runs: u64,
     seed: u64,
 ) -> Result<(EnsembleStats, Conditioning), Incompatible> {
+    let plan = FilterPlan {
+        runs,
+        seed,
+        fixed: &[],
+        statistics: true,
+        capture: &[],
+    };
+    let out = filter(model, &plan)?;
+    let stats = out.stats.expect("statistics were asked for");
+    Ok((stats, out.conditioning))
+}
+
+/// What a filter run computes besides conditioning on the observations.
+#[derive(Clone, Debug)]
+pub struct FilterPlan<'a> {
+    pub runs: u64,
+    pub seed: u64,
+    /// Parameters every run holds at the given value (calibration sets the
+    /// values it tries this way): never drawn, never moved by the kernel.
+    pub fixed: &'a [(ParamId, f64)],
+    /// Fold every month into statistics. Without them the runs stop at
+    /// the last observation or capture month: the evidence is known then.
+    pub statistics: bool,
+    /// (month, series) pairs whose value in every run to keep.
+    pub capture: &'a [(usize, usize)],
+}
+
+/// What a filter run found.
+#[derive(Clone, Debug)]
+pub struct FilterOutcome {
+    /// The conditioned statistics, when asked for.
+    pub stats: Option<EnsembleStats>,
+    pub conditioning: Conditioning,
+    /// For each capture: every run's value at that month, before that
+    /// month's observations weigh the runs, and the runs' normalized
+    /// weights at that point (the predictive distribution).
+    pub captured: Vec<Captured>,
+}
+
+/// Every run's value of one (month, series) and its weight.
+#[derive(Clone, Debug, Default)]
+pub struct Captured {
+    pub values: Vec<f64>,
+    pub weights: Vec<f64>,
+}
+
+/// The particle filter (see the module documentation) under `plan`.
+pub fn filter(model: &Model, plan: &FilterPlan<'_>) -> Result<FilterOutcome, Incompatible> {
+    let (runs, seed) = (plan.runs, plan.seed);
     let schedule = Schedule::new(model);
     let layout = Layout::new(model);
     let months = model.months();
@@ -108,17 +157,25 @@ pub fn run_filter(
             let mut block = Block::new(model, &schedule, LANES);
             let first = b * LANES;
             block.load_runs(seed, first as u64, (n - first).min(LANES));
+            for lane in 0..block.lanes() {
+                for &(id, v) in plan.fixed {
+                    block.set_param(lane, id, v);
+                }
+            }
             block
         })
         .collect();
     let chunks = blocks.len();
-    let mut moments: Vec<CountedMoments> = (0..chunks)
+    let folds = if plan.statistics { chunks } else { 0 };
+    let mut moments: Vec<CountedMoments> = (0..folds)
         .map(|_| CountedMoments::new(months, layout.cells()))
         .collect();
     let mut dists: Vec<Distribution> = Vec::new();
     let workers = rayon::current_num_threads().clamp(1, chunks.max(1));
     let per = chunks.div_ceil(workers).max(1);
-    dists.resize_with(chunks.div_ceil(per), || Distribution::new(&layout));
+    if plan.statistics {
+        dists.resize_with(chunks.div_ceil(per), || Distribution::new(&layout));
+    }
     let mut seen = vec![0u64; n];
     let mut logw = vec![0.0f64; n];
     let mut mult = vec![1u32; n];
@@ -127,16 +184,20 @@ pub fn run_filter(
     let mut steps = Vec::new();
     let mut resamplings = 0u64;
     let mut genealogy = Genealogy::default();
+    let mut captured = vec![Captured::default(); plan.capture.len()];
+    let fixed: Vec<ParamId> = plan.fixed.iter().map(|(id, _)| *id).collect();
 
-    // Between two observation months the weights do not change, so every
-    // block advances through the whole stretch on its own, in cache,
-    // folding each month as it goes; the population meets only at
-    // observation months.
+    // Between two stops (observation or capture months) the weights do not
+    // change, so every block advances through the whole stretch on its
+    // own, in cache, folding each month as it goes; the population meets
+    // only at the stops.
     blocks.par_iter_mut().for_each(|b| b.start());
-    let mut obs_months: Vec<usize> = model.observations.iter().map(|o| o.month).collect();
-    obs_months.dedup();
+    let mut stops: Vec<usize> = model.observations.iter().map(|o| o.month).collect();
+    stops.extend(plan.capture.iter().map(|c| c.0).filter(|&t| t < months));
+    stops.sort_unstable();
+    stops.dedup();
     let mut from = 0;
-    for &t in &obs_months {
+    for &t in &stops {
         let mut fold = Fold {
             layout: &layout,
             moments: &mut moments,
@@ -145,40 +206,53 @@ pub fn run_filter(
             per,
         };
         advance(&mut blocks, &mut fold, &mult, from, t, false);
+        for (k, c) in plan.capture.iter().enumerate().filter(|(_, c)| c.0 == t) {
+            captured[k] = Captured {
+                values: (0..n)
+                    .map(|i| {
+                        let b = &blocks[i / LANES];
+                        b.row(t)[c.1 * b.lanes() + i % LANES]
+                    })
+                    .collect(),
+                weights: normalized(&logw),
+            };
+        }
         let here: Vec<usize> = (0..model.observations.len())
             .filter(|&k| model.observations[k].month == t)
             .collect();
-        let ll = log_likelihoods(model, &blocks, &here, n);
-        check_compatible(model, &blocks, &here, &ll, n)?;
-        let (inc, var) = weigh(&mut logw, &ll);
-        evidence.0 += inc;
-        evidence.1 += var;
-        let w = normalized(&logw);
-        let ess = 1.0 / w.iter().map(|x| x * x).sum::<f64>();
-        let resample = ess < ESS_THRESHOLD * n as f64;
-        if resample {
-            let copies = systematic(&w, n, filter_rng.random::<f64>());
-            let ancestors = apply_resample(&mut blocks, &copies, &mut seen);
-            resamplings += 1;
-            let stream = stream_of(seed, resamplings);
-            let moves = population_moves(model, &blocks, n);
-            for (bi, b) in blocks.iter_mut().enumerate() {
-                for l in 0..b.lanes() {
-                    b.reseed(l, run_rng(stream, (bi * LANES + l) as u64));
-                    move_lane(b, l, &moves);
+        if !here.is_empty() {
+            let ll = log_likelihoods(model, &blocks, &here, n);
+            check_compatible(model, &blocks, &here, &ll, n)?;
+            let (inc, var) = weigh(&mut logw, &ll);
+            evidence.0 += inc;
+            evidence.1 += var;
+            let w = normalized(&logw);
+            let ess = 1.0 / w.iter().map(|x| x * x).sum::<f64>();
+            let resample = ess < ESS_THRESHOLD * n as f64;
+            if resample {
+                let copies = systematic(&w, n, filter_rng.random::<f64>());
+                let ancestors = apply_resample(&mut blocks, &copies, &mut seen);
+                resamplings += 1;
+                let stream = stream_of(seed, resamplings);
+                let moves = population_moves(model, &blocks, n, &fixed);
+                for (bi, b) in blocks.iter_mut().enumerate() {
+                    for l in 0..b.lanes() {
+                        b.reseed(l, run_rng(stream, (bi * LANES + l) as u64));
+                        move_lane(b, l, &moves);
+                    }
                 }
+                genealogy.resamplings.push(Resampling {
+                    month: t,
+                    stream,
+                    ancestors,
+                    moves,
+                });
+                logw.fill(0.0);
             }
-            genealogy.resamplings.push(Resampling {
-                month: t,
-                stream,
-                ancestors,
-                moves,
-            });
-            logw.fill(0.0);
+            steps.push((t, ess, resample));
+            // The weights as integer copies, for folding.
+            mult = systematic(&normalized(&logw), n, 0.5);
         }
-        steps.push((t, ess, resample));
-        // The weights as integer copies, for folding.
-        mult = systematic(&normalized(&logw), n, 0.5);
         let mut fold = Fold {
             layout: &layout,
             moments: &mut moments,
@@ -189,7 +263,7 @@ pub fn run_filter(
         advance(&mut blocks, &mut fold, &mult, t, t, true);
         from = t + 1;
     }
-    if from < months {
+    if from < months && plan.statistics {
         let mut fold = Fold {
             layout: &layout,
             moments: &mut moments,
@@ -199,33 +273,36 @@ pub fn run_filter(
         };
         advance(&mut blocks, &mut fold, &mult, from, months - 1, true);
     }
-    // Ever-entered bands, counted with the final weights.
     let w = normalized(&logw);
     genealogy.final_weights = w.clone();
-    let mult = systematic(&w, n, 0.5);
-    dists[0].finish_lanes_counted(&seen, &mult);
-    let mut total = CountedMoments::new(months, layout.cells());
-    for m in &moments {
-        total.merge(m);
-    }
-    let mut dist = dists.remove(0);
-    for d in &dists {
-        dist.merge(d);
-    }
-    let stats = EnsembleStats {
-        layout,
-        moments: total.into_moments(runs),
-        dist,
-    };
-    Ok((
+    let stats = plan.statistics.then(|| {
+        // Ever-entered bands, counted with the final weights.
+        let mult = systematic(&w, n, 0.5);
+        dists[0].finish_lanes_counted(&seen, &mult);
+        let mut total = CountedMoments::new(months, layout.cells());
+        for m in &moments {
+            total.merge(m);
+        }
+        let mut dist = dists.remove(0);
+        for d in &dists {
+            dist.merge(d);
+        }
+        EnsembleStats {
+            layout,
+            moments: total.into_moments(runs),
+            dist,
+        }
+    });
+    Ok(FilterOutcome {
         stats,
-        Conditioning {
+        conditioning: Conditioning {
             log_evidence: evidence.0,
             log_evidence_se: evidence.1.sqrt(),
             steps,
             genealogy,
         },
-    ))
+        captured,
+    })
 }
 
 /// Every run's log-likelihood of the observations `here` (one month).
@@ -371,12 +448,14 @@ fn apply_resample(blocks: &mut [Block<'_>], mult: &[u32], seen: &mut [u64]) -> V
 
 /// The mean and sd over the population of every uncertain per-run
 /// parameter: what Liu and West's kernel moves each run's value with.
-fn population_moves(model: &Model, blocks: &[Block<'_>], n: usize) -> Vec<Move> {
+fn population_moves(model: &Model, blocks: &[Block<'_>], n: usize, fixed: &[ParamId]) -> Vec<Move> {
     model
         .params
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.draw == Draw::PerRun && p.dist.is_uncertain())
+        .filter(|(p, param)| {
+            param.draw == Draw::PerRun && param.dist.is_uncertain() && !fixed.contains(&ParamId(*p))
+        })
         .map(|(p, param)| {
             let id = ParamId(p);
             let value = |i: usize| blocks[i / LANES].param(i % LANES, id);
@@ -501,6 +580,14 @@ fn advance(
     fold_last: bool,
 ) {
     let (per, layout) = (fold.per, fold.layout);
+    if fold.moments.is_empty() {
+        blocks.par_iter_mut().for_each(|b| {
+            while b.month() < to {
+                b.step();
+            }
+        });
+        return;
+    }
     blocks
         .par_chunks_mut(per)
         .zip(fold.moments.par_chunks_mut(per))
