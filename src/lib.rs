@@ -8,6 +8,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub(crate) mod import;
+pub mod inference;
 pub(crate) mod limits;
 pub mod model;
 pub mod output;
