@@ -29,6 +29,9 @@ enum Transform {
     Affine { center: f64, scale: f64 },
 }
 
+/// Upper bounds at least this large are the size limit, not a real bound.
+const UNBOUNDED: f64 = 1e10;
+
 /// One parameter's prior: its distribution, the values it may take, and
 /// the map to an unconstrained coordinate.
 #[derive(Clone, Debug, PartialEq)]
@@ -75,7 +78,10 @@ impl Prior {
                         center: mean,
                         scale: sd,
                     },
-                    (true, false) => Transform::Log { lo },
+                    // A log scale only where nothing bounds the value above
+                    // (the size limit aside): a finite upper bound, like a
+                    // rate's 1, keeps the logit so the bijection holds.
+                    (true, false) if hi >= UNBOUNDED => Transform::Log { lo },
                     _ => Transform::Logit { lo, hi },
                 }
             }
