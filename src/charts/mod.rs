@@ -26,6 +26,7 @@
 pub mod analysis;
 pub(crate) mod axes;
 pub(crate) mod bars;
+pub mod calibration;
 pub mod canvas;
 pub mod compare;
 pub mod dashboard;

@@ -1,0 +1,1818 @@
+//! The charts of `geosim calibrate`:
+//! - `profiles.png`: one small panel per calibrated parameter with its
+//!   profile log posterior (relative to the best fit), the prior alone
+//!   (dashed), the 90 % reference line and profile interval, the MAP
+//!   estimate and the prior's 90 % interval as a strip along the x axis, so
+//!   a reader sees at a glance which parameters the record pins down and
+//!   which it leaves to the prior;
+//! - `trace.png`: each chain of the MCMC sample as a line over its kept
+//!   draws, one row per parameter and the log posterior last, with R̂ and
+//!   bulk ESS beside each row's name (in vermillion when poor);
+//! - `pairs.png`: a scatter-plot matrix of the pooled draws (density in the
+//!   lower triangle, histograms on the diagonal, the correlation
+//!   coefficient in the upper triangle), with a key naming the parameters.
+//!
+//! Parameter paths are long (`influences."western_pressure -> alignment".weight`);
+//! panel titles use [`short_label`], which keeps the field and its owner
+//! and drops only the section, so the parameter stays identifiable.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::HPos;
+
+use super::analysis::About;
+use super::axes::{self, Scale, extent, non_empty, short};
+use super::canvas::{self, Area, DrawResult, Drawn, Plot};
+use super::legend::{LegendItem, Swatch};
+use super::page;
+use super::panels;
+use super::render::Chart;
+use super::text::{self, Font, VAlign};
+use super::theme::{self, Theme};
+use super::time_axis::Tick;
+
+/// The profile line and the profile interval.
+pub const PROFILE: RGBColor = theme::BLUE;
+/// The prior: its dashed log density and its 90 % strip.
+pub const PRIOR: RGBColor = theme::GREEN;
+/// Strength of the prior's strip along the x axis.
+pub const PRIOR_STRIP: f64 = 0.35;
+/// The MAP estimate, in every chart.
+pub const ESTIMATE: RGBColor = theme::VERMILLION;
+/// The 90 % reference line of the profiles.
+pub const REFERENCE: RGBColor = theme::MUTED;
+/// Posterior draws: density shading, histograms.
+pub const DRAWS: RGBColor = theme::BLUE;
+
+/// Half the 90 % quantile of χ²₁: the profile threshold when the data
+/// carries none that is usable.
+pub const DEFAULT_THRESHOLD: f64 = -1.3528;
+/// How far below the best fit the profiles' y axis reaches at most. A log
+/// posterior 8 below the best is a density ratio of e⁻⁸ ≈ 3·10⁻⁴: far
+/// outside any interval of interest, so lower points (and the −1e6 of an
+/// impossible record) are clipped to the floor rather than squashing the
+/// part of the curve that matters.
+pub const PROFILE_FLOOR: f64 = -8.0;
+
+/// Most parameters the pair plot shows; the rest are named in the subtitle.
+pub const PAIRS_MAX: usize = 6;
+/// Up to this many draws a scatter shows each draw as a point; beyond, it
+/// shades the density of draws on a fine grid, so thousands of draws
+/// never merge into one blob.
+pub const SCATTER_POINTS_MAX: usize = 400;
+
+/// A trace row's R̂ above this (Vehtari et al. 2021) is shown in vermillion.
+pub const RHAT_POOR: f64 = 1.01;
+/// A trace row's bulk ESS below this (Vehtari et al. 2021) is shown in
+/// vermillion.
+pub const ESS_POOR: f64 = 400.0;
+
+/// profiles.png: one small panel per calibrated parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProfilesData {
+    /// title, footer; `metric` = "log posterior", `mode` e.g. "MAP, 4 starts; filter likelihood with 1000 runs"
+    pub about: About,
+    pub panels: Vec<ProfilePanel>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProfilePanel {
+    /// The parameter's path, e.g. `influences."trust -> alignment".weight`.
+    pub label: String,
+    /// Grid values, ascending (may include the estimate itself).
+    pub value: Vec<f64>,
+    /// Profile log posterior minus the best log posterior (≤ 0). Points where the record
+    /// is impossible or the optimiser failed are NaN or very negative (e.g. -1e6): draw them as gaps / clip to the axis floor, never let them squash the axis.
+    pub drop: Vec<f64>,
+    /// Log prior density at each grid value minus its maximum over the grid (≤ 0), drawn dashed: what the record adds is the difference.
+    pub prior_drop: Vec<f64>,
+    pub estimate: f64,
+    /// The 90 % profile interval where the profile crosses `threshold`; None when it does not close inside the grid; `lo_closed`/`hi_closed` say which side closed.
+    pub interval: Option<(f64, f64)>,
+    pub lo_closed: bool,
+    pub hi_closed: bool,
+    /// −1.3528 (half the 90 % χ²₁ quantile): drawn as a horizontal reference line, labelled "90 %".
+    pub threshold: f64,
+    /// The prior's central 90 % interval, drawn as a light band along the x axis so a reader sees whether the record narrowed it.
+    pub prior_interval: (f64, f64),
+}
+
+/// trace.png: one row per parameter, each chain a line over the kept draws (after warm-up), plus the log posterior as the last row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceData {
+    pub about: About,
+    /// parameter paths; the last row is "log posterior"
+    pub params: Vec<String>,
+    /// [row][chain][draw]: rows are the parameters then the log posterior.
+    pub chains: Vec<Vec<Vec<f64>>>,
+    /// Per row: R-hat and bulk ESS, shown in the row's label (e.g. "R̂ 1.003 · ESS 812"); NaN when not computed.
+    pub rhat: Vec<f64>,
+    pub ess: Vec<f64>,
+}
+
+/// pairs.png: a scatter-plot matrix of the posterior draws (lower triangle scatter, diagonal histograms, upper triangle the correlation coefficient as text).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PairsData {
+    pub about: About,
+    pub params: Vec<String>,
+    /// [param][draw], all chains pooled (kept draws only).
+    pub draws: Vec<Vec<f64>>,
+    /// The MAP estimate if known, marked in each scatter and histogram.
+    pub estimate: Option<Vec<f64>>,
+}
+
+// ------------------------------------------------------------------ labels
+
+/// The segments of a parameter path as `show_path` writes them: names
+/// joined by dots, a name that is not an identifier quoted (with Rust
+/// escapes), e.g. `influences."a -> b".weight` → `influences`, `a -> b`,
+/// `weight`.
+fn segments(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = path.chars();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '\\') => match chars.next() {
+                Some('n' | 't' | 'r') => current.push(' '),
+                Some(e) => current.push(e),
+                None => {}
+            },
+            (true, '"') => quoted = false,
+            (false, '"') => quoted = true,
+            (false, '.') => out.push(std::mem::take(&mut current)),
+            (_, c) => current.push(c),
+        }
+    }
+    out.push(current);
+    out
+}
+
+/// `a -> b` as `a → b`, spaced evenly around the arrow.
+fn arrows(s: &str) -> String {
+    s.split("->").map(str::trim).collect::<Vec<_>>().join(" → ")
+}
+
+/// A parameter path shortened for a panel title: the field (everything
+/// after the owner, e.g. `weight`, `pressure.x`), a colon, then the owner
+/// with `->` as an arrow. The section (`variables`, `influences`, …) is
+/// dropped: the field names it already (a rate belongs to a variable, a
+/// weight to an influence).
+///
+/// `influences."western_pressure -> alignment".weight` → `weight: western_pressure → alignment`;
+/// `variables.trust.rate` → `rate: trust`; `incidents."a b".pressure.x` →
+/// `pressure.x: a b`. A path of fewer than three segments (e.g. `log
+/// posterior`) is kept, arrows aside.
+pub fn short_label(path: &str) -> String {
+    let segs = segments(path);
+    if segs.len() < 3 || segs.iter().any(|s| s.trim().is_empty()) {
+        return arrows(path);
+    }
+    format!("{}: {}", segs[2..].join("."), arrows(&segs[1]))
+}
+
+/// [`short_label`] of each path, except where two paths would shorten to
+/// the same label (e.g. a variable and an event named alike): those keep
+/// their full paths, so no two panels read the same.
+pub fn short_labels(paths: &[String]) -> Vec<String> {
+    let shortened: Vec<String> = paths.iter().map(|p| short_label(p)).collect();
+    shortened
+        .iter()
+        .zip(paths)
+        .map(|(s, p)| {
+            if shortened.iter().filter(|t| *t == s).count() > 1 {
+                arrows(p)
+            } else {
+                s.clone()
+            }
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------ panel frames
+
+/// What every small panel of these charts shares: a light grid at the
+/// ticks, the left and bottom axis lines, and tick labels where asked.
+struct Frame<'a> {
+    x_ticks: &'a [Tick],
+    y_ticks: &'a [Tick],
+    label_x: bool,
+    label_y: bool,
+}
+
+fn frame<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    plot: &Plot,
+    f: &Frame<'_>,
+    font: Font,
+) -> DrawResult<DB> {
+    let xs: Vec<f64> = f.x_ticks.iter().map(|t| plot.px_x(t.x)).collect();
+    let ys: Vec<f64> = f.y_ticks.iter().map(|t| t.x).collect();
+    axes::grid(area, theme, plot, &ys, &xs)?;
+    axes::axis_lines(area, theme, plot)?;
+    if f.label_y {
+        axes::y_labels(area, theme, plot, f.y_ticks, font, axes::Side::Left)?;
+    }
+    if f.label_x {
+        axes::x_labels(area, theme, plot, f.x_ticks, |t| plot.px_x(t.x), font)?;
+    }
+    Ok(())
+}
+
+/// Ticks inside `lo..hi` whose labels keep apart on an axis `len` pixels
+/// long (at most `max`); the range stays as given.
+fn ticks_within<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    (lo, hi): (f64, f64),
+    len: f64,
+    max: usize,
+    font: Font,
+) -> Vec<Tick> {
+    let measure = |s: &str| text::width(area, s, font);
+    Scale::fit(lo, hi, len, theme.px(14.0), &measure, max, false, false).ticks
+}
+
+/// Vertical ticks for a plot `len` pixels high: labels one and a half
+/// lines apart at least, between 2 and `max` of them.
+fn y_ticks_within((lo, hi): (f64, f64), len: f64, max: usize, font: Font) -> Vec<Tick> {
+    let line = font.line();
+    Scale::fit(lo, hi, len, line * 0.5, &|_| line, max, false, false).ticks
+}
+
+/// `pts` split into runs of finite points: a NaN breaks a line into pieces.
+fn finite_runs(pts: impl IntoIterator<Item = Option<(i32, i32)>>) -> Vec<Vec<(i32, i32)>> {
+    let mut runs = vec![Vec::new()];
+    for p in pts {
+        match p {
+            Some(p) => runs.last_mut().map_or((), |r| r.push(p)),
+            None => {
+                if runs.last().is_some_and(|r| !r.is_empty()) {
+                    runs.push(Vec::new());
+                }
+            }
+        }
+    }
+    runs.retain(|r| !r.is_empty());
+    runs
+}
+
+/// A panel title: `name` in bold and, after it, `note` in `note_colour`
+/// where there is room (the name comes first; a note that would be cut to
+/// a few letters is left out).
+#[allow(clippy::too_many_arguments)]
+fn panel_title<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    (x, y): (f64, f64),
+    width: f64,
+    name: &str,
+    note: &str,
+    font: Font,
+    note_font: Font,
+) -> DrawResult<DB> {
+    let name = text::fit(area, name, font, width);
+    text::draw(area, theme, &name, (x, y), font, HPos::Left, VAlign::Top)?;
+    if note.is_empty() {
+        return Ok(());
+    }
+    let gap = theme.px(10.0);
+    let nx = x + text::width(area, &name, font) + gap;
+    let room = x + width - nx;
+    if room >= text::width(area, note, note_font).min(theme.px(90.0)) {
+        let note = text::fit(area, note, note_font, room);
+        let ny = y + font.cap() - note_font.cap();
+        text::draw(
+            area,
+            theme,
+            &note,
+            (nx, ny),
+            note_font,
+            HPos::Left,
+            VAlign::Top,
+        )?;
+    }
+    Ok(())
+}
+
+/// The left edge, column width and gap of `cols` columns in `left..right`.
+fn column_geometry(left: f64, right: f64, cols: usize, gap: f64) -> f64 {
+    let cols = cols.max(1) as f64;
+    ((right - left) - gap * (cols - 1.0)) / cols
+}
+
+// ----------------------------------------------------------------- profiles
+
+impl ProfilePanel {
+    /// The threshold, or [`DEFAULT_THRESHOLD`] when it is not a negative
+    /// number.
+    fn threshold(&self) -> f64 {
+        if self.threshold.is_finite() && self.threshold < 0.0 {
+            self.threshold
+        } else {
+            DEFAULT_THRESHOLD
+        }
+    }
+
+    /// The x range of the panel: the grid and the estimate.
+    pub fn x_range(&self) -> (f64, f64) {
+        let (lo, hi) = extent(self.value.iter().copied().chain([self.estimate]));
+        non_empty(lo, hi)
+    }
+
+    /// "90 % 0.31 – 0.55"; an end the profile does not reach inside the
+    /// grid is written as the grid's end with "<" or ">", so the reader
+    /// knows the interval goes on.
+    pub fn interval_text(&self) -> String {
+        match self.interval {
+            Some((lo, hi)) => {
+                let lo = if self.lo_closed {
+                    short(lo)
+                } else {
+                    format!("< {}", short(lo))
+                };
+                let hi = if self.hi_closed {
+                    short(hi)
+                } else {
+                    format!("> {}", short(hi))
+                };
+                format!("90 % {lo} – {hi}")
+            }
+            None => "90 % interval not closed in the grid".into(),
+        }
+    }
+}
+
+impl ProfilesData {
+    /// The y range all panels share: from the floor to a little above the
+    /// best fit (0). The floor is the lowest finite value of any profile or
+    /// prior curve, but never below [`PROFILE_FLOOR`] (so −1e6 sentinels
+    /// and far tails are clipped to it, not allowed to squash the axis)
+    /// and always at least twice the threshold deep (so the 90 % line sits
+    /// well inside the plot even when every curve is flat). The floor is
+    /// rounded down to a whole tick.
+    pub fn y_range(&self) -> (f64, f64) {
+        let thr = self
+            .panels
+            .iter()
+            .map(ProfilePanel::threshold)
+            .fold(DEFAULT_THRESHOLD, f64::min);
+        let values = self
+            .panels
+            .iter()
+            .flat_map(|p| p.drop.iter().chain(&p.prior_drop).copied());
+        let (lowest, highest) = extent(values);
+        let floor = if lowest.is_finite() {
+            lowest.max(PROFILE_FLOOR.min(2.0 * thr))
+        } else {
+            2.0 * thr
+        };
+        let floor = floor.min(2.0 * thr);
+        // A value above the best fit means the optimiser missed the best;
+        // show it, within reason, rather than clip it.
+        let top = if highest.is_finite() {
+            highest.clamp(0.0, -PROFILE_FLOOR)
+        } else {
+            0.0
+        };
+        let nice = Scale::nice(floor, top, 5, false);
+        let lo = nice.range.0;
+        (lo, top + (top - lo) * 0.06)
+    }
+}
+
+impl Chart for ProfilesData {
+    fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> Drawn<DB> {
+        let a = &self.about;
+        let legend = vec![
+            LegendItem {
+                label: "profile: best log posterior with the parameter held at each value".into(),
+                swatch: Swatch::Line {
+                    colour: PROFILE,
+                    width: 3.0,
+                    dashed: false,
+                },
+            },
+            LegendItem {
+                label: "prior alone".into(),
+                swatch: Swatch::Line {
+                    colour: PRIOR,
+                    width: 2.0,
+                    dashed: true,
+                },
+            },
+            LegendItem {
+                label: "prior's 90 % interval".into(),
+                swatch: Swatch::Patch(theme::tint(PRIOR, PRIOR_STRIP)),
+            },
+            LegendItem {
+                label: "90 % profile interval (arrow: open beyond the grid)".into(),
+                swatch: Swatch::Line {
+                    colour: PROFILE,
+                    width: 6.0,
+                    dashed: false,
+                },
+            },
+            LegendItem {
+                label: "MAP estimate".into(),
+                swatch: Swatch::Line {
+                    colour: ESTIMATE,
+                    width: 2.0,
+                    dashed: false,
+                },
+            },
+        ];
+        let subtitle = format!(
+            "What the record pins down: {} relative to the best fit ({}) for each of {} \
+             parameters; values whose curve stays above the 90 % line are supported, a curve \
+             as flat as the dashed prior means the record says little",
+            a.metric,
+            a.mode,
+            self.panels.len()
+        );
+        let body = page::draw(area, theme, &a.page(&subtitle, &legend))?;
+        if self.panels.is_empty() {
+            page::note(area, theme, &body, "no parameter was profiled")?;
+            return Ok(Vec::new());
+        }
+        let tick_font = Font::new(theme.tiny(), theme::TEXT);
+        let label_font = Font::new(theme.label(), theme::TEXT);
+        let name_font = Font::new(theme.small(), theme::TEXT).bold();
+        let note_font = Font::new(theme.tiny(), theme::MUTED);
+
+        let y_range = self.y_range();
+        let n = self.panels.len();
+        let y_label_w = |ticks: &[Tick]| {
+            ticks
+                .iter()
+                .map(|t| text::width(area, &t.label, tick_font))
+                .fold(0.0, f64::max)
+        };
+        // The y labels are measured on a first guess of the plot height.
+        let rough = y_ticks_within(y_range, body.height() / 3.0, 5, tick_font);
+        let grid_left = body.left + label_font.line() + theme.px(8.0) + y_label_w(&rough);
+        let grid_left = grid_left + theme.px(10.0);
+        let cols = panels::columns(n, body.right - grid_left, body.height());
+        let rows = n.div_ceil(cols);
+        let col_gap = theme.px(36.0);
+        let row_gap = theme.px(10.0);
+        let cell_w = column_geometry(grid_left, body.right, cols, col_gap);
+        let cell_h = (body.height() - row_gap * (rows as f64 - 1.0)) / rows as f64;
+        let title_h = name_font.line() + theme.px(4.0);
+        let x_room = tick_font.line() + theme.px(12.0);
+        let plot_h = (cell_h - title_h - x_room).max(1.0);
+        let y_ticks = y_ticks_within(y_range, plot_h, 5, tick_font);
+
+        let mut rects = Vec::with_capacity(n);
+        let mut first_plot = None;
+        for (i, p) in self.panels.iter().enumerate() {
+            let (col, row) = (i % cols, i / cols);
+            let left = grid_left + col as f64 * (cell_w + col_gap);
+            let top = body.top + row as f64 * (cell_h + row_gap);
+            let plot = Plot {
+                left,
+                top: top + title_h,
+                right: left + cell_w,
+                bottom: top + title_h + plot_h,
+                x: p.x_range(),
+                y: y_range,
+            };
+            panel_title(
+                area,
+                theme,
+                (left, top),
+                cell_w,
+                &short_label(&p.label),
+                &p.interval_text(),
+                name_font,
+                note_font,
+            )?;
+            let x_ticks = ticks_within(area, theme, plot.x, cell_w, 5, tick_font);
+            draw_profile(
+                area,
+                theme,
+                &plot,
+                p,
+                (&x_ticks, &y_ticks),
+                col == 0,
+                tick_font,
+            )?;
+            first_plot.get_or_insert(plot.clone());
+            rects.push(plot.rect());
+        }
+        if let Some(p) = first_plot {
+            let last_row_bottom = body.top + (rows - 1) as f64 * (cell_h + row_gap) + title_h;
+            let span = Plot {
+                bottom: last_row_bottom + plot_h,
+                ..p
+            };
+            axes::y_title(
+                area,
+                theme,
+                body.left,
+                &span,
+                "log posterior − best fit",
+                label_font,
+            )?;
+        }
+        Ok(rects)
+    }
+}
+
+/// One profile panel inside `plot`.
+fn draw_profile<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    plot: &Plot,
+    p: &ProfilePanel,
+    (x_ticks, y_ticks): (&[Tick], &[Tick]),
+    label_y: bool,
+    font: Font,
+) -> DrawResult<DB> {
+    let (l, r, b) = (plot.left, plot.right, plot.bottom);
+    // The prior's 90 % interval as a strip along the x axis, clipped to the
+    // grid (an interval reaching past the grid runs to its edge).
+    let (p0, p1) = p.prior_interval;
+    if p0.is_finite() && p1.is_finite() {
+        let x0 = plot.px_x(p0.min(p1)).clamp(l, r);
+        let x1 = plot.px_x(p0.max(p1)).clamp(l, r);
+        if x1 > x0 {
+            area.draw(&Rectangle::new(
+                [
+                    (x0.round() as i32, (b - theme.px(12.0)).round() as i32),
+                    (x1.round() as i32, b.round() as i32),
+                ],
+                theme::tint(PRIOR, PRIOR_STRIP).filled(),
+            ))?;
+        }
+    }
+    frame(
+        area,
+        theme,
+        plot,
+        &Frame {
+            x_ticks,
+            y_ticks,
+            label_x: true,
+            label_y,
+        },
+        font,
+    )?;
+
+    // The 90 % line and its label, on the side where the profile lies
+    // lower (away from the curve).
+    let thr = p.threshold();
+    let ty = plot.px_y(thr);
+    area.draw(&PathElement::new(
+        vec![(l as i32, ty as i32), (r as i32, ty as i32)],
+        REFERENCE.stroke_width(theme.stroke(1.5)),
+    ))?;
+    let ends = finite_ends(&p.drop);
+    let label_right = ends.is_none_or(|(a, z)| z <= a);
+    let label_font = Font::new(font.size, REFERENCE);
+    let (lx, anchor) = if label_right {
+        (r - theme.px(4.0), HPos::Right)
+    } else {
+        (l + theme.px(4.0), HPos::Left)
+    };
+    text::draw(
+        area,
+        theme,
+        "90 %",
+        (lx, ty - theme.px(4.0) - label_font.cap()),
+        label_font,
+        anchor,
+        VAlign::Top,
+    )?;
+
+    let curve = |ys: &[f64]| {
+        finite_runs(
+            p.value
+                .iter()
+                .zip(ys)
+                .map(|(x, y)| (x.is_finite() && y.is_finite()).then(|| plot.px(*x, *y))),
+        )
+    };
+    for run in curve(&p.prior_drop) {
+        if run.len() > 1 {
+            canvas::dashed(area, theme, run, PRIOR, 2.0)?;
+        }
+    }
+    for run in curve(&p.drop) {
+        canvas::line(area, theme, run, PROFILE, 3.0)?;
+    }
+    // Grid points: filled where on the axis, hollow where clipped to the
+    // floor (far less likely than the axis shows, or impossible).
+    let dot = theme.stroke(3.5);
+    for (x, y) in p.value.iter().zip(&p.drop) {
+        if !(x.is_finite() && y.is_finite()) {
+            continue;
+        }
+        let at = plot.px(*x, *y);
+        if *y < plot.y.0 {
+            area.draw(&Circle::new(
+                at,
+                dot,
+                PROFILE.stroke_width(theme.stroke(1.5)),
+            ))?;
+        } else {
+            area.draw(&Circle::new(at, dot, PROFILE.filled()))?;
+        }
+    }
+
+    // The profile interval on the 90 % line, an arrow at an open end.
+    if let Some((lo, hi)) = p.interval
+        && lo.is_finite()
+        && hi.is_finite()
+    {
+        let x0 = plot.px_x(lo.min(hi)).clamp(l, r);
+        let x1 = plot.px_x(lo.max(hi)).clamp(l, r);
+        let y = ty.round() as i32;
+        canvas::line(
+            area,
+            theme,
+            vec![(x0.round() as i32, y), (x1.round() as i32, y)],
+            PROFILE,
+            6.0,
+        )?;
+        let head = theme.px(9.0);
+        for (open, x, dir) in [(!p.lo_closed, x0, -1.0), (!p.hi_closed, x1, 1.0)] {
+            if open {
+                let tip = ((x + dir * head).round() as i32, y);
+                let back = x.round() as i32;
+                let h = (head * 0.7).round() as i32;
+                canvas::fill(area, vec![tip, (back, y - h), (back, y + h)], PROFILE)?;
+            }
+        }
+    }
+
+    // The estimate: a vertical line through the panel.
+    if p.estimate.is_finite() && p.estimate >= plot.x.0 && p.estimate <= plot.x.1 {
+        let ex = plot.px_x(p.estimate).round() as i32;
+        area.draw(&PathElement::new(
+            vec![(ex, plot.top as i32), (ex, b as i32)],
+            ESTIMATE.stroke_width(theme.stroke(2.0)),
+        ))?;
+    }
+    Ok(())
+}
+
+/// The first and last finite values of `v`.
+fn finite_ends(v: &[f64]) -> Option<(f64, f64)> {
+    let first = v.iter().copied().find(|y| y.is_finite())?;
+    let last = v.iter().copied().rev().find(|y| y.is_finite())?;
+    Some((first, last))
+}
+
+// -------------------------------------------------------------------- trace
+
+/// "R̂ 1.003 · ESS 812", leaving out what was not computed; and whether
+/// either is poor ([`RHAT_POOR`], [`ESS_POOR`]).
+pub fn diagnostics_text(rhat: f64, ess: f64) -> (String, bool) {
+    let mut parts = Vec::new();
+    if rhat.is_finite() {
+        parts.push(format!("R̂ {rhat:.3}"));
+    }
+    if ess.is_finite() {
+        parts.push(format!("ESS {:.0}", ess.max(0.0)));
+    }
+    let poor = (rhat.is_finite() && rhat > RHAT_POOR) || (ess.is_finite() && ess < ESS_POOR);
+    (parts.join(" · "), poor)
+}
+
+impl TraceData {
+    /// Rows drawn: one per entry of `chains` (the names are matched by
+    /// position; a row without a name is called "row k").
+    fn row_name(&self, row: usize) -> String {
+        match self.params.get(row) {
+            Some(p) => short_labels(&self.params)
+                .get(row)
+                .cloned()
+                .unwrap_or_else(|| p.clone()),
+            None => format!("row {}", row + 1),
+        }
+    }
+
+    /// Most chains of any row.
+    pub fn chain_count(&self) -> usize {
+        self.chains.iter().map(Vec::len).max().unwrap_or(0)
+    }
+
+    /// Most kept draws of any chain.
+    pub fn draw_count(&self) -> usize {
+        self.chains
+            .iter()
+            .flatten()
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Columns of rows: one while each row keeps at least about 80 design
+    /// pixels of height, otherwise as many as needed (a trace wants width,
+    /// so rows are stacked before columns are added).
+    pub fn columns(rows: usize, body_height: f64, theme: &Theme) -> usize {
+        let fit = (body_height / theme.px(80.0)).floor().max(1.0) as usize;
+        rows.div_ceil(fit).clamp(1, 3)
+    }
+}
+
+impl Chart for TraceData {
+    fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> Drawn<DB> {
+        let a = &self.about;
+        let chains = self.chain_count();
+        let legend: Vec<LegendItem> = (0..chains)
+            .map(|c| LegendItem {
+                label: format!("chain {}", c + 1),
+                swatch: Swatch::Line {
+                    colour: theme::series(c),
+                    width: 3.0,
+                    dashed: false,
+                },
+            })
+            .collect();
+        let subtitle = format!(
+            "MCMC trace ({}): {} chains × {} kept draws after warm-up; well-mixed chains \
+             overlap like noise around one level. R̂ above {RHAT_POOR} or ESS below {ESS_POOR:.0} \
+             in vermillion",
+            a.mode,
+            chains,
+            self.draw_count()
+        );
+        let body = page::draw(area, theme, &a.page(&subtitle, &legend))?;
+        let n = self.chains.len();
+        if n == 0 || self.draw_count() == 0 {
+            page::note(area, theme, &body, "no draws to show")?;
+            return Ok(Vec::new());
+        }
+        let tick_font = Font::new(theme.tiny(), theme::TEXT);
+        let label_font = Font::new(theme.label(), theme::TEXT);
+        let name_font = Font::new(theme.small(), theme::TEXT).bold();
+
+        let x_room = tick_font.line() + theme.px(12.0) + label_font.line();
+        let cols = Self::columns(n, body.height() - x_room, theme);
+        let per_col = n.div_ceil(cols);
+        let row_gap = theme.px(6.0);
+        let title_h = name_font.line() + theme.px(2.0);
+        let row_h = (body.height() - x_room - row_gap * (per_col as f64 - 1.0)) / per_col as f64;
+        let plot_h = (row_h - title_h).max(1.0);
+        let ranges: Vec<(f64, f64)> = self
+            .chains
+            .iter()
+            .map(|row| {
+                let (lo, hi) = extent(row.iter().flatten().copied());
+                let (lo, hi) = non_empty(lo, hi);
+                let pad = (hi - lo) * 0.05;
+                (lo - pad, hi + pad)
+            })
+            .collect();
+        let y_ticks: Vec<Vec<Tick>> = ranges
+            .iter()
+            .map(|r| y_ticks_within(*r, plot_h, 4, tick_font))
+            .collect();
+        let y_label_w = y_ticks
+            .iter()
+            .flatten()
+            .map(|t| text::width(area, &t.label, tick_font))
+            .fold(0.0, f64::max);
+        let col_gap = theme.px(30.0);
+        let inner_left = y_label_w + theme.px(12.0);
+        let col_w = column_geometry(body.left, body.right, cols, col_gap);
+        let plot_w = (col_w - inner_left).max(1.0);
+        let draws = self.draw_count();
+        let x_range = non_empty(1.0, draws as f64);
+        let x_ticks = ticks_within(area, theme, x_range, plot_w, 8, tick_font);
+
+        let mut rects = Vec::with_capacity(n);
+        for (i, row) in self.chains.iter().enumerate() {
+            let (col, k) = (i / per_col, i % per_col);
+            let left = body.left + col as f64 * (col_w + col_gap) + inner_left;
+            let top = body.top + k as f64 * (row_h + row_gap);
+            let plot = Plot {
+                left,
+                top: top + title_h,
+                right: left + plot_w,
+                bottom: top + title_h + plot_h,
+                x: x_range,
+                y: ranges[i],
+            };
+            let last_in_col = k + 1 == per_col || i + 1 == n;
+            let (note, poor) = diagnostics_text(
+                self.rhat.get(i).copied().unwrap_or(f64::NAN),
+                self.ess.get(i).copied().unwrap_or(f64::NAN),
+            );
+            let note_font = Font::new(theme.tiny(), if poor { ESTIMATE } else { theme::MUTED });
+            let note_font = if poor { note_font.bold() } else { note_font };
+            panel_title(
+                area,
+                theme,
+                (left, top),
+                plot_w,
+                &self.row_name(i),
+                &note,
+                name_font,
+                note_font,
+            )?;
+            frame(
+                area,
+                theme,
+                &plot,
+                &Frame {
+                    x_ticks: &x_ticks,
+                    y_ticks: &y_ticks[i],
+                    label_x: last_in_col,
+                    label_y: true,
+                },
+                tick_font,
+            )?;
+            for (c, chain) in row.iter().enumerate() {
+                let pts = chain
+                    .iter()
+                    .enumerate()
+                    .map(|(d, y)| y.is_finite().then(|| plot.px((d + 1) as f64, *y)));
+                for run in finite_runs(pts) {
+                    canvas::line(area, theme, run, theme::series(c), 1.2)?;
+                }
+            }
+            if last_in_col {
+                axes::x_title(
+                    area,
+                    theme,
+                    plot.bottom + tick_font.line() + theme.px(14.0),
+                    &plot,
+                    "draw (after warm-up)",
+                    label_font,
+                )?;
+            }
+            rects.push(plot.rect());
+        }
+        Ok(rects)
+    }
+}
+
+// -------------------------------------------------------------------- pairs
+
+/// Pearson's correlation of the pairs of `x` and `y` where both are
+/// finite; `None` with fewer than two such pairs or without variance.
+pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
+    let pairs: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .map(|(a, b)| (*a, *b))
+        .collect();
+    if pairs.len() < 2 {
+        return None;
+    }
+    let n = pairs.len() as f64;
+    let mx = pairs.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = pairs.iter().map(|p| p.1).sum::<f64>() / n;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in &pairs {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    // A spread within rounding of the values' size is no spread: a
+    // constant column's deviations from its computed mean are rounding
+    // noise, and their "correlation" would be arbitrary.
+    let flat = |ss: f64, m: f64, sel: fn(&(f64, f64)) -> f64| {
+        let size = pairs.iter().map(|p| sel(p).abs()).fold(m.abs(), f64::max);
+        (ss / n).sqrt() <= 1e-12 * size
+    };
+    if flat(sxx, mx, |p| p.0) || flat(syy, my, |p| p.1) {
+        return None;
+    }
+    let r = sxy / (sxx * syy).sqrt();
+    r.is_finite().then(|| r.clamp(-1.0, 1.0))
+}
+
+/// A correlation as the pair plot writes it: two decimals and a real minus
+/// sign ("−0.83"); "n/a" where it is not defined.
+pub fn correlation_text(r: Option<f64>) -> String {
+    match r {
+        Some(r) => {
+            let s = format!("{r:.2}");
+            match s.strip_prefix('-') {
+                Some(rest) if rest == "0.00" => rest.to_string(),
+                Some(rest) => format!("−{rest}"),
+                None => s,
+            }
+        }
+        None => "n/a".into(),
+    }
+}
+
+/// The `q` quantile (0..1) of the finite values of `v`, by linear
+/// interpolation between order statistics.
+fn quantile(v: &[f64], q: f64) -> Option<f64> {
+    let mut s: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    if s.is_empty() {
+        return None;
+    }
+    s.sort_by(f64::total_cmp);
+    let pos = q.clamp(0.0, 1.0) * (s.len() - 1) as f64;
+    let i = pos.floor() as usize;
+    let j = (i + 1).min(s.len() - 1);
+    Some(s[i] + (s[j] - s[i]) * (pos - i as f64))
+}
+
+impl PairsData {
+    /// How many parameters the matrix shows: at most [`PAIRS_MAX`].
+    pub fn shown(&self) -> usize {
+        self.params.len().min(self.draws.len()).min(PAIRS_MAX)
+    }
+
+    /// The correlation of parameters `i` and `j` over the pooled draws.
+    pub fn correlation(&self, i: usize, j: usize) -> Option<f64> {
+        pearson(self.draws.get(i)?, self.draws.get(j)?)
+    }
+
+    /// The text in the upper-triangle cell of `i` and `j`.
+    pub fn correlation_label(&self, i: usize, j: usize) -> String {
+        correlation_text(self.correlation(i, j))
+    }
+
+    fn estimate_of(&self, i: usize) -> Option<f64> {
+        self.estimate
+            .as_ref()
+            .and_then(|e| e.get(i).copied())
+            .filter(|v| v.is_finite())
+    }
+
+    /// The axis range of parameter `i`: its finite draws and the estimate,
+    /// widened by 4 % each side so no point sits on the frame.
+    pub fn range(&self, i: usize) -> (f64, f64) {
+        let draws = self.draws.get(i).map_or(&[][..], Vec::as_slice);
+        let (lo, hi) = extent(draws.iter().copied().chain(self.estimate_of(i)));
+        let (lo, hi) = non_empty(lo, hi);
+        let pad = (hi - lo) * 0.04;
+        (lo - pad, hi + pad)
+    }
+
+    /// The key's line under a parameter's name: MAP, median and the central
+    /// 90 % of the draws.
+    fn summary(&self, i: usize) -> String {
+        let d = self.draws.get(i).map_or(&[][..], Vec::as_slice);
+        let mut parts = Vec::new();
+        if let Some(e) = self.estimate_of(i) {
+            parts.push(format!("MAP {}", short(e)));
+        }
+        if let (Some(m), Some(lo), Some(hi)) =
+            (quantile(d, 0.5), quantile(d, 0.05), quantile(d, 0.95))
+        {
+            parts.push(format!("median {}", short(m)));
+            parts.push(format!("90 % {} – {}", short(lo), short(hi)));
+        }
+        if parts.is_empty() {
+            "no finite draws".into()
+        } else {
+            parts.join(" · ")
+        }
+    }
+
+    /// Draws per parameter (the longest column).
+    fn draw_count(&self) -> usize {
+        self.draws.iter().map(Vec::len).max().unwrap_or(0)
+    }
+}
+
+impl Chart for PairsData {
+    fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> Drawn<DB> {
+        let a = &self.about;
+        let k = self.shown();
+        let n = self.draw_count();
+        let mut legend = vec![LegendItem {
+            label: if n > SCATTER_POINTS_MAX {
+                "posterior draws (darker: more draws)".into()
+            } else {
+                "posterior draws".into()
+            },
+            swatch: Swatch::Patch(theme::tint(DRAWS, 0.7)),
+        }];
+        if self.estimate.is_some() {
+            legend.push(LegendItem {
+                label: "MAP estimate".into(),
+                swatch: Swatch::Line {
+                    colour: ESTIMATE,
+                    width: 2.5,
+                    dashed: false,
+                },
+            });
+        }
+        let hidden = self.params.len().min(self.draws.len()).saturating_sub(k);
+        let mut subtitle = format!(
+            "Posterior draws ({}, {n} draws pooled over chains): each pair of parameters below \
+             the diagonal, each one's histogram on it, their correlation r above it",
+            a.mode
+        );
+        if hidden > 0 {
+            subtitle.push_str(&format!(
+                "; the first {k} of {} parameters shown (posterior.csv holds all)",
+                k + hidden
+            ));
+        }
+        let body = page::draw(area, theme, &a.page(&subtitle, &legend))?;
+        if k == 0 || n == 0 {
+            page::note(area, theme, &body, "no posterior draws to show")?;
+            return Ok(Vec::new());
+        }
+        let tick_font = Font::new(theme.tiny(), theme::TEXT);
+        let label_font = Font::new(theme.small(), theme::TEXT);
+        let names = short_labels(&self.params);
+        let ranges: Vec<(f64, f64)> = (0..k).map(|i| self.range(i)).collect();
+
+        // The matrix is square, on the left; the key of names beside it.
+        let bottom_room = tick_font.line() + theme.px(12.0) + label_font.line() + theme.px(4.0);
+        let rough_side = (body.height() - bottom_room).min(body.width() * 0.6);
+        let rough_cell = rough_side / k as f64;
+        let y_ticks: Vec<Vec<Tick>> = ranges
+            .iter()
+            .map(|r| y_ticks_within(*r, rough_cell * 0.9, 3, tick_font))
+            .collect();
+        let y_label_w = y_ticks
+            .iter()
+            .skip(1)
+            .flatten()
+            .map(|t| text::width(area, &t.label, tick_font))
+            .fold(0.0, f64::max);
+        let left = body.left + label_font.line() + theme.px(8.0) + y_label_w + theme.px(10.0);
+        let side = (body.height() - bottom_room)
+            .min(body.width() * 0.62 - (left - body.left))
+            .max(1.0);
+        let gap = theme.px(6.0).min(side / k as f64 * 0.08);
+        let cell = (side - gap * (k as f64 - 1.0)) / k as f64;
+        let top = body.top;
+        let cell_plot = |i: usize, j: usize| Plot {
+            left: left + j as f64 * (cell + gap),
+            top: top + i as f64 * (cell + gap),
+            right: left + j as f64 * (cell + gap) + cell,
+            bottom: top + i as f64 * (cell + gap) + cell,
+            x: ranges[j],
+            y: ranges[i],
+        };
+        let x_ticks: Vec<Vec<Tick>> = ranges
+            .iter()
+            .map(|r| ticks_within(area, theme, *r, cell, 3, tick_font))
+            .collect();
+        let y_ticks: Vec<Vec<Tick>> = ranges
+            .iter()
+            .map(|r| y_ticks_within(*r, cell * 0.9, 3, tick_font))
+            .collect();
+
+        let mut rects = Vec::with_capacity(k * k);
+        for i in 0..k {
+            for j in 0..k {
+                let plot = cell_plot(i, j);
+                if i == j {
+                    self.draw_histogram(area, theme, &plot, i, &x_ticks[i], i + 1 == k)?;
+                } else if i > j {
+                    frame(
+                        area,
+                        theme,
+                        &plot,
+                        &Frame {
+                            x_ticks: &x_ticks[j],
+                            y_ticks: &y_ticks[i],
+                            label_x: i + 1 == k,
+                            label_y: j == 0,
+                        },
+                        tick_font,
+                    )?;
+                    self.draw_scatter(area, theme, &plot, (j, i))?;
+                } else {
+                    self.draw_correlation(area, theme, &plot, (i, j))?;
+                }
+                rects.push(plot.rect());
+            }
+        }
+        // Names: under each column and left of each row (rows from the
+        // second on: the first row's left cell is a histogram), numbered
+        // as in the key.
+        let numbered = |i: usize| format!("{} {}", i + 1, names[i]);
+        for i in 0..k {
+            let col = cell_plot(k - 1, i);
+            axes::x_title(
+                area,
+                theme,
+                col.bottom + tick_font.line() + theme.px(14.0),
+                &col,
+                &numbered(i),
+                label_font,
+            )?;
+            if i > 0 {
+                let row = cell_plot(i, 0);
+                axes::y_title(area, theme, body.left, &row, &numbered(i), label_font)?;
+            }
+        }
+        let key_left = left + side + theme.px(40.0);
+        if body.right - key_left > theme.px(120.0) {
+            self.draw_key(
+                area,
+                theme,
+                (key_left, top),
+                body.right - key_left,
+                &names[..k],
+            )?;
+        }
+        Ok(rects)
+    }
+}
+
+impl PairsData {
+    /// The histogram of parameter `i` on the diagonal, the estimate as a
+    /// vertical line. Bars rise from the bottom; their height is the share
+    /// of draws, scaled to the tallest bar (no y axis: only the shape
+    /// matters).
+    fn draw_histogram<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        theme: &Theme,
+        plot: &Plot,
+        i: usize,
+        x_ticks: &[Tick],
+        label_x: bool,
+    ) -> DrawResult<DB> {
+        let tick_font = Font::new(theme.tiny(), theme::TEXT);
+        frame(
+            area,
+            theme,
+            plot,
+            &Frame {
+                x_ticks,
+                y_ticks: &[],
+                label_x,
+                label_y: false,
+            },
+            tick_font,
+        )?;
+        let draws: Vec<f64> = self.draws[i]
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .collect();
+        let (x0, x1) = plot.x;
+        // About √n bins, 6 to 40, none narrower than 3 design pixels.
+        let widest = ((plot.right - plot.left) / theme.px(3.0)).max(1.0);
+        let bins = ((draws.len() as f64).sqrt().round())
+            .clamp(6.0, 40.0)
+            .min(widest) as usize;
+        let mut counts = vec![0usize; bins.max(1)];
+        for v in &draws {
+            let b = ((v - x0) / (x1 - x0) * bins as f64).floor();
+            let b = (b.max(0.0) as usize).min(counts.len() - 1);
+            counts[b] += 1;
+        }
+        let most = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+        let h = (plot.bottom - plot.top) * 0.9;
+        let bar = theme::tint(DRAWS, 0.6);
+        for (b, c) in counts.iter().enumerate() {
+            if *c == 0 {
+                continue;
+            }
+            let l = plot.px_x(x0 + (x1 - x0) * b as f64 / bins as f64);
+            let r = plot.px_x(x0 + (x1 - x0) * (b + 1) as f64 / bins as f64);
+            let t = plot.bottom - h * *c as f64 / most;
+            area.draw(&Rectangle::new(
+                [
+                    (l.round() as i32, t.round() as i32),
+                    (
+                        (r.round() as i32 - 1).max(l.round() as i32),
+                        plot.bottom as i32,
+                    ),
+                ],
+                bar.filled(),
+            ))?;
+        }
+        if let Some(e) = self.estimate_of(i) {
+            let ex = plot.px_x(e).round() as i32;
+            area.draw(&PathElement::new(
+                vec![(ex, plot.top as i32), (ex, plot.bottom as i32)],
+                ESTIMATE.stroke_width(theme.stroke(2.5)),
+            ))?;
+        }
+        // The parameter's number in the corner, so the diagonal reads as
+        // the index of the matrix.
+        let f = Font::new(theme.small(), theme::MUTED).bold();
+        text::draw(
+            area,
+            theme,
+            &(i + 1).to_string(),
+            (plot.left + theme.px(5.0), plot.top + theme.px(4.0)),
+            f,
+            HPos::Left,
+            VAlign::Top,
+        )
+    }
+
+    /// Parameter `xi` across, `yi` up: the draws as points, or as the
+    /// density of draws on a grid of small squares when there are many;
+    /// the estimate as a cross.
+    fn draw_scatter<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        theme: &Theme,
+        plot: &Plot,
+        (xi, yi): (usize, usize),
+    ) -> DrawResult<DB> {
+        let pts: Vec<(f64, f64)> = self.draws[xi]
+            .iter()
+            .zip(&self.draws[yi])
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .map(|(x, y)| (plot.px_x(*x), plot.px_y(*y)))
+            .collect();
+        if pts.len() <= SCATTER_POINTS_MAX {
+            let r = theme.stroke(2.5);
+            for (x, y) in &pts {
+                area.draw(&Circle::new(
+                    (x.round() as i32, y.round() as i32),
+                    r,
+                    DRAWS.mix(0.45).filled(),
+                ))?;
+            }
+        } else {
+            // Counts on squares of about 4 design pixels; the shade grows
+            // with the square root of the count, so the tails stay visible
+            // beside the core and the core still shows its shape.
+            let size = theme.px(4.0).max(2.0);
+            let w = ((plot.right - plot.left) / size).ceil().max(1.0) as usize;
+            let h = ((plot.bottom - plot.top) / size).ceil().max(1.0) as usize;
+            let mut counts = vec![0u32; w * h];
+            for (x, y) in &pts {
+                let cx = (((x - plot.left) / size).floor().max(0.0) as usize).min(w - 1);
+                let cy = (((y - plot.top) / size).floor().max(0.0) as usize).min(h - 1);
+                counts[cy * w + cx] += 1;
+            }
+            let most = f64::from(counts.iter().copied().max().unwrap_or(1).max(1));
+            for (idx, c) in counts.iter().enumerate() {
+                if *c == 0 {
+                    continue;
+                }
+                let (cx, cy) = (idx % w, idx / w);
+                let l = plot.left + cx as f64 * size;
+                let t = plot.top + cy as f64 * size;
+                let shade = 0.18 + 0.82 * (f64::from(*c) / most).sqrt();
+                area.draw(&Rectangle::new(
+                    [
+                        (l.round() as i32, t.round() as i32),
+                        (
+                            ((l + size).min(plot.right).round() as i32 - 1).max(l.round() as i32),
+                            ((t + size).min(plot.bottom).round() as i32 - 1).max(t.round() as i32),
+                        ),
+                    ],
+                    theme::tint(DRAWS, shade).filled(),
+                ))?;
+            }
+        }
+        if let (Some(ex), Some(ey)) = (self.estimate_of(xi), self.estimate_of(yi)) {
+            let (x, y) = plot.px(ex, ey);
+            let arm = theme.ipx(7.0);
+            let style = ESTIMATE.stroke_width(theme.stroke(2.5));
+            // A white halo first, so the cross reads on the darkest shade.
+            let halo = theme::WHITE.stroke_width(theme.stroke(5.0));
+            for s in [halo, style] {
+                area.draw(&PathElement::new(vec![(x - arm, y), (x + arm, y)], s))?;
+                area.draw(&PathElement::new(vec![(x, y - arm), (x, y + arm)], s))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The correlation of `i` and `j` as text on a cell tinted blue for a
+    /// positive and vermillion for a negative correlation, the stronger the
+    /// deeper.
+    fn draw_correlation<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        theme: &Theme,
+        plot: &Plot,
+        (i, j): (usize, usize),
+    ) -> DrawResult<DB> {
+        let r = self.correlation(i, j);
+        let fill = match r {
+            Some(r) if r >= 0.0 => theme::tint(DRAWS, 0.45 * r),
+            Some(r) => theme::tint(ESTIMATE, 0.45 * -r),
+            None => theme::WHITE,
+        };
+        let rect = plot.rect();
+        area.draw(&Rectangle::new(
+            [(rect[0], rect[1]), (rect[2], rect[3])],
+            fill.filled(),
+        ))?;
+        area.draw(&Rectangle::new(
+            [(rect[0], rect[1]), (rect[2], rect[3])],
+            theme::GRID.stroke_width(theme.stroke(1.0)),
+        ))?;
+        let value = correlation_text(r);
+        let w = plot.right - plot.left;
+        let centre = (
+            (plot.left + plot.right) / 2.0,
+            (plot.top + plot.bottom) / 2.0,
+        );
+        // The largest of three sizes that fits, "r = " in front where it fits.
+        for size in [theme.title(), theme.label(), theme.tiny()] {
+            let f = Font::new(size, theme::TEXT).bold();
+            for s in [format!("r = {value}"), value.clone()] {
+                if text::width(area, &s, f) + theme.px(8.0) <= w && f.line() <= w {
+                    return text::draw(area, theme, &s, centre, f, HPos::Center, VAlign::Middle);
+                }
+            }
+        }
+        let f = Font::new(theme.tiny(), theme::TEXT).bold();
+        text::draw(area, theme, &value, centre, f, HPos::Center, VAlign::Middle)
+    }
+
+    /// The parameters by number, each with its MAP, median and central
+    /// 90 % of the draws.
+    fn draw_key<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        theme: &Theme,
+        (x, y): (f64, f64),
+        width: f64,
+        names: &[String],
+    ) -> DrawResult<DB> {
+        let head = Font::new(theme.small(), theme::TEXT).bold();
+        let name_font = Font::new(theme.small(), theme::TEXT);
+        let note_font = Font::new(theme.tiny(), theme::MUTED);
+        text::draw(
+            area,
+            theme,
+            "parameters",
+            (x, y),
+            head,
+            HPos::Left,
+            VAlign::Top,
+        )?;
+        let num_w = text::width(area, &format!("{}", names.len()), head) + theme.px(10.0);
+        let mut row = y + head.line() * 1.4;
+        for (i, name) in names.iter().enumerate() {
+            text::draw(
+                area,
+                theme,
+                &(i + 1).to_string(),
+                (x, row),
+                head,
+                HPos::Left,
+                VAlign::Top,
+            )?;
+            let name = text::fit(area, name, name_font, width - num_w);
+            text::draw(
+                area,
+                theme,
+                &name,
+                (x + num_w, row),
+                name_font,
+                HPos::Left,
+                VAlign::Top,
+            )?;
+            row += name_font.line();
+            let note = text::fit(area, &self.summary(i), note_font, width - num_w);
+            text::draw(
+                area,
+                theme,
+                &note,
+                (x + num_w, row),
+                note_font,
+                HPos::Left,
+                VAlign::Top,
+            )?;
+            row += note_font.line() + theme.px(8.0);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::Format;
+    use crate::charts::render::render;
+    use std::path::{Path, PathBuf};
+
+    fn about(mode: &str) -> About {
+        About {
+            title: "Baseline: trust and alignment, 2015–2030".into(),
+            metric: "log posterior".into(),
+            mode: mode.into(),
+            percent: false,
+            footer: "scenario baseline · 32 observations · geosim test".into(),
+        }
+    }
+
+    /// A deterministic stream of standard normal numbers (Box–Muller on a
+    /// 64-bit LCG), so the tests need no random number crate.
+    struct Normals(u64);
+    impl Normals {
+        fn uniform(&mut self) -> f64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        }
+        fn next(&mut self) -> f64 {
+            let (u, v) = (self.uniform(), self.uniform());
+            (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+        }
+    }
+
+    const PATHS: [&str; 12] = [
+        "influences.\"trust -> alignment\".weight",
+        "influences.\"western_pressure -> alignment\".weight",
+        "variables.trust.rate",
+        "variables.alignment.noise",
+        "drivers.western_pressure.offset",
+        "incidents.\"border clash\".base_rate",
+        "incidents.\"border clash\".pressure.trust",
+        "variables.trade.rate",
+        "influences.\"trade -> trust\".weight",
+        "variables.alignment.rate",
+        "variables.trust.bias",
+        "influences.\"sanctions -> trade\".weight",
+    ];
+
+    fn profile(i: usize) -> ProfilePanel {
+        let centre = 0.2 + 0.05 * i as f64;
+        let width = 0.05 + 0.04 * (i % 4) as f64;
+        let value: Vec<f64> = (0..21).map(|k| f64::from(k) * 0.05).collect();
+        let mut drop: Vec<f64> = value
+            .iter()
+            .map(|v| -0.5 * ((v - centre) / width).powi(2))
+            .collect();
+        // An impossible record and a failed optimisation.
+        drop[20] = -1e6;
+        if i % 3 == 0 {
+            drop[1] = f64::NAN;
+        }
+        let prior_drop: Vec<f64> = value
+            .iter()
+            .map(|v| -0.5 * ((v - 0.5) / 0.4).powi(2))
+            .collect();
+        let half = width * (2.0 * 1.3528f64).sqrt();
+        let (lo, hi) = (centre - half, centre + half);
+        let lo_closed = lo >= 0.0;
+        let hi_closed = i % 5 != 4;
+        ProfilePanel {
+            label: PATHS[i % PATHS.len()].into(),
+            value,
+            drop,
+            prior_drop,
+            estimate: centre,
+            interval: Some((lo.max(0.0), if hi_closed { hi } else { 1.0 })),
+            lo_closed,
+            hi_closed,
+            threshold: -1.3528,
+            prior_interval: (0.5 - 1.645 * 0.4, 0.5 + 1.645 * 0.4),
+        }
+    }
+
+    fn profiles(n: usize) -> ProfilesData {
+        ProfilesData {
+            about: about("MAP, 4 starts; filter likelihood with 1000 runs"),
+            panels: (0..n).map(profile).collect(),
+        }
+    }
+
+    fn trace(params: usize, chains: usize, draws: usize) -> TraceData {
+        let mut g = Normals(7);
+        let mut names: Vec<String> = PATHS.iter().take(params).map(|s| s.to_string()).collect();
+        names.push("log posterior".into());
+        let rows: Vec<Vec<Vec<f64>>> = (0..=params)
+            .map(|r| {
+                (0..chains)
+                    .map(|c| {
+                        // An AR(1) chain, the last chain shifted in row 1 (a
+                        // chain stuck elsewhere).
+                        let mut x = 0.0;
+                        (0..draws)
+                            .map(|_| {
+                                x = 0.8 * x + 0.6 * g.next();
+                                let shift = if r == 1 && c + 1 == chains { 1.5 } else { 0.0 };
+                                if r == params {
+                                    -120.0 - (x * x) * 0.8
+                                } else {
+                                    0.3 + 0.05 * r as f64 + 0.1 * (x + shift)
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let rhat = (0..=params)
+            .map(|r| {
+                if r == 1 {
+                    1.084
+                } else {
+                    1.0 + 0.001 * r as f64
+                }
+            })
+            .collect();
+        let ess = (0..=params)
+            .map(|r| if r == 1 { 96.0 } else { 812.0 + r as f64 })
+            .collect();
+        TraceData {
+            about: about("adaptive Metropolis, 4 chains, 1000 warm-up draws each"),
+            params: names,
+            chains: rows,
+            rhat,
+            ess,
+        }
+    }
+
+    fn pairs(params: usize, draws: usize) -> PairsData {
+        let mut g = Normals(11);
+        let z: Vec<Vec<f64>> = (0..params)
+            .map(|_| (0..draws).map(|_| g.next()).collect())
+            .collect();
+        // Parameter 1 correlates with 0 (ρ = 0.8), 2 negatively with 0.
+        let cols: Vec<Vec<f64>> = (0..params)
+            .map(|p| {
+                (0..draws)
+                    .map(|d| {
+                        let v = match p {
+                            1 => 0.8 * z[0][d] + 0.6 * z[1][d],
+                            2 => -0.5 * z[0][d] + 0.866 * z[2][d],
+                            _ => z[p][d],
+                        };
+                        0.2 + 0.1 * p as f64 + 0.05 * v
+                    })
+                    .collect()
+            })
+            .collect();
+        PairsData {
+            about: about("adaptive Metropolis, 4 chains × 1000 kept draws"),
+            params: PATHS.iter().take(params).map(|s| s.to_string()).collect(),
+            estimate: Some((0..params).map(|p| 0.2 + 0.1 * p as f64).collect()),
+            draws: cols,
+        }
+    }
+
+    /// Where the tests write their charts: /tmp/calib-charts, to be looked
+    /// at, when it can be made; a fresh temporary directory otherwise.
+    fn out_dir() -> (Option<tempfile::TempDir>, PathBuf) {
+        let keep = Path::new("/tmp/calib-charts");
+        if std::fs::create_dir_all(keep).is_ok() {
+            return (None, keep.to_path_buf());
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().to_path_buf();
+        (Some(tmp), path)
+    }
+
+    /// Decodes a PNG; returns its size and its distinct colours.
+    fn decode(path: &Path) -> ((u32, u32), std::collections::HashSet<[u8; 3]>) {
+        let f = std::fs::File::open(path).unwrap();
+        let mut reader = png::Decoder::new(f).read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let channels = match info.color_type {
+            png::ColorType::Rgb => 3,
+            png::ColorType::Rgba => 4,
+            c => panic!("{}: colour type {c:?}", path.display()),
+        };
+        let colours = buf[..info.buffer_size()]
+            .chunks(channels)
+            .map(|p| [p[0], p[1], p[2]])
+            .collect();
+        ((info.width, info.height), colours)
+    }
+
+    fn has(colours: &std::collections::HashSet<[u8; 3]>, c: RGBColor) -> bool {
+        colours.contains(&[c.0, c.1, c.2])
+    }
+
+    /// Renders `chart` as PNG at both sizes and as SVG; returns the colours
+    /// of the default-size PNG.
+    fn render_all<C: Chart>(chart: &C, stem: &str) -> std::collections::HashSet<[u8; 3]> {
+        let (_keep, dir) = out_dir();
+        let mut first = None;
+        for (w, h) in [(1600, 900), (800, 450)] {
+            let path = dir.join(format!("{stem}-{w}.png"));
+            let rects = render(chart, &path, Format::Png, (w, h)).unwrap();
+            for r in &rects {
+                assert!(r[0] >= 0 && r[1] >= 0 && r[2] <= w as i32 && r[3] <= h as i32);
+                assert!(r[0] < r[2] && r[1] < r[3], "{stem}: empty plot {r:?}");
+            }
+            let (size, colours) = decode(&path);
+            assert_eq!(size, (w, h));
+            first.get_or_insert(colours);
+        }
+        let svg = dir.join(format!("{stem}.svg"));
+        render(chart, &svg, Format::Svg, (1600, 900)).unwrap();
+        let text = std::fs::read_to_string(&svg).unwrap();
+        assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"));
+        first.unwrap()
+    }
+
+    #[test]
+    fn labels_are_shortened_to_field_and_owner() {
+        assert_eq!(
+            short_label("influences.\"western_pressure -> alignment\".weight"),
+            "weight: western_pressure → alignment"
+        );
+        assert_eq!(short_label("variables.trust.rate"), "rate: trust");
+        assert_eq!(short_label("drivers.d.offset"), "offset: d");
+        assert_eq!(
+            short_label("incidents.\"a b\".pressure.x"),
+            "pressure.x: a b"
+        );
+        assert_eq!(short_label("influences.\"d->y\".weight"), "weight: d → y");
+        assert_eq!(
+            short_label("incidents.\"say \\\"no\\\"\".base_rate"),
+            "base_rate: say \"no\""
+        );
+        assert_eq!(short_label("log posterior"), "log posterior");
+        assert_eq!(short_label("a.b"), "a.b");
+        assert_eq!(short_label(""), "");
+        assert_eq!(short_label("a..b"), "a..b");
+        // Two paths that would read alike keep their full paths.
+        let paths = [
+            "variables.x.rate".to_string(),
+            "drivers.x.rate".to_string(),
+            "variables.y.rate".to_string(),
+        ];
+        assert_eq!(
+            short_labels(&paths),
+            ["variables.x.rate", "drivers.x.rate", "rate: y"]
+        );
+    }
+
+    #[test]
+    fn sentinels_and_gaps_do_not_stretch_the_profile_axis() {
+        let d = profiles(4);
+        let (lo, hi) = d.y_range();
+        assert!(lo >= PROFILE_FLOOR - 1e-9, "{lo}");
+        assert!(lo <= 2.0 * DEFAULT_THRESHOLD, "{lo}");
+        assert!(hi > 0.0 && hi < 1.0, "{hi}");
+        // Flat profiles still show the 90 % line well inside the plot.
+        let mut flat = profiles(1);
+        flat.panels[0].drop = vec![0.0, -0.1, f64::NAN, -0.2];
+        flat.panels[0].prior_drop = vec![0.0; 4];
+        flat.panels[0].value = vec![0.0, 1.0, 2.0, 3.0];
+        let (lo, _) = flat.y_range();
+        assert!((-3.0..=2.0 * DEFAULT_THRESHOLD).contains(&lo), "{lo}");
+        // Nothing finite at all, or a broken threshold: still a range.
+        flat.panels[0].drop = vec![f64::NAN, -1e300, f64::NEG_INFINITY];
+        flat.panels[0].threshold = f64::NAN;
+        let (lo, hi) = flat.y_range();
+        assert!(lo.is_finite() && hi.is_finite() && lo < hi);
+        assert!(lo >= PROFILE_FLOOR);
+        let empty = ProfilesData {
+            about: about("x"),
+            panels: vec![],
+        };
+        let (lo, hi) = empty.y_range();
+        assert!(lo < hi && lo < DEFAULT_THRESHOLD);
+    }
+
+    #[test]
+    fn interval_texts_say_which_end_is_open() {
+        let mut p = profile(0);
+        p.interval = Some((0.1, 0.45));
+        assert_eq!(p.interval_text(), "90 % 0.1 – 0.45");
+        p.hi_closed = false;
+        assert_eq!(p.interval_text(), "90 % 0.1 – > 0.45");
+        p.interval = None;
+        assert_eq!(p.interval_text(), "90 % interval not closed in the grid");
+    }
+
+    #[test]
+    fn profiles_render_at_both_sizes() {
+        let colours = render_all(&profiles(12), "profiles");
+        for c in [PROFILE, PRIOR, ESTIMATE, theme::tint(PRIOR, PRIOR_STRIP)] {
+            assert!(has(&colours, c), "{c:?} missing");
+        }
+        render_all(&profiles(3), "profiles-3");
+        render_all(&profiles(1), "profiles-1");
+        // Odd data: nothing, empty grids, a single point, all NaN.
+        let mut odd = profiles(3);
+        odd.panels[0].value.clear();
+        odd.panels[0].drop.clear();
+        odd.panels[0].prior_drop.clear();
+        odd.panels[1].value = vec![0.5];
+        odd.panels[1].drop = vec![0.0];
+        odd.panels[1].prior_drop = vec![];
+        odd.panels[1].interval = None;
+        odd.panels[2].drop = vec![f64::NAN; odd.panels[2].value.len()];
+        odd.panels[2].estimate = f64::NAN;
+        odd.panels[2].prior_interval = (f64::NAN, 3.0);
+        render_all(&odd, "profiles-odd");
+        render_all(
+            &ProfilesData {
+                about: about("x"),
+                panels: vec![],
+            },
+            "profiles-empty",
+        );
+    }
+
+    #[test]
+    fn diagnostics_are_written_and_flagged() {
+        assert_eq!(
+            diagnostics_text(1.0031, 812.4),
+            ("R̂ 1.003 · ESS 812".to_string(), false)
+        );
+        assert_eq!(
+            diagnostics_text(1.084, 96.0),
+            ("R̂ 1.084 · ESS 96".to_string(), true)
+        );
+        assert_eq!(
+            diagnostics_text(f64::NAN, 812.0),
+            ("ESS 812".to_string(), false)
+        );
+        assert_eq!(diagnostics_text(f64::NAN, f64::NAN), (String::new(), false));
+    }
+
+    #[test]
+    fn trace_rows_go_into_columns_only_when_they_must() {
+        let theme = Theme::new(1600, 900, true);
+        assert_eq!(TraceData::columns(4, 680.0, &theme), 1);
+        assert_eq!(TraceData::columns(13, 680.0, &theme), 2);
+        let small = Theme::new(800, 450, true);
+        assert_eq!(TraceData::columns(13, 340.0, &small), 2);
+        assert_eq!(TraceData::columns(0, 340.0, &small), 1);
+    }
+
+    #[test]
+    fn traces_render_at_both_sizes() {
+        let d = trace(3, 4, 1000);
+        assert_eq!((d.chain_count(), d.draw_count()), (4, 1000));
+        let colours = render_all(&d, "trace");
+        for c in 0..4 {
+            assert!(has(&colours, theme::series(c)), "chain {c} missing");
+        }
+        render_all(&trace(12, 4, 1000), "trace-12");
+        // Odd data: no chains, one draw, a row of NaN, constant rows.
+        let mut odd = trace(3, 2, 1);
+        odd.chains[0] = vec![vec![f64::NAN]; 2];
+        odd.chains[1] = vec![vec![0.5], vec![]];
+        odd.rhat.clear();
+        odd.params.truncate(1);
+        render_all(&odd, "trace-odd");
+        let mut empty = trace(2, 0, 0);
+        render_all(&empty, "trace-empty");
+        empty.chains.clear();
+        render_all(&empty, "trace-empty");
+    }
+
+    #[test]
+    fn correlation_text_is_pearson_to_two_decimals() {
+        let d = pairs(3, 4000);
+        for (i, j) in [(0, 1), (0, 2), (1, 2)] {
+            let r = d.correlation(i, j).unwrap();
+            // Pearson r straight from its definition, by another route.
+            let (x, y) = (&d.draws[i], &d.draws[j]);
+            let n = x.len() as f64;
+            let (sx, sy) = (x.iter().sum::<f64>(), y.iter().sum::<f64>());
+            let sxy: f64 = x.iter().zip(y).map(|(a, b)| a * b).sum();
+            let sxx: f64 = x.iter().map(|a| a * a).sum();
+            let syy: f64 = y.iter().map(|b| b * b).sum();
+            let direct =
+                (n * sxy - sx * sy) / ((n * sxx - sx * sx).sqrt() * (n * syy - sy * sy).sqrt());
+            assert!((r - direct).abs() < 1e-9, "{r} {direct}");
+            let label = d.correlation_label(i, j);
+            assert_eq!(label.replace('−', "-"), format!("{direct:.2}"));
+        }
+        assert!(d.correlation(0, 1).unwrap() > 0.7);
+        assert!(d.correlation_label(0, 2).starts_with('−'));
+        assert_eq!(correlation_text(Some(-0.001)), "0.00");
+        // No variance, too few draws: no correlation, no panic.
+        assert_eq!(pearson(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
+        assert_eq!(pearson(&[1.0], &[2.0]), None);
+        assert_eq!(pearson(&[1.0, f64::NAN, 3.0], &[1.0, 2.0, 3.0]), Some(1.0));
+        assert_eq!(correlation_text(None), "n/a");
+    }
+
+    #[test]
+    fn pairs_render_and_show_at_most_six() {
+        let d = pairs(3, 4000);
+        let colours = render_all(&d, "pairs");
+        assert!(has(&colours, ESTIMATE));
+        let few = pairs(2, 60);
+        render_all(&few, "pairs-few");
+        let many = pairs(9, 4000);
+        assert_eq!(many.shown(), PAIRS_MAX);
+        render_all(&many, "pairs-9");
+        // Odd data: a single draw, zero variance, NaN, no estimate, none.
+        let mut odd = pairs(3, 1);
+        odd.draws[1] = vec![0.3];
+        odd.draws[2] = vec![f64::NAN];
+        odd.estimate = Some(vec![f64::NAN]);
+        render_all(&odd, "pairs-odd");
+        let mut flat = pairs(2, 500);
+        flat.draws[1] = vec![0.7; 500];
+        flat.estimate = None;
+        assert_eq!(flat.correlation_label(0, 1), "n/a");
+        render_all(&flat, "pairs-flat");
+        let none = PairsData {
+            about: about("x"),
+            params: vec![],
+            draws: vec![],
+            estimate: None,
+        };
+        render_all(&none, "pairs-empty");
+    }
+}
