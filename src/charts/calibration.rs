@@ -220,25 +220,112 @@ fn frame<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Ticks inside `lo..hi` whose labels keep apart on an axis `len` pixels
-/// long (at most `max`); the range stays as given.
-fn ticks_within<DB: DrawingBackend>(
-    area: &Area<DB>,
-    theme: &Theme,
+/// Ticks inside `lo..hi` (the range stays as given) on an axis `len`
+/// pixels long: the most, up to `max`, of at least two whose labels
+/// (`width(label)` long along the axis) keep `gap` apart and reach no more
+/// than `overhang` past either end of the axis (into the gap between
+/// panels, not into the next panel's labels). Where no two fit, the one
+/// tick nearest the middle, labelled with its own significant digits (a
+/// lone tick has no spacing to take decimals from).
+fn fitted_ticks(
     (lo, hi): (f64, f64),
     len: f64,
+    gap: f64,
+    overhang: f64,
+    width: &dyn Fn(&str) -> f64,
+    max: usize,
+) -> Vec<Tick> {
+    let (lo, hi) = non_empty(lo, hi);
+    let at = |x: f64| (x - lo) / (hi - lo) * len;
+    let inside = |t: &Tick| {
+        let half = width(&t.label) / 2.0;
+        at(t.x) - half >= -overhang && at(t.x) + half <= len + overhang
+    };
+    for n in (2..=max.max(2)).rev() {
+        let ticks: Vec<Tick> = Scale::within(lo, hi, n, false)
+            .ticks
+            .into_iter()
+            .filter(inside)
+            .collect();
+        let apart = ticks.windows(2).all(|p| {
+            at(p[1].x) - at(p[0].x) >= (width(&p[0].label) + width(&p[1].label)) / 2.0 + gap
+        });
+        if ticks.len() >= 2 && apart {
+            return ticks;
+        }
+    }
+    let mid = (lo + hi) / 2.0;
+    Scale::within(lo, hi, 2, false)
+        .values()
+        .into_iter()
+        .min_by(|a, b| (a - mid).abs().total_cmp(&(b - mid).abs()))
+        .map(|x| vec![Tick { x, label: short(x) }])
+        .unwrap_or_default()
+}
+
+/// Horizontal ticks for a panel `len` pixels wide (see [`fitted_ticks`]).
+fn x_ticks<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    range: (f64, f64),
+    len: f64,
+    overhang: f64,
     max: usize,
     font: Font,
 ) -> Vec<Tick> {
     let measure = |s: &str| text::width(area, s, font);
-    Scale::fit(lo, hi, len, theme.px(14.0), &measure, max, false, false).ticks
+    fitted_ticks(range, len, theme.px(14.0), overhang, &measure, max)
 }
 
-/// Vertical ticks for a plot `len` pixels high: labels one and a half
-/// lines apart at least, between 2 and `max` of them.
-fn y_ticks_within((lo, hi): (f64, f64), len: f64, max: usize, font: Font) -> Vec<Tick> {
+/// Vertical ticks for a panel `len` pixels high: labels half a line
+/// apart at least, none reaching more than `overhang` lines past the
+/// panel's top or bottom (half a line lets a label sit centred on an end).
+fn y_ticks(range: (f64, f64), len: f64, max: usize, overhang: f64, font: Font) -> Vec<Tick> {
     let line = font.line();
-    Scale::fit(lo, hi, len, line * 0.5, &|_| line, max, false, false).ticks
+    fitted_ticks(range, len, line * 0.5, line * overhang, &|_| line, max)
+}
+
+/// A vertical scale for a panel `len` pixels high with its range widened
+/// to whole ticks, so both ends are labelled however low the panel: the
+/// most ticks (up to `max`) a line and a half apart. Only tick counts
+/// whose spacing comes from at least two round ticks inside the data are
+/// tried (one tick alone would leave the step to the span, e.g. 0 to 1.3).
+fn y_scale(range: (f64, f64), len: f64, max: usize, font: Font) -> Scale {
+    let (lo, hi) = non_empty(range.0, range.1);
+    let usable = |n: usize| axes::value_ticks(lo, hi, n).len() >= 2;
+    for n in (2..=max.max(2)).rev().filter(|n| usable(*n)) {
+        let s = Scale::nice(lo, hi, n, false);
+        let (a, b) = s.range;
+        let room = s
+            .ticks
+            .windows(2)
+            .map(|p| (p[1].x - p[0].x) / (b - a) * len)
+            .fold(f64::INFINITY, f64::min);
+        if room >= font.line() * 1.5 {
+            return s;
+        }
+    }
+    // Too low for even two steps apart: the coarsest whole-tick range,
+    // labelled at its two ends only (with their own digits: the step
+    // between them is no longer the labels' spacing).
+    let s = match (2..=20).find(|n| usable(*n)) {
+        Some(n) => Scale::nice(lo, hi, n, false),
+        None => Scale::within(lo, hi, 2, false),
+    };
+    let ends = [s.ticks.first(), s.ticks.last()];
+    let mut ticks: Vec<Tick> = ends
+        .into_iter()
+        .flatten()
+        .map(|t| Tick {
+            x: t.x,
+            label: short(t.x),
+        })
+        .collect();
+    ticks.dedup_by(|a, b| a.x == b.x);
+    Scale {
+        range: s.range,
+        ticks,
+    }
 }
 
 /// `pts` split into runs of finite points: a NaN breaks a line into pieces.
@@ -258,35 +345,42 @@ fn finite_runs(pts: impl IntoIterator<Item = Option<(i32, i32)>>) -> Vec<Vec<(i3
     runs
 }
 
-/// A panel title: `name` in bold and, after it, `note` in `note_colour`
-/// where there is room (the name comes first; a note that would be cut to
-/// a few letters is left out).
+/// A panel title: `name` in bold and, after it, `note` in `note_font`.
+/// When both do not fit in `width`, the name comes first and the note is
+/// left out (a note cut short, e.g. an interval missing its upper end,
+/// would mislead), unless `keep_note`: then the name is cut to leave the
+/// note its room (a trace row's R̂ and ESS matter more than the end of a
+/// long name).
 #[allow(clippy::too_many_arguments)]
 fn panel_title<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
     (x, y): (f64, f64),
     width: f64,
-    name: &str,
-    note: &str,
-    font: Font,
-    note_font: Font,
+    (name, note): (&str, &str),
+    (font, note_font): (Font, Font),
+    keep_note: bool,
 ) -> DrawResult<DB> {
-    let name = text::fit(area, name, font, width);
-    text::draw(area, theme, &name, (x, y), font, HPos::Left, VAlign::Top)?;
-    if note.is_empty() {
-        return Ok(());
-    }
     let gap = theme.px(10.0);
+    let note_w = if note.is_empty() {
+        0.0
+    } else {
+        text::width(area, note, note_font) + gap
+    };
+    let name_room = if keep_note && note_w < width * 0.7 {
+        width - note_w
+    } else {
+        width
+    };
+    let name = text::fit(area, name, font, name_room);
+    text::draw(area, theme, &name, (x, y), font, HPos::Left, VAlign::Top)?;
     let nx = x + text::width(area, &name, font) + gap;
-    let room = x + width - nx;
-    if room >= text::width(area, note, note_font).min(theme.px(90.0)) {
-        let note = text::fit(area, note, note_font, room);
+    if !note.is_empty() && nx + note_w - gap <= x + width {
         let ny = y + font.cap() - note_font.cap();
         text::draw(
             area,
             theme,
-            &note,
+            note,
             (nx, ny),
             note_font,
             HPos::Left,
@@ -330,12 +424,12 @@ impl ProfilePanel {
                 let lo = if self.lo_closed {
                     short(lo)
                 } else {
-                    format!("< {}", short(lo))
+                    format!("<{}", short(lo))
                 };
                 let hi = if self.hi_closed {
                     short(hi)
                 } else {
-                    format!("> {}", short(hi))
+                    format!(">{}", short(hi))
                 };
                 format!("90 % {lo} – {hi}")
             }
@@ -450,7 +544,7 @@ impl Chart for ProfilesData {
                 .fold(0.0, f64::max)
         };
         // The y labels are measured on a first guess of the plot height.
-        let rough = y_ticks_within(y_range, body.height() / 3.0, 5, tick_font);
+        let rough = y_ticks(y_range, body.height() / 3.0, 5, 0.5, tick_font);
         let grid_left = body.left + label_font.line() + theme.px(8.0) + y_label_w(&rough);
         let grid_left = grid_left + theme.px(10.0);
         let cols = panels::columns(n, body.right - grid_left, body.height());
@@ -462,7 +556,7 @@ impl Chart for ProfilesData {
         let title_h = name_font.line() + theme.px(4.0);
         let x_room = tick_font.line() + theme.px(12.0);
         let plot_h = (cell_h - title_h - x_room).max(1.0);
-        let y_ticks = y_ticks_within(y_range, plot_h, 5, tick_font);
+        let y_ticks = y_ticks(y_range, plot_h, 5, 0.5, tick_font);
 
         let mut rects = Vec::with_capacity(n);
         let mut first_plot = None;
@@ -483,12 +577,11 @@ impl Chart for ProfilesData {
                 theme,
                 (left, top),
                 cell_w,
-                &short_label(&p.label),
-                &p.interval_text(),
-                name_font,
-                note_font,
+                (&short_label(&p.label), &p.interval_text()),
+                (name_font, note_font),
+                false,
             )?;
-            let x_ticks = ticks_within(area, theme, plot.x, cell_w, 5, tick_font);
+            let x_ticks = x_ticks(area, theme, plot.x, cell_w, col_gap * 0.4, 5, tick_font);
             draw_profile(
                 area,
                 theme,
@@ -568,24 +661,6 @@ fn draw_profile<DB: DrawingBackend>(
         vec![(l as i32, ty as i32), (r as i32, ty as i32)],
         REFERENCE.stroke_width(theme.stroke(1.5)),
     ))?;
-    let ends = finite_ends(&p.drop);
-    let label_right = ends.is_none_or(|(a, z)| z <= a);
-    let label_font = Font::new(font.size, REFERENCE);
-    let (lx, anchor) = if label_right {
-        (r - theme.px(4.0), HPos::Right)
-    } else {
-        (l + theme.px(4.0), HPos::Left)
-    };
-    text::draw(
-        area,
-        theme,
-        "90 %",
-        (lx, ty - theme.px(4.0) - label_font.cap()),
-        label_font,
-        anchor,
-        VAlign::Top,
-    )?;
-
     let curve = |ys: &[f64]| {
         finite_runs(
             p.value
@@ -599,6 +674,39 @@ fn draw_profile<DB: DrawingBackend>(
             canvas::dashed(area, theme, run, PRIOR, 2.0)?;
         }
     }
+    let ends = finite_ends(&p.drop);
+    let label_right = ends.is_none_or(|(a, z)| z <= a);
+    let label_font = Font::new(font.size, REFERENCE);
+    let label_w = text::width(area, "90 %", label_font);
+    let pad = theme.px(3.0);
+    let lx = if label_right {
+        r - theme.px(4.0) - label_w
+    } else {
+        l + theme.px(4.0)
+    };
+    let ly = ty - theme.px(5.0) - label_font.cap();
+    // On a white patch: the prior's dashed line often runs just above the
+    // 90 % line at the panel's ends.
+    area.draw(&Rectangle::new(
+        [
+            ((lx - pad).round() as i32, (ly - pad).round() as i32),
+            (
+                (lx + label_w + pad).round() as i32,
+                (ly + label_font.cap() + pad).round() as i32,
+            ),
+        ],
+        theme::WHITE.filled(),
+    ))?;
+    text::draw(
+        area,
+        theme,
+        "90 %",
+        (lx, ly),
+        label_font,
+        HPos::Left,
+        VAlign::Top,
+    )?;
+
     for run in curve(&p.drop) {
         canvas::line(area, theme, run, PROFILE, 3.0)?;
     }
@@ -757,23 +865,17 @@ impl Chart for TraceData {
         let title_h = name_font.line() + theme.px(2.0);
         let row_h = (body.height() - x_room - row_gap * (per_col as f64 - 1.0)) / per_col as f64;
         let plot_h = (row_h - title_h).max(1.0);
-        let ranges: Vec<(f64, f64)> = self
+        // Each row's range widened to whole ticks, so it has labelled
+        // ticks at both ends however low the row.
+        let scales: Vec<Scale> = self
             .chains
             .iter()
-            .map(|row| {
-                let (lo, hi) = extent(row.iter().flatten().copied());
-                let (lo, hi) = non_empty(lo, hi);
-                let pad = (hi - lo) * 0.05;
-                (lo - pad, hi + pad)
-            })
+            .map(|row| y_scale(extent(row.iter().flatten().copied()), plot_h, 4, tick_font))
             .collect();
-        let y_ticks: Vec<Vec<Tick>> = ranges
-            .iter()
-            .map(|r| y_ticks_within(*r, plot_h, 4, tick_font))
-            .collect();
+        let y_ticks: Vec<&[Tick]> = scales.iter().map(|s| s.ticks.as_slice()).collect();
         let y_label_w = y_ticks
             .iter()
-            .flatten()
+            .flat_map(|t| t.iter())
             .map(|t| text::width(area, &t.label, tick_font))
             .fold(0.0, f64::max);
         let col_gap = theme.px(30.0);
@@ -782,7 +884,7 @@ impl Chart for TraceData {
         let plot_w = (col_w - inner_left).max(1.0);
         let draws = self.draw_count();
         let x_range = non_empty(1.0, draws as f64);
-        let x_ticks = ticks_within(area, theme, x_range, plot_w, 8, tick_font);
+        let x_ticks = x_ticks(area, theme, x_range, plot_w, col_gap * 0.4, 8, tick_font);
 
         let mut rects = Vec::with_capacity(n);
         for (i, row) in self.chains.iter().enumerate() {
@@ -795,7 +897,7 @@ impl Chart for TraceData {
                 right: left + plot_w,
                 bottom: top + title_h + plot_h,
                 x: x_range,
-                y: ranges[i],
+                y: scales[i].range,
             };
             let last_in_col = k + 1 == per_col || i + 1 == n;
             let (note, poor) = diagnostics_text(
@@ -809,10 +911,9 @@ impl Chart for TraceData {
                 theme,
                 (left, top),
                 plot_w,
-                &self.row_name(i),
-                &note,
-                name_font,
-                note_font,
+                (&self.row_name(i), &note),
+                (name_font, note_font),
+                true,
             )?;
             frame(
                 area,
@@ -820,7 +921,7 @@ impl Chart for TraceData {
                 &plot,
                 &Frame {
                     x_ticks: &x_ticks,
-                    y_ticks: &y_ticks[i],
+                    y_ticks: y_ticks[i],
                     label_x: last_in_col,
                     label_y: true,
                 },
@@ -1023,42 +1124,50 @@ impl Chart for PairsData {
         let names = short_labels(&self.params);
         let ranges: Vec<(f64, f64)> = (0..k).map(|i| self.range(i)).collect();
 
-        // The matrix is square, on the left; the key of names beside it.
+        // The matrix on the left, its cells at most 1.6 times as wide as
+        // high; the key of names and summaries beside it, as wide as its
+        // text (up to 40 % of the sheet).
+        let key_w = self
+            .key_width(area, theme, &names[..k])
+            .min(body.width() * 0.4);
+        let key_gap = theme.px(40.0);
         let bottom_room = tick_font.line() + theme.px(12.0) + label_font.line() + theme.px(4.0);
-        let rough_side = (body.height() - bottom_room).min(body.width() * 0.6);
-        let rough_cell = rough_side / k as f64;
-        let y_ticks: Vec<Vec<Tick>> = ranges
+        let height = (body.height() - bottom_room).max(1.0);
+        let rough_cell = height / k as f64;
+        let rough_y: Vec<Vec<Tick>> = ranges
             .iter()
-            .map(|r| y_ticks_within(*r, rough_cell * 0.9, 3, tick_font))
+            .map(|r| y_ticks(*r, rough_cell, 4, 0.25, tick_font))
             .collect();
-        let y_label_w = y_ticks
+        // The first row's left cell is a histogram: no y labels there.
+        let y_label_w = rough_y
             .iter()
             .skip(1)
             .flatten()
             .map(|t| text::width(area, &t.label, tick_font))
             .fold(0.0, f64::max);
         let left = body.left + label_font.line() + theme.px(8.0) + y_label_w + theme.px(10.0);
-        let side = (body.height() - bottom_room)
-            .min(body.width() * 0.62 - (left - body.left))
+        let gap = theme.px(6.0).min(height / k as f64 * 0.08);
+        let (kf, gaps) = (k as f64, gap * (k as f64 - 1.0));
+        let ch = (height - gaps) / kf;
+        let cw = ((body.right - key_w - key_gap - left - gaps) / kf)
+            .min(ch * 1.6)
             .max(1.0);
-        let gap = theme.px(6.0).min(side / k as f64 * 0.08);
-        let cell = (side - gap * (k as f64 - 1.0)) / k as f64;
         let top = body.top;
         let cell_plot = |i: usize, j: usize| Plot {
-            left: left + j as f64 * (cell + gap),
-            top: top + i as f64 * (cell + gap),
-            right: left + j as f64 * (cell + gap) + cell,
-            bottom: top + i as f64 * (cell + gap) + cell,
+            left: left + j as f64 * (cw + gap),
+            top: top + i as f64 * (ch + gap),
+            right: left + j as f64 * (cw + gap) + cw,
+            bottom: top + i as f64 * (ch + gap) + ch,
             x: ranges[j],
             y: ranges[i],
         };
         let x_ticks: Vec<Vec<Tick>> = ranges
             .iter()
-            .map(|r| ticks_within(area, theme, *r, cell, 3, tick_font))
+            .map(|r| x_ticks(area, theme, *r, cw, gap * 0.4, 5, tick_font))
             .collect();
         let y_ticks: Vec<Vec<Tick>> = ranges
             .iter()
-            .map(|r| y_ticks_within(*r, cell * 0.9, 3, tick_font))
+            .map(|r| y_ticks(*r, ch, 4, 0.25, tick_font))
             .collect();
 
         let mut rects = Vec::with_capacity(k * k);
@@ -1089,8 +1198,16 @@ impl Chart for PairsData {
         }
         // Names: under each column and left of each row (rows from the
         // second on: the first row's left cell is a histogram), numbered
-        // as in the key.
-        let numbered = |i: usize| format!("{} {}", i + 1, names[i]);
+        // as in the key; just the number where too little of the name fits.
+        let numbered = |i: usize, room: f64| {
+            let full = format!("{} {}", i + 1, names[i]);
+            let fitted = text::fit(area, &full, label_font, room);
+            if fitted == full || fitted.chars().count() >= 12 {
+                fitted
+            } else {
+                (i + 1).to_string()
+            }
+        };
         for i in 0..k {
             let col = cell_plot(k - 1, i);
             axes::x_title(
@@ -1098,16 +1215,16 @@ impl Chart for PairsData {
                 theme,
                 col.bottom + tick_font.line() + theme.px(14.0),
                 &col,
-                &numbered(i),
+                &numbered(i, cw),
                 label_font,
             )?;
             if i > 0 {
                 let row = cell_plot(i, 0);
-                axes::y_title(area, theme, body.left, &row, &numbered(i), label_font)?;
+                axes::y_title(area, theme, body.left, &row, &numbered(i, ch), label_font)?;
             }
         }
-        let key_left = left + side + theme.px(40.0);
-        if body.right - key_left > theme.px(120.0) {
+        let key_left = cell_plot(0, k - 1).right + key_gap;
+        if body.right - key_left > theme.px(100.0) {
             self.draw_key(
                 area,
                 theme,
@@ -1257,8 +1374,8 @@ impl PairsData {
                     [
                         (l.round() as i32, t.round() as i32),
                         (
-                            ((l + size).min(plot.right).round() as i32 - 1).max(l.round() as i32),
-                            ((t + size).min(plot.bottom).round() as i32 - 1).max(t.round() as i32),
+                            (l + size).min(plot.right).round() as i32,
+                            (t + size).min(plot.bottom).round() as i32,
                         ),
                     ],
                     theme::tint(DRAWS, shade).filled(),
@@ -1311,16 +1428,51 @@ impl PairsData {
             (plot.top + plot.bottom) / 2.0,
         );
         // The largest of three sizes that fits, "r = " in front where it fits.
+        // Weak correlations in grey, so the strong ones stand out.
+        let ink = if r.is_some_and(|r| r.abs() >= 0.3) {
+            theme::TEXT
+        } else {
+            theme::MUTED
+        };
         for size in [theme.title(), theme.label(), theme.tiny()] {
-            let f = Font::new(size, theme::TEXT).bold();
+            let f = Font::new(size, ink).bold();
             for s in [format!("r = {value}"), value.clone()] {
                 if text::width(area, &s, f) + theme.px(8.0) <= w && f.line() <= w {
                     return text::draw(area, theme, &s, centre, f, HPos::Center, VAlign::Middle);
                 }
             }
         }
-        let f = Font::new(theme.tiny(), theme::TEXT).bold();
+        let f = Font::new(theme.tiny(), ink).bold();
         text::draw(area, theme, &value, centre, f, HPos::Center, VAlign::Middle)
+    }
+
+    /// The key's fonts: heading and numbers, names, summaries.
+    fn key_fonts(theme: &Theme) -> (Font, Font, Font) {
+        (
+            Font::new(theme.small(), theme::TEXT).bold(),
+            Font::new(theme.small(), theme::TEXT),
+            Font::new(theme.tiny(), theme::MUTED),
+        )
+    }
+
+    /// The width the key takes at most: its widest name or summary after
+    /// the numbers.
+    fn key_width<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        theme: &Theme,
+        names: &[String],
+    ) -> f64 {
+        let (head, name_font, note_font) = Self::key_fonts(theme);
+        let num_w = text::width(area, &names.len().to_string(), head) + theme.px(10.0);
+        let widest = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                text::width(area, n, name_font).max(text::width(area, &self.summary(i), note_font))
+            })
+            .fold(text::width(area, "parameters", head), f64::max);
+        num_w + widest
     }
 
     /// The parameters by number, each with its MAP, median and central
@@ -1333,9 +1485,7 @@ impl PairsData {
         width: f64,
         names: &[String],
     ) -> DrawResult<DB> {
-        let head = Font::new(theme.small(), theme::TEXT).bold();
-        let name_font = Font::new(theme.small(), theme::TEXT);
-        let note_font = Font::new(theme.tiny(), theme::MUTED);
+        let (head, name_font, note_font) = Self::key_fonts(theme);
         text::draw(
             area,
             theme,
@@ -1345,7 +1495,7 @@ impl PairsData {
             HPos::Left,
             VAlign::Top,
         )?;
-        let num_w = text::width(area, &format!("{}", names.len()), head) + theme.px(10.0);
+        let num_w = text::width(area, &names.len().to_string(), head) + theme.px(10.0);
         let mut row = y + head.line() * 1.4;
         for (i, name) in names.iter().enumerate() {
             text::draw(
@@ -1674,7 +1824,9 @@ mod tests {
         p.interval = Some((0.1, 0.45));
         assert_eq!(p.interval_text(), "90 % 0.1 – 0.45");
         p.hi_closed = false;
-        assert_eq!(p.interval_text(), "90 % 0.1 – > 0.45");
+        assert_eq!(p.interval_text(), "90 % 0.1 – >0.45");
+        p.lo_closed = false;
+        assert_eq!(p.interval_text(), "90 % <0.1 – >0.45");
         p.interval = None;
         assert_eq!(p.interval_text(), "90 % interval not closed in the grid");
     }
@@ -1707,6 +1859,33 @@ mod tests {
             },
             "profiles-empty",
         );
+    }
+
+    #[test]
+    fn low_panels_get_round_ticks_at_both_ends() {
+        let f = Font::new(15.0, theme::TEXT);
+        for (range, len) in [
+            ((0.07, 0.73), 30.0),
+            ((0.07, 0.73), 300.0),
+            ((-141.0, -113.0), 25.0),
+        ] {
+            let s = y_scale(range, len, 4, f);
+            assert!(s.ticks.len() >= 2, "{s:?}");
+            assert!(s.range.0 <= range.0 && s.range.1 >= range.1, "{s:?}");
+            let (a, b) = s.range;
+            for p in s.ticks.windows(2) {
+                assert!((p[1].x - p[0].x) / (b - a) * len >= f.line(), "{s:?}");
+            }
+            for t in &s.ticks {
+                let read: f64 = t.label.replace('−', "-").parse().unwrap();
+                assert!((read - t.x).abs() < 1e-9, "{s:?}");
+            }
+        }
+        // A lone tick is labelled with its own digits, not the axis step's.
+        let t = fitted_ticks((0.15, 0.25), 20.0, 10.0, 0.0, &|_| 30.0, 4);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].label, short(t[0].x));
+        assert!(t[0].x > 0.15 && t[0].x < 0.25 && t[0].label != "0");
     }
 
     #[test]

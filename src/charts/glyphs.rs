@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use ab_glyph::{Font as _, FontRef, Glyph, PxScale, ScaleFont, point};
+use ab_glyph::{Font as _, FontRef, Glyph, GlyphId, PxScale, ScaleFont, point};
 
 /// The weight of a face of the font.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -55,6 +55,40 @@ fn scale(font: &FontRef<'_>, em: f64) -> PxScale {
     PxScale::from((em * f64::from(font.height_unscaled() / upem)) as f32)
 }
 
+/// A combining diacritical mark (U+0300–U+036F), e.g. the hat of R̂.
+fn is_mark(c: char) -> bool {
+    ('\u{300}'..='\u{36f}').contains(&c)
+}
+
+/// Where a combining mark goes over the base glyph set at `base_x`:
+/// centred on the base's ink and, over a base taller than a lowercase
+/// letter (a capital), raised by the difference. The font draws its marks
+/// for lowercase bases and leaves the rest to mark positioning, which this
+/// layout does not otherwise do, so without this the hat of R̂ cuts into
+/// the R.
+fn mark_position(
+    font: &FontRef<'static>,
+    scale: PxScale,
+    (base, base_x): (GlyphId, f32),
+    mark: GlyphId,
+) -> ab_glyph::Point {
+    let scaled = font.as_scaled(scale);
+    let (sx, sy) = (scaled.h_scale_factor(), scaled.v_scale_factor());
+    let (Some(b), Some(m)) = (font.outline(base), font.outline(mark)) else {
+        return point(base_x, 0.0);
+    };
+    let (b, m) = (b.bounds, m.bounds);
+    let x = base_x + ((b.min.x + b.max.x) - (m.min.x + m.max.x)) / 2.0 * sx;
+    // Outline bounds are in font units, y up; which corner holds the top
+    // is not promised, so take the larger.
+    let top = |r: ab_glyph::Rect| r.min.y.max(r.max.y);
+    let x_height = font
+        .outline(font.glyph_id('x'))
+        .map_or(top(b), |o| top(o.bounds));
+    let lift = (top(b) - x_height).max(0.0) * sy;
+    point(x, -lift)
+}
+
 /// Glyphs of `text` on a baseline at y = 0, starting at x = 0, and the
 /// advance width of the whole line.
 fn layout(font: &FontRef<'static>, text: &str, em: f64) -> (Vec<Glyph>, f64) {
@@ -65,12 +99,19 @@ fn layout(font: &FontRef<'static>, text: &str, em: f64) -> (Vec<Glyph>, f64) {
     let mut out = Vec::with_capacity(text.len());
     for c in text.chars() {
         let id = scaled.glyph_id(c);
-        if let Some(p) = prev {
+        if is_mark(c)
+            && let Some((base, base_x)) = prev
+        {
+            let at = mark_position(font, scale, (base, base_x), id);
+            out.push(id.with_scale_and_position(scale, at));
+            continue;
+        }
+        if let Some((p, _)) = prev {
             x += scaled.kern(p, id);
         }
         out.push(id.with_scale_and_position(scale, point(x, 0.0)));
+        prev = Some((id, x));
         x += scaled.h_advance(id);
-        prev = Some(id);
     }
     (out, f64::from(x))
 }
@@ -115,6 +156,33 @@ mod tests {
         assert!(width("2020-12", Weight::Normal, 16.0) > a);
         assert!(width("2020", Weight::Bold, 16.0) >= a);
         assert!((width("2020", Weight::Normal, 32.0) - 2.0 * a).abs() < 1.0);
+    }
+
+    #[test]
+    fn a_combining_hat_sits_above_a_capital() {
+        let (mut r_top, mut r_pixels) = (i32::MAX, 0);
+        rasterize("R", Weight::Normal, 100.0, |_, y, _| {
+            r_top = r_top.min(y);
+            r_pixels += 1;
+        });
+        let w = width("R", Weight::Normal, 100.0);
+        assert_eq!(width("R\u{302}", Weight::Normal, 100.0), w);
+        let (mut all, mut above) = (0, Vec::new());
+        rasterize("R\u{302}", Weight::Normal, 100.0, |x, y, _| {
+            all += 1;
+            if y < r_top {
+                above.push(x);
+            }
+        });
+        // The hat's pixels (all but the R's) lie above the R, centred on it.
+        let hat = all - r_pixels;
+        assert!(
+            hat > 50 && above.len() * 10 >= hat * 9,
+            "{hat} {}",
+            above.len()
+        );
+        let mid = above.iter().sum::<i32>() as f64 / above.len() as f64;
+        assert!((mid - w / 2.0).abs() < 12.0, "{mid} {w}");
     }
 
     #[test]
