@@ -1593,7 +1593,7 @@ mod tests {
             .collect();
         // An impossible record and a failed optimisation.
         drop[20] = -1e6;
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             drop[1] = f64::NAN;
         }
         let prior_drop: Vec<f64> = value
