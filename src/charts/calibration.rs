@@ -21,7 +21,7 @@ use plotters::style::text_anchor::HPos;
 
 use super::analysis::About;
 use super::axes::{self, Scale, extent, non_empty, short};
-use super::canvas::{self, Area, DrawResult, Drawn, Plot};
+use super::canvas::{self, Area, Body, DrawResult, Drawn, Plot};
 use super::legend::{LegendItem, Swatch};
 use super::page;
 use super::panels;
@@ -118,6 +118,11 @@ pub struct PairsData {
     pub draws: Vec<Vec<f64>>,
     /// The MAP estimate if known, marked in each scatter and histogram.
     pub estimate: Option<Vec<f64>>,
+}
+
+/// "1 chain", "4 chains".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 // ------------------------------------------------------------------ labels
@@ -729,6 +734,15 @@ fn draw_profile<DB: DrawingBackend>(
         }
     }
 
+    if !p
+        .value
+        .iter()
+        .zip(&p.drop)
+        .any(|(x, y)| x.is_finite() && y.is_finite())
+    {
+        page::note(area, theme, &Body::from(plot), "no finite profile value")?;
+    }
+
     // The profile interval on the 90 % line, an arrow at an open end.
     if let Some((lo, hi)) = p.interval
         && lo.is_finite()
@@ -841,12 +855,12 @@ impl Chart for TraceData {
             })
             .collect();
         let subtitle = format!(
-            "MCMC trace ({}): {} chains × {} kept draws after warm-up; well-mixed chains \
+            "MCMC trace ({}): {} × {} after warm-up; well-mixed chains \
              overlap like noise around one level. R̂ above {RHAT_POOR} or ESS below {ESS_POOR:.0} \
              in vermillion",
             a.mode,
-            chains,
-            self.draw_count()
+            count(chains, "chain", "chains"),
+            count(self.draw_count(), "kept draw", "kept draws"),
         );
         let body = page::draw(area, theme, &a.page(&subtitle, &legend))?;
         let n = self.chains.len();
@@ -883,8 +897,17 @@ impl Chart for TraceData {
         let col_w = column_geometry(body.left, body.right, cols, col_gap);
         let plot_w = (col_w - inner_left).max(1.0);
         let draws = self.draw_count();
-        let x_range = non_empty(1.0, draws as f64);
-        let x_ticks = x_ticks(area, theme, x_range, plot_w, col_gap * 0.4, 8, tick_font);
+        // Draws are counted: whole-number ticks only, and at least the
+        // range 1..2 so a single draw has an axis.
+        let x_range = (1.0, draws.max(2) as f64);
+        let x_ticks: Vec<Tick> = x_ticks(area, theme, x_range, plot_w, col_gap * 0.4, 8, tick_font)
+            .into_iter()
+            .filter(|t| t.x.fract() == 0.0)
+            .map(|t| Tick {
+                x: t.x,
+                label: format!("{}", t.x as i64),
+            })
+            .collect();
 
         let mut rects = Vec::with_capacity(n);
         for (i, row) in self.chains.iter().enumerate() {
@@ -933,8 +956,20 @@ impl Chart for TraceData {
                     .enumerate()
                     .map(|(d, y)| y.is_finite().then(|| plot.px((d + 1) as f64, *y)));
                 for run in finite_runs(pts) {
-                    canvas::line(area, theme, run, theme::series(c), 1.2)?;
+                    if let [p] = run[..] {
+                        // A lone draw (between gaps, or the only one) as a dot.
+                        area.draw(&Circle::new(
+                            p,
+                            theme.stroke(3.0),
+                            theme::series(c).filled(),
+                        ))?;
+                    } else {
+                        canvas::line(area, theme, run, theme::series(c), 1.2)?;
+                    }
                 }
+            }
+            if !row.iter().flatten().any(|v| v.is_finite()) {
+                page::note(area, theme, &Body::from(&plot), "no finite draws")?;
             }
             if last_in_col {
                 axes::x_title(
@@ -1092,7 +1127,7 @@ impl Chart for PairsData {
             },
             swatch: Swatch::Patch(theme::tint(DRAWS, 0.7)),
         }];
-        if self.estimate.is_some() {
+        if (0..k).any(|i| self.estimate_of(i).is_some()) {
             legend.push(LegendItem {
                 label: "MAP estimate".into(),
                 swatch: Swatch::Line {
@@ -1104,9 +1139,10 @@ impl Chart for PairsData {
         }
         let hidden = self.params.len().min(self.draws.len()).saturating_sub(k);
         let mut subtitle = format!(
-            "Posterior draws ({}, {n} draws pooled over chains): each pair of parameters below \
+            "Posterior draws ({}, {} pooled over chains): each pair of parameters below \
              the diagonal, each one's histogram on it, their correlation r above it",
-            a.mode
+            a.mode,
+            count(n, "draw", "draws")
         );
         if hidden > 0 {
             subtitle.push_str(&format!(
