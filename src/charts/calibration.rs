@@ -563,6 +563,8 @@ impl Chart for ProfilesData {
         let plot_h = (cell_h - title_h - x_room).max(1.0);
         let y_ticks = y_ticks(y_range, plot_h, 5, 0.5, tick_font);
 
+        let labels: Vec<String> = self.panels.iter().map(|p| p.label.clone()).collect();
+        let names = short_labels(&labels);
         let mut rects = Vec::with_capacity(n);
         let mut first_plot = None;
         for (i, p) in self.panels.iter().enumerate() {
@@ -582,7 +584,7 @@ impl Chart for ProfilesData {
                 theme,
                 (left, top),
                 cell_w,
-                (&short_label(&p.label), &p.interval_text()),
+                (&names[i], &p.interval_text()),
                 (name_font, note_font),
                 false,
             )?;
@@ -1114,6 +1116,50 @@ impl PairsData {
     }
 }
 
+/// The names along one side of the pair matrix, each `room` pixels long
+/// at most, numbered as in the key: "1 rate: trust" where every name fits
+/// whole; cut with an ellipsis where each keeps at least a dozen
+/// characters; otherwise the numbers alone. One rule for the whole side,
+/// so a reader never sees names beside bare numbers.
+fn axis_names(names: &[String], room: f64, width: &dyn Fn(&str) -> f64) -> Vec<String> {
+    let full: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("{} {n}", i + 1))
+        .collect();
+    if full.iter().all(|s| width(s) <= room) {
+        return full;
+    }
+    let cut: Vec<String> = full.iter().map(|s| fit_with(s, room, width)).collect();
+    if cut.iter().all(|s| s.chars().count() >= 12) {
+        return cut;
+    }
+    (1..=names.len()).map(|i| i.to_string()).collect()
+}
+
+/// `s` cut with an ellipsis to `room` pixels as measured by `width` (as
+/// [`text::fit`], which needs a drawing area).
+fn fit_with(s: &str, room: f64, width: &dyn Fn(&str) -> f64) -> String {
+    if width(s) <= room {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut keep = chars.len();
+    while keep > 0 {
+        keep -= 1;
+        let cand: String = chars[..keep]
+            .iter()
+            .collect::<String>()
+            .trim_end()
+            .to_string()
+            + "…";
+        if width(&cand) <= room {
+            return cand;
+        }
+    }
+    "…".into()
+}
+
 impl Chart for PairsData {
     fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> Drawn<DB> {
         let a = &self.about;
@@ -1206,6 +1252,7 @@ impl Chart for PairsData {
             .map(|r| y_ticks(*r, ch, 4, 0.25, tick_font))
             .collect();
 
+        let style = self.correlation_style(area, theme, k, cw);
         let mut rects = Vec::with_capacity(k * k);
         for i in 0..k {
             for j in 0..k {
@@ -1227,7 +1274,7 @@ impl Chart for PairsData {
                     )?;
                     self.draw_scatter(area, theme, &plot, (j, i))?;
                 } else {
-                    self.draw_correlation(area, theme, &plot, (i, j))?;
+                    self.draw_correlation(area, theme, &plot, (i, j), style)?;
                 }
                 rects.push(plot.rect());
             }
@@ -1235,15 +1282,9 @@ impl Chart for PairsData {
         // Names: under each column and left of each row (rows from the
         // second on: the first row's left cell is a histogram), numbered
         // as in the key; just the number where too little of the name fits.
-        let numbered = |i: usize, room: f64| {
-            let full = format!("{} {}", i + 1, names[i]);
-            let fitted = text::fit(area, &full, label_font, room);
-            if fitted == full || fitted.chars().count() >= 12 {
-                fitted
-            } else {
-                (i + 1).to_string()
-            }
-        };
+        let measure = |s: &str| text::width(area, s, label_font);
+        let column_names = axis_names(&names[..k], cw, &measure);
+        let row_names = axis_names(&names[..k], ch, &measure);
         for i in 0..k {
             let col = cell_plot(k - 1, i);
             axes::x_title(
@@ -1251,12 +1292,12 @@ impl Chart for PairsData {
                 theme,
                 col.bottom + tick_font.line() + theme.px(14.0),
                 &col,
-                &numbered(i, cw),
+                &column_names[i],
                 label_font,
             )?;
             if i > 0 {
                 let row = cell_plot(i, 0);
-                axes::y_title(area, theme, body.left, &row, &numbered(i, ch), label_font)?;
+                axes::y_title(area, theme, body.left, &row, &row_names[i], label_font)?;
             }
         }
         let key_left = cell_plot(0, k - 1).right + key_gap;
@@ -1432,15 +1473,16 @@ impl PairsData {
         Ok(())
     }
 
-    /// The correlation of `i` and `j` as text on a cell tinted blue for a
-    /// positive and vermillion for a negative correlation, the stronger the
-    /// deeper.
+    /// The correlation of `i` and `j` as text (in the matrix's `font`, with
+    /// "r = " when `prefixed`) on a cell tinted blue for a positive and
+    /// vermillion for a negative correlation, the stronger the deeper.
     fn draw_correlation<DB: DrawingBackend>(
         &self,
         area: &Area<DB>,
         theme: &Theme,
         plot: &Plot,
         (i, j): (usize, usize),
+        (font, prefixed): (Font, bool),
     ) -> DrawResult<DB> {
         let r = self.correlation(i, j);
         let fill = match r {
@@ -1458,28 +1500,60 @@ impl PairsData {
             theme::GRID.stroke_width(theme.stroke(1.0)),
         ))?;
         let value = correlation_text(r);
-        let w = plot.right - plot.left;
         let centre = (
             (plot.left + plot.right) / 2.0,
             (plot.top + plot.bottom) / 2.0,
         );
-        // The largest of three sizes that fits, "r = " in front where it fits.
         // Weak correlations in grey, so the strong ones stand out.
         let ink = if r.is_some_and(|r| r.abs() >= 0.3) {
             theme::TEXT
         } else {
             theme::MUTED
         };
+        let f = Font {
+            colour: ink,
+            ..font
+        };
+        let s = if prefixed {
+            format!("r = {value}")
+        } else {
+            value
+        };
+        text::draw(area, theme, &s, centre, f, HPos::Center, VAlign::Middle)
+    }
+
+    /// The font and form of the correlations, the same in every cell: the
+    /// largest of three sizes at which every label of the matrix (of `k`
+    /// parameters, in cells `w` pixels wide) fits, with "r = " in front
+    /// where that fits too.
+    fn correlation_style<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        theme: &Theme,
+        k: usize,
+        w: f64,
+    ) -> (Font, bool) {
+        let labels: Vec<String> = (0..k)
+            .flat_map(|i| (i + 1..k).map(move |j| (i, j)))
+            .map(|(i, j)| self.correlation_label(i, j))
+            .collect();
         for size in [theme.title(), theme.label(), theme.tiny()] {
-            let f = Font::new(size, ink).bold();
-            for s in [format!("r = {value}"), value.clone()] {
-                if text::width(area, &s, f) + theme.px(8.0) <= w && f.line() <= w {
-                    return text::draw(area, theme, &s, centre, f, HPos::Center, VAlign::Middle);
+            let f = Font::new(size, theme::TEXT).bold();
+            for prefixed in [true, false] {
+                let fits = labels.iter().all(|v| {
+                    let s = if prefixed {
+                        format!("r = {v}")
+                    } else {
+                        v.clone()
+                    };
+                    text::width(area, &s, f) + theme.px(24.0) <= w
+                });
+                if fits {
+                    return (f, prefixed);
                 }
             }
         }
-        let f = Font::new(theme.tiny(), ink).bold();
-        text::draw(area, theme, &value, centre, f, HPos::Center, VAlign::Middle)
+        (Font::new(theme.tiny(), theme::TEXT).bold(), false)
     }
 
     /// The key's fonts: heading and numbers, names, summaries.
@@ -1971,6 +2045,24 @@ mod tests {
         render_all(&empty, "trace-empty");
         empty.chains.clear();
         render_all(&empty, "trace-empty");
+    }
+
+    #[test]
+    fn matrix_sides_name_parameters_by_one_rule() {
+        let w = |s: &str| s.chars().count() as f64 * 10.0;
+        let names = [
+            "rate: trust".to_string(),
+            "weight: western_pressure → alignment".to_string(),
+        ];
+        assert_eq!(
+            axis_names(&names, 400.0, &w),
+            ["1 rate: trust", "2 weight: western_pressure → alignment"]
+        );
+        assert_eq!(
+            axis_names(&names, 150.0, &w),
+            ["1 rate: trust", "2 weight: west…"]
+        );
+        assert_eq!(axis_names(&names, 100.0, &w), ["1", "2"]);
     }
 
     #[test]
