@@ -290,13 +290,25 @@ fn y_ticks(range: (f64, f64), len: f64, max: usize, overhang: f64, font: Font) -
     fitted_ticks(range, len, line * 0.5, line * overhang, &|_| line, max)
 }
 
-/// A vertical scale for a panel `len` pixels high with its range widened
-/// to whole ticks, so both ends are labelled however low the panel: the
-/// most ticks (up to `max`) a line and a half apart. Only tick counts
-/// whose spacing comes from at least two round ticks inside the data are
-/// tried (one tick alone would leave the step to the span, e.g. 0 to 1.3).
+/// A vertical scale for a panel `len` pixels high with at least two
+/// labelled round ticks. Preferably the data's own range (padded by 5 %,
+/// so the lines fill the panel) with ticks inside it; where two ticks do
+/// not fit inside, the range is widened to whole ticks, so both ends are
+/// labelled however low the panel: the most ticks (up to `max`) a line
+/// and a half apart. Only tick counts whose spacing comes from at least
+/// two round ticks inside the data are tried (one tick alone would leave
+/// the step to the span, e.g. 0 to 1.3).
 fn y_scale(range: (f64, f64), len: f64, max: usize, font: Font) -> Scale {
     let (lo, hi) = non_empty(range.0, range.1);
+    let pad = (hi - lo) * 0.05;
+    let padded = (lo - pad, hi + pad);
+    let inside = y_ticks(padded, len, max, 0.5, font);
+    if inside.len() >= 2 {
+        return Scale {
+            range: padded,
+            ticks: inside,
+        };
+    }
     let usable = |n: usize| axes::value_ticks(lo, hi, n).len() >= 2;
     for n in (2..=max.max(2)).rev().filter(|n| usable(*n)) {
         let s = Scale::nice(lo, hi, n, false);
@@ -310,10 +322,10 @@ fn y_scale(range: (f64, f64), len: f64, max: usize, font: Font) -> Scale {
             return s;
         }
     }
-    // Too low for even two steps apart: the coarsest whole-tick range,
-    // labelled at its two ends only (with their own digits: the step
-    // between them is no longer the labels' spacing).
-    let s = match (2..=20).find(|n| usable(*n)) {
+    // Too low for ticks a line and a half apart: the tightest whole-tick
+    // range, labelled at its two ends only (with their own digits: the
+    // step between them is no longer the labels' spacing).
+    let s = match (2..=max.max(2)).rev().find(|n| usable(*n)) {
         Some(n) => Scale::nice(lo, hi, n, false),
         None => Scale::within(lo, hi, 2, false),
     };
@@ -1810,12 +1822,14 @@ mod tests {
         }
     }
 
-    /// Where the tests write their charts: /tmp/calib-charts, to be looked
-    /// at, when it can be made; a fresh temporary directory otherwise.
+    /// Where the tests write their charts: a fresh temporary directory, or
+    /// the directory in `GEOSIM_CHART_DUMP` to look at them (e.g.
+    /// `GEOSIM_CHART_DUMP=/tmp/calib-charts cargo test --lib charts::calibration`).
     fn out_dir() -> (Option<tempfile::TempDir>, PathBuf) {
-        let keep = Path::new("/tmp/calib-charts");
-        if std::fs::create_dir_all(keep).is_ok() {
-            return (None, keep.to_path_buf());
+        if let Some(dir) = std::env::var_os("GEOSIM_CHART_DUMP").filter(|d| !d.is_empty()) {
+            let dir = PathBuf::from(dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            return (None, dir);
         }
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().to_path_buf();
