@@ -205,6 +205,7 @@ struct Frame<'a> {
     label_y: bool,
 }
 
+/// Draws the [`Frame`] of `plot` (under the data, which comes after it).
 fn frame<DB: DrawingBackend>(
     area: &Area<DB>,
     theme: &Theme,
@@ -407,8 +408,8 @@ fn panel_title<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The left edge, column width and gap of `cols` columns in `left..right`.
-fn column_geometry(left: f64, right: f64, cols: usize, gap: f64) -> f64 {
+/// The width of each of `cols` columns `gap` apart filling `left..right`.
+fn column_width(left: f64, right: f64, cols: usize, gap: f64) -> f64 {
     let cols = cols.max(1) as f64;
     ((right - left) - gap * (cols - 1.0)) / cols
 }
@@ -568,7 +569,7 @@ impl Chart for ProfilesData {
         let rows = n.div_ceil(cols);
         let col_gap = theme.px(36.0);
         let row_gap = theme.px(10.0);
-        let cell_w = column_geometry(grid_left, body.right, cols, col_gap);
+        let cell_w = column_width(grid_left, body.right, cols, col_gap);
         let cell_h = (body.height() - row_gap * (rows as f64 - 1.0)) / rows as f64;
         let title_h = name_font.line() + theme.px(4.0);
         let x_room = tick_font.line() + theme.px(12.0);
@@ -908,7 +909,7 @@ impl Chart for TraceData {
             .fold(0.0, f64::max);
         let col_gap = theme.px(30.0);
         let inner_left = y_label_w + theme.px(12.0);
-        let col_w = column_geometry(body.left, body.right, cols, col_gap);
+        let col_w = column_width(body.left, body.right, cols, col_gap);
         let plot_w = (col_w - inner_left).max(1.0);
         let draws = self.draw_count();
         // Draws are counted: whole-number ticks only, and at least the
@@ -1122,6 +1123,26 @@ impl PairsData {
         }
     }
 
+    /// The subtitle: what the matrix shows and, with more than
+    /// [`PAIRS_MAX`] parameters, that only the first are shown.
+    pub fn subtitle(&self) -> String {
+        let k = self.shown();
+        let mut subtitle = format!(
+            "Posterior draws ({}, {} pooled over chains): each pair of parameters below \
+             the diagonal, each one's histogram on it, their correlation r above it",
+            self.about.mode,
+            count(self.draw_count(), "draw", "draws")
+        );
+        let hidden = self.params.len().min(self.draws.len()).saturating_sub(k);
+        if hidden > 0 {
+            subtitle.push_str(&format!(
+                "; the first {k} of {} parameters shown (posterior.csv holds all)",
+                k + hidden
+            ));
+        }
+        subtitle
+    }
+
     /// Draws per parameter (the longest column).
     fn draw_count(&self) -> usize {
         self.draws.iter().map(Vec::len).max().unwrap_or(0)
@@ -1195,19 +1216,7 @@ impl Chart for PairsData {
                 },
             });
         }
-        let hidden = self.params.len().min(self.draws.len()).saturating_sub(k);
-        let mut subtitle = format!(
-            "Posterior draws ({}, {} pooled over chains): each pair of parameters below \
-             the diagonal, each one's histogram on it, their correlation r above it",
-            a.mode,
-            count(n, "draw", "draws")
-        );
-        if hidden > 0 {
-            subtitle.push_str(&format!(
-                "; the first {k} of {} parameters shown (posterior.csv holds all)",
-                k + hidden
-            ));
-        }
+        let subtitle = self.subtitle();
         let body = page::draw(area, theme, &a.page(&subtitle, &legend))?;
         if k == 0 || n == 0 {
             page::note(area, theme, &body, "no posterior draws to show")?;
@@ -2116,6 +2125,13 @@ mod tests {
         render_all(&few, "pairs-few");
         let many = pairs(9, 4000);
         assert_eq!(many.shown(), PAIRS_MAX);
+        assert!(
+            many.subtitle()
+                .ends_with("the first 6 of 9 parameters shown (posterior.csv holds all)"),
+            "{}",
+            many.subtitle()
+        );
+        assert!(!d.subtitle().contains("first"));
         render_all(&many, "pairs-9");
         // Odd data: a single draw, zero variance, NaN, no estimate, none.
         let mut odd = pairs(3, 1);
