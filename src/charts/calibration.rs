@@ -461,8 +461,9 @@ impl ProfilesData {
     /// best fit (0). The floor is the lowest finite value of any profile or
     /// prior curve, but never below [`PROFILE_FLOOR`] (so −1e6 sentinels
     /// and far tails are clipped to it, not allowed to squash the axis)
-    /// and always at least twice the threshold deep (so the 90 % line sits
-    /// well inside the plot even when every curve is flat). The floor is
+    /// and always at least twice the deepest threshold (so the 90 % line
+    /// sits well inside the plot even when every curve is flat; only a
+    /// threshold below half the floor takes the axis deeper). The floor is
     /// rounded down to a whole tick.
     pub fn y_range(&self) -> (f64, f64) {
         let thr = self
