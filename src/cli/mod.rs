@@ -2,6 +2,8 @@
 //! to exit codes. One file per subcommand.
 
 mod args;
+mod calibrate;
+mod calibrate_charts;
 mod check;
 mod common;
 mod compare;
@@ -75,6 +77,9 @@ pub enum Command {
     /// A metric over a grid of one or two parameters
     #[command(after_help = sweep::SWEEP_EXAMPLES)]
     Sweep(sweep::SweepArgs),
+    /// Estimate uncertain parameters from the scenario's observations: posterior mode, profiles, posterior sample
+    #[command(after_help = calibrate::CALIBRATE_EXAMPLES)]
+    Calibrate(calibrate::CalibrateArgs),
     /// Turn GDELT or ICEWS event files into an observation file (monthly means of a dyad)
     #[command(after_help = import::IMPORT_EXAMPLES)]
     Import(import::ImportArgs),
@@ -103,6 +108,7 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain::explain(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Sweep(args) => sweep::sweep(&args),
+        Command::Calibrate(args) => calibrate::calibrate_command(&args),
         Command::Import(args) => import::import(&args),
     };
     match result {

@@ -57,6 +57,12 @@ pub struct RunArgs {
     /// Condition the ensemble on the scenario's observations (a particle filter; also `condition = true` in [ensemble])
     #[arg(long)]
     pub condition: bool,
+    /// Draw each run's calibrated parameters jointly from a row of this posterior sample (posterior.csv of `geosim calibrate --method mcmc`)
+    #[arg(long, value_name = "FILE", conflicts_with = "deterministic")]
+    pub posterior: Option<std::path::PathBuf>,
+    /// With --posterior: accept a sample calibrated on a different scenario when its parameter paths and priors match
+    #[arg(long, requires = "posterior")]
+    pub posterior_from_other_scenario: bool,
     /// Also write N runs whole: runs.csv (every month of every series) and params.csv (their parameters)
     #[arg(long, value_name = "N", conflicts_with = "deterministic", value_parser = clap::value_parser!(u64).range(1..=MAX_SAVED_RUNS as u64))]
     pub save_runs: Option<u64>,
@@ -84,7 +90,11 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
         seed: args.seed.seed,
         condition: args.condition,
     };
-    let scen = scenario::load_request(&args.scenario.scenario, &request)?;
+    let mut scen = scenario::load_request(&args.scenario.scenario, &request)?;
+    if let Some(file) = &args.posterior {
+        attach_posterior(&mut scen, file, args.posterior_from_other_scenario)?;
+    }
+    let scen = scen;
     let model = &scen.model;
     let threads = args.threads.get();
     let runs = if args.deterministic {
@@ -138,13 +148,19 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
         } else {
             None
         };
-        super::common::run_folder(
-            &model.name,
-            mode,
-            args.runs,
-            args.seed.seed,
-            &args.scenario.sets,
-        )
+        let mut sets = args.scenario.sets.clone();
+        // A different sample gives a different folder.
+        sets.extend(
+            model
+                .joint
+                .as_ref()
+                .map(|j| format!("--posterior {}", j.sha256)),
+        );
+        let mode = match (mode, &model.joint) {
+            (None, Some(_)) => Some("posterior"),
+            (mode, _) => mode,
+        };
+        super::common::run_folder(&model.name, mode, args.runs, args.seed.seed, &sets)
     });
     let results = RunResults {
         model,
@@ -161,7 +177,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
     } else {
         "ensemble"
     };
-    let key = request::key(&[
+    let mut key_lines = vec![
         "run".into(),
         format!("mode {mode}"),
         format!("runs {}", stats.runs()),
@@ -170,7 +186,14 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
             "scenario {}",
             output::document_sha256(&scen.document, model, seed)
         ),
-    ]);
+    ];
+    key_lines.extend(
+        model
+            .joint
+            .as_ref()
+            .map(|j| format!("posterior {}", j.sha256)),
+    );
+    let key = request::key(&key_lines);
     request::write_for_request(&dest, &key, |dir| {
         output::write_results(dir, &results)?;
         if !saved.is_empty() {
@@ -199,6 +222,31 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
     if !args.output.quiet {
         super::print(&summary_text(&results, &dest))?;
     }
+    Ok(())
+}
+
+/// Reads the posterior sample `file` and makes every run take its
+/// parameters from one of its rows. Refused for a conditioned ensemble:
+/// the sample already holds what the record says about the parameters, and
+/// weighting the runs by the record again would count it twice.
+fn attach_posterior(
+    scen: &mut scenario::Scenario,
+    file: &std::path::Path,
+    other_scenario: bool,
+) -> Result<(), Error> {
+    if scen.model.ensemble.condition {
+        return Err(Error::usage(
+            "--posterior cannot be combined with conditioning on the record (--condition or ensemble.condition = true): the posterior sample already holds what the record says about the parameters, and conditioning the runs again would count the record twice",
+            Some("run without --condition, or with --set ensemble.condition=false if the scenario asks for it".into()),
+        ));
+    }
+    let other = if other_scenario {
+        output::posterior::OtherScenario::Accept
+    } else {
+        output::posterior::OtherScenario::Refuse
+    };
+    let draws = output::posterior::read(file, &scen.model, &scen.document, other)?;
+    scen.model.joint = Some(std::sync::Arc::new(draws));
     Ok(())
 }
 
@@ -316,6 +364,13 @@ fn reproducing_command(args: &RunArgs) -> String {
     }
     if args.deterministic {
         words.push("--deterministic".into());
+    }
+    if let Some(p) = &args.posterior {
+        words.push("--posterior".into());
+        words.push(shell_quote(&p.display().to_string()));
+    }
+    if args.posterior_from_other_scenario {
+        words.push("--posterior-from-other-scenario".into());
     }
     words.join(" ")
 }

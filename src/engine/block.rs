@@ -198,6 +198,12 @@ impl<'m> Block<'m> {
                     param.central()
                 };
             }
+            if let Some(joint) = &self.model.joint {
+                let row = joint.row(joint.pick(seed, run));
+                for (id, &v) in joint.ids.iter().zip(row) {
+                    self.params[id.0 * lanes + r] = v;
+                }
+            }
         }
     }
 

@@ -103,10 +103,42 @@ impl CostFunction for Cost<'_, '_> {
     }
 }
 
+/// How hard one Nelder–Mead search tries.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Effort {
+    /// Initial simplex edge, in free coordinates.
+    pub step: f64,
+    /// Stop when the simplex's costs (log posteriors) differ by less.
+    pub tolerance: f64,
+    /// Iterations per moving coordinate and round.
+    pub iterations: u64,
+    /// Restarts from the result at most this often (Nelder–Mead can stall
+    /// on a collapsed simplex; a fresh one around the result cures that).
+    pub rounds: usize,
+}
+
+/// The search for the mode: thorough, since everything else starts there.
+pub const MODE: Effort = Effort {
+    step: 0.5,
+    tolerance: 1e-7,
+    iterations: 250,
+    rounds: 4,
+};
+
+/// A profile point starts next to its optimum (from a neighbour's), and
+/// the profile only needs to resolve log-posterior differences of about
+/// 0.01 against the 1.35 that bounds an interval.
+pub const PROFILE: Effort = Effort {
+    step: 0.2,
+    tolerance: 1e-3,
+    iterations: 60,
+    rounds: 2,
+};
+
 /// Nelder–Mead over the coordinates `moving` of free coordinates `z0`
-/// (the others stay), from a simplex of edge `step`, restarted from its
-/// own result until a restart no longer improves it.
-pub fn optimize(target: &Target<'_>, z0: &[f64], moving: &[usize], step: f64) -> Estimate {
+/// (the others stay), restarted from its own result until a restart no
+/// longer improves it or `effort.rounds` are done.
+pub fn optimize(target: &Target<'_>, z0: &[f64], moving: &[usize], effort: Effort) -> Estimate {
     let mut z = z0.to_vec();
     let finish = |z: &[f64]| {
         let x = values(target.free, z);
@@ -121,8 +153,8 @@ pub fn optimize(target: &Target<'_>, z0: &[f64], moving: &[usize], step: f64) ->
         return finish(&z);
     }
     let mut best = f64::INFINITY;
-    let mut edge = step;
-    for _round in 0..4 {
+    let mut edge = effort.step;
+    for _round in 0..effort.rounds {
         let start: Vec<f64> = moving.iter().map(|&i| z[i]).collect();
         let mut simplex = vec![start.clone()];
         for j in 0..start.len() {
@@ -135,10 +167,10 @@ pub fn optimize(target: &Target<'_>, z0: &[f64], moving: &[usize], step: f64) ->
             template: z.clone(),
             moving: moving.to_vec(),
         };
-        let Ok(solver) = NelderMead::new(simplex).with_sd_tolerance(1e-7) else {
+        let Ok(solver) = NelderMead::new(simplex).with_sd_tolerance(effort.tolerance) else {
             break;
         };
-        let iters = 250 * moving.len() as u64;
+        let iters = effort.iterations * moving.len() as u64;
         let Ok(res) = Executor::new(cost, solver)
             .configure(|s| s.max_iters(iters))
             .run()
@@ -184,7 +216,7 @@ pub fn maximize(target: &Target<'_>, starts: usize, seed: u64) -> Fit {
         .collect();
     let ends: Vec<Estimate> = points
         .par_iter()
-        .map(|z| optimize(target, z, &moving, 0.5))
+        .map(|z| optimize(target, z, &moving, MODE))
         .collect();
     let best = ends
         .iter()

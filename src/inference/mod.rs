@@ -10,6 +10,7 @@
 //! for a scenario without noise or incidents and the particle filter's
 //! estimate otherwise (likelihood.rs).
 
+pub mod calibrate;
 pub mod likelihood;
 pub mod map;
 pub mod mcmc;

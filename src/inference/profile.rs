@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use super::coordinates;
-use super::map::{Estimate, Fit, Target, optimize};
+use super::map::{Estimate, Fit, PROFILE, Target, optimize};
 
 /// Half the 90 % quantile of χ² with one degree of freedom: a profile
 /// interval at 90 % holds the values whose profile lies within this of its
@@ -50,52 +50,64 @@ pub struct Interval {
 }
 
 /// The profile of every calibrated parameter on `grid` values spanning
-/// its prior's 99.8 % interval (and the estimate itself), each point
-/// re-optimised from the estimate, all in parallel.
+/// its prior's 99.8 % interval (and the estimate itself). Each parameter's
+/// profile is walked outward from the estimate in both directions, every
+/// point re-optimised from its inner neighbour's optimum (close to its own,
+/// so a short search suffices); the 2k walks run in parallel, each in a
+/// fixed order, so the result does not depend on the thread count.
 pub fn profiles(target: &Target<'_>, fit: &Fit, grid: usize) -> Vec<Profile> {
     let free = target.free;
     let k = free.len();
     let z_best = coordinates(free, &fit.best.x);
-    let tasks: Vec<(usize, f64)> = (0..k)
+    // (parameter, values in walking order): below the estimate descending,
+    // then the estimate and above ascending.
+    let walks: Vec<(usize, Vec<f64>)> = (0..k)
         .flat_map(|j| {
             let (lo, hi) = free[j].prior.scan_range();
             let n = grid.max(2);
-            let mut vals: Vec<f64> = (0..n)
+            let grid: Vec<f64> = (0..n)
                 .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
                 .collect();
-            vals.push(fit.best.x[j]);
-            vals.sort_by(f64::total_cmp);
-            vals.dedup();
-            vals.into_iter().map(move |v| (j, v))
+            let at = fit.best.x[j];
+            let mut down: Vec<f64> = grid.iter().copied().filter(|v| *v < at).collect();
+            down.reverse();
+            let mut up = vec![at];
+            up.extend(grid.iter().copied().filter(|v| *v > at));
+            [(j, down), (j, up)]
         })
         .collect();
-    let points: Vec<(usize, ProfilePoint)> = tasks
+    let walked: Vec<(usize, Vec<ProfilePoint>)> = walks
         .par_iter()
-        .map(|&(j, v)| {
-            let mut z = z_best.clone();
-            z[j] = free[j].prior.to_free(v);
+        .map(|(j, values)| {
+            let j = *j;
             let moving: Vec<usize> = (0..k).filter(|&i| i != j).collect();
-            let e: Estimate = optimize(target, &z, &moving, 0.3);
-            let others = (0..k).filter(|&i| i != j).map(|i| e.x[i]).collect();
-            (
-                j,
-                ProfilePoint {
-                    value: e.x[j],
-                    log_posterior: e.log_posterior,
-                    log_likelihood: e.log_likelihood,
-                    others,
-                },
-            )
+            let mut z = z_best.clone();
+            let points = values
+                .iter()
+                .map(|&v| {
+                    z[j] = free[j].prior.to_free(v);
+                    let e: Estimate = optimize(target, &z, &moving, PROFILE);
+                    z = coordinates(free, &e.x);
+                    ProfilePoint {
+                        value: e.x[j],
+                        log_posterior: e.log_posterior,
+                        log_likelihood: e.log_likelihood,
+                        others: moving.iter().map(|&i| e.x[i]).collect(),
+                    }
+                })
+                .collect();
+            (j, points)
         })
         .collect();
     (0..k)
-        .map(|j| Profile {
-            param: j,
-            points: points
+        .map(|j| {
+            let mut points: Vec<ProfilePoint> = walked
                 .iter()
                 .filter(|(i, _)| *i == j)
-                .map(|(_, p)| p.clone())
-                .collect(),
+                .flat_map(|(_, p)| p.iter().cloned())
+                .collect();
+            points.sort_by(|a, b| a.value.total_cmp(&b.value));
+            Profile { param: j, points }
         })
         .collect()
 }

@@ -3,6 +3,7 @@
 
 pub mod allowed;
 pub mod calendar;
+pub mod joint;
 pub mod observe;
 pub mod param;
 pub mod rule;
@@ -155,6 +156,9 @@ pub struct Model {
     pub regimes: Option<Regimes>,
     /// What actually happened, in month order.
     pub observations: Vec<Observation>,
+    /// Parameters every run takes jointly from a sample (`run --posterior`)
+    /// instead of drawing them from their distributions.
+    pub joint: Option<std::sync::Arc<joint::JointDraws>>,
 }
 
 impl Model {

@@ -2,8 +2,10 @@
 
 pub mod analysis;
 pub mod atomic;
+pub mod calibration;
 pub(crate) mod compare;
 pub(crate) mod observations;
+pub mod posterior;
 pub mod readback;
 pub mod request;
 pub mod runs;
@@ -193,7 +195,7 @@ fn write_trajectory(path: &Path, model: &Model, traj: &[f64]) -> Result<(), Erro
     w.flush().map_err(|e| Error::io("write", path, e))
 }
 
-fn write_text(path: &Path, text: &str) -> Result<(), Error> {
+pub(crate) fn write_text(path: &Path, text: &str) -> Result<(), Error> {
     let mut f = File::create(path).map_err(|e| Error::io("create", path, e))?;
     f.write_all(text.as_bytes())
         .map_err(|e| Error::io("write", path, e))?;
@@ -213,7 +215,7 @@ fn cell_json(model: &Model, stats: &EnsembleStats, t: usize, s: usize) -> Value 
     Value::Object(m)
 }
 
-fn round9(x: f64) -> f64 {
+pub(crate) fn round9(x: f64) -> f64 {
     num(x).parse().unwrap_or(x)
 }
 
@@ -286,6 +288,14 @@ pub fn summary_json(r: &RunResults<'_>) -> String {
                 json!({ "date": model.date(t).to_string(), "ess": round9(ess), "resampled": resampled })
             })
             .collect();
+    }
+    if let Some(j) = &model.joint {
+        doc["posterior"] = json!({
+            "file": j.file,
+            "sha256": j.sha256,
+            "rows": j.len(),
+            "parameters": j.ids.iter().map(|id| &model.params[id.0].path).collect::<Vec<_>>(),
+        });
     }
     if !model.observations.is_empty() {
         doc["observations"] = observations_json(model, r.stats);
@@ -372,9 +382,12 @@ pub fn document_sha256(document: &toml::Table, model: &Model, seed: u64) -> Stri
 pub fn resolved_toml(r: &RunResults<'_>) -> String {
     let doc = resolved_document(r.document, r.model, r.seed);
     let mode = if r.deterministic {
-        " --deterministic"
+        " --deterministic".to_string()
+    } else if let Some(j) = &r.model.joint {
+        // The sample is not part of the scenario: the run needs it again.
+        format!(" --posterior {}", j.file.replace(['\r', '\n'], " "))
     } else {
-        ""
+        String::new()
     };
     format!(
         "# Resolved by geosim {} from: {}\n# Every `extends` and `--set` is merged in. To reproduce these results:\n#   geosim run scenario.resolved.toml{mode}\n\n{}",

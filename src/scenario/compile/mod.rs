@@ -100,6 +100,7 @@ pub(crate) fn compile(
         decay_factors: decay.factors(),
         regimes,
         observations,
+        joint: None,
     };
     signal::check(&mut c, &model, signal_errors_at);
     if c.errors.is_empty() {
