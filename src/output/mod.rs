@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod atomic;
+pub mod backtest;
 pub(crate) mod compare;
 pub(crate) mod observations;
 pub mod readback;
@@ -193,7 +194,7 @@ fn write_trajectory(path: &Path, model: &Model, traj: &[f64]) -> Result<(), Erro
     w.flush().map_err(|e| Error::io("write", path, e))
 }
 
-fn write_text(path: &Path, text: &str) -> Result<(), Error> {
+pub(crate) fn write_text(path: &Path, text: &str) -> Result<(), Error> {
     let mut f = File::create(path).map_err(|e| Error::io("create", path, e))?;
     f.write_all(text.as_bytes())
         .map_err(|e| Error::io("write", path, e))?;
