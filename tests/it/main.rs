@@ -5,6 +5,7 @@ mod support;
 
 mod analysis;
 mod analysis_charts;
+mod backtest;
 mod charts;
 mod cli;
 mod conditioning;
