@@ -250,11 +250,28 @@ fn hollow<DB: DrawingBackend>(
     match m.kind {
         ObservedKind::Measured => {
             area.draw(&PathElement::new(vec![(x, top), (x, bottom)], stroke))?;
-            if let Some(p) = m.point.filter(|p| (ymin..=ymax).contains(p)) {
-                let c = (x, plot.px_y(p).round() as i32);
-                let r = theme.ipx(4.5).max(3);
-                area.draw(&Circle::new(c, r, theme::WHITE.filled()))?;
-                area.draw(&Circle::new(c, r, stroke))?;
+            match m.point {
+                Some(p) if (ymin..=ymax).contains(&p) => {
+                    let c = (x, plot.px_y(p).round() as i32);
+                    let r = theme.ipx(4.5).max(3);
+                    area.draw(&Circle::new(c, r, theme::WHITE.filled()))?;
+                    area.draw(&Circle::new(c, r, stroke))?;
+                }
+                // Off the plot: a hollow arrowhead at the edge it lies beyond.
+                Some(p) if p.is_finite() => {
+                    let (edge, dir) = if p > ymax {
+                        (plot.top.round() as i32, 1)
+                    } else {
+                        (plot.bottom.round() as i32, -1)
+                    };
+                    let len = theme.ipx(10.0).max(4);
+                    let tip = (x, edge);
+                    let base = edge + dir * len;
+                    let pts = vec![(x - half, base), tip, (x + half, base), (x - half, base)];
+                    area.draw(&Polygon::new(pts.clone(), theme::WHITE.filled()))?;
+                    area.draw(&PathElement::new(pts, stroke))?;
+                }
+                _ => {}
             }
         }
         ObservedKind::Interval | ObservedKind::Band => {

@@ -351,11 +351,13 @@ fn cell(x: Option<f64>) -> String {
     }
 }
 
+/// A coverage rate with its count, right-aligned in 13 columns.
 fn pct(r: backtest::Rate) -> String {
-    match r.rate() {
-        Some(x) => format!("{:>5.0}% of {:<4}", x * 100.0, r.count),
-        None => format!("{:>13}", "·"),
-    }
+    let text = match r.rate() {
+        Some(x) => format!("{:.0}% of {}", x * 100.0, r.count),
+        None => "·".into(),
+    };
+    format!("{text:>13}")
 }
 
 /// The summary printed on stdout.
@@ -430,8 +432,7 @@ fn table(
             pit.p_value, pit.ks_p_value
         ));
     }
-    if let Some(o) = b.origins.iter().find(|o| o.calibration.is_some()) {
-        let _ = o;
+    if b.origins.iter().any(|o| o.calibration.is_some()) {
         t.push_str("\ncalibrated at each origin:\n");
         for o in &b.origins {
             if let Some(c) = &o.calibration {

@@ -539,3 +539,137 @@ fn pit_values_are_uniform_for_a_correct_model_and_not_for_a_shifted_one() {
     );
     assert!(u.ks_p_value < 0.01 && u.p_value < 0.01, "{u:?}");
 }
+
+// ------------------------------------------------------------ chart data
+
+#[test]
+fn chart_data_follow_the_backtest() {
+    use geosim::charts::backtest::{BacktestChart, PitChart, ReliabilityChart};
+    let model = scenario::load(&fixture("backtest.toml"), &[])
+        .unwrap()
+        .model;
+    let origin = 12; // 2021-01
+    let plan = Plan {
+        origins: vec![6, origin],
+        runs: 300,
+        seed: 3,
+        calibrate: None,
+    };
+    let b = backtest::backtest(&model, &plan).unwrap();
+    let details = vec!["300 runs".to_string()];
+    let chart = BacktestChart::new(&model, &b, &details).unwrap();
+    // One panel per observed series (trust, alignment), in series order.
+    let names: Vec<&str> = chart.panels.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["trust", "alignment"]);
+    // The axis runs from the month before the first observation (2020-03)
+    // to the month after the last (2021-12); chart month k is model month
+    // 2 + k − 1.
+    assert_eq!(chart.time.start.to_string(), "2020-02");
+    assert_eq!(chart.time.end.to_string(), "2022-01");
+    assert_eq!(chart.origin, origin + 1 - 2);
+    let last = model.observations.iter().map(|o| o.month).max().unwrap();
+    for (p, fan) in chart.panels.iter().zip(&b.fans) {
+        assert_eq!(p.first, chart.origin, "the fan starts at the last origin");
+        assert_eq!(p.quantiles.len(), last - origin + 1);
+        assert_eq!(p.quantiles, fan.quantiles);
+        assert!(
+            p.quantiles
+                .iter()
+                .all(|q| q.windows(2).all(|w| w[0] <= w[1]))
+        );
+        assert!(p.before.iter().all(|m| m.month < chart.origin));
+        assert!(p.held_out.iter().all(|m| m.month >= chart.origin));
+        let s = model
+            .variables
+            .iter()
+            .position(|v| v.name == p.name)
+            .unwrap();
+        let count = model
+            .observations
+            .iter()
+            .filter(|o| o.series.0 == s)
+            .count();
+        assert_eq!(p.before.len() + p.held_out.len(), count);
+        assert!(p.y.0 < p.y.1);
+    }
+    let u = backtest::uniformity(&b.rows);
+    let pit = PitChart::new(&model, &b, &u, &details).unwrap();
+    let n: u64 = pit.counts.iter().sum();
+    assert_eq!(
+        n as usize,
+        b.rows.iter().filter(|r| r.pit.is_some()).count()
+    );
+    let mean: f64 = pit.density.iter().sum::<f64>() / pit.density.len() as f64;
+    assert!((mean - 1.0).abs() < 1e-12, "a density averages 1");
+    assert!(pit.band.0 < 1.0 && 1.0 < pit.band.1);
+    let rel = ReliabilityChart::new(&model, &b, &details).unwrap();
+    let outcomes: usize = b.rows.iter().map(|r| r.probs.len()).sum();
+    assert_eq!(rel.bins.iter().map(|x| x.count).sum::<usize>(), outcomes);
+    // Every categorical row has exactly one outcome that happened.
+    let happened: f64 = rel.bins.iter().map(|x| x.observed * x.count as f64).sum();
+    let categorical = b.rows.iter().filter(|r| !r.probs.is_empty()).count();
+    assert!((happened - categorical as f64).abs() < 1e-9);
+    assert!(rel.bins.windows(2).all(|w| w[0].forecast < w[1].forecast));
+}
+
+#[test]
+fn charts_without_data_are_skipped_with_a_note() {
+    // Only measured observations: no reliability diagram.
+    let dir = tempfile::tempdir().unwrap();
+    let text = random_walk(0.5, &[(3, 0.1), (6, 0.2), (9, 0.25)]);
+    let path = dir.path().join("rw.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("bt");
+    let run = geosim(
+        dir.path(),
+        &[
+            "backtest",
+            path.to_str().unwrap(),
+            "--origin",
+            "2020-08",
+            "--runs",
+            "100",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .ok();
+    assert!(
+        run.stdout
+            .contains("reliability.png not drawn: no interval or band observation"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(files(&out, ".png"), ["backtest.png", "pit.png"]);
+}
+
+#[test]
+fn a_record_no_run_can_meet_is_an_error_naming_the_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    // The alignment interval of 2020-06 made hard and out of reach.
+    geosim(
+        dir.path(),
+        &[
+            "backtest",
+            &fixture("backtest.toml"),
+            "--origin",
+            "2021-01",
+            "--runs",
+            "50",
+            "--no-charts",
+            "--set",
+            "observations.8.lo=0.95",
+            "--set",
+            "observations.8.hi=0.99",
+            "--set",
+            "observations.8.softness=0",
+        ],
+    )
+    .fails(
+        2,
+        &[
+            "at origin 2021-01",
+            "no run is compatible with observation `2020-06 alignment`",
+        ],
+    );
+}
