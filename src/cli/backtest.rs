@@ -436,12 +436,10 @@ fn table(
         t.push_str("\ncalibrated at each origin:\n");
         for o in &b.origins {
             if let Some(c) = &o.calibration {
-                let est: Vec<String> = c
-                    .estimates
-                    .iter()
-                    .map(|(p, x)| format!("{p} = {x:.4}"))
-                    .collect();
-                t.push_str(&format!("  {}  {}\n", m.date(o.month), est.join(", ")));
+                t.push_str(&format!("  {} ({})\n", m.date(o.month), c.method));
+                for (p, x) in &c.estimates {
+                    t.push_str(&format!("    {p} = {x:.4}\n"));
+                }
             }
         }
     }

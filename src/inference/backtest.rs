@@ -693,6 +693,117 @@ mod tests {
         );
     }
 
+    fn observation(evidence: Evidence) -> Observation {
+        Observation {
+            label: "o".into(),
+            date: crate::model::YearMonth::parse("2020-02").unwrap(),
+            month: 1,
+            series: crate::model::SourceId(0),
+            band: None,
+            evidence,
+            scale: 1.0,
+            offset: 0.0,
+            source: None,
+        }
+    }
+
+    fn model() -> Model {
+        crate::scenario::load_text(
+            "m.toml",
+            "name = \"m\"\n[time]\nstart = \"2020-01\"\nend = \"2020-12\"\n[variables.x]\ninitial = 0.0\nrate = 0.5\n",
+            &[],
+        )
+        .unwrap()
+        .model
+    }
+
+    #[test]
+    fn an_interval_is_scored_as_three_ordered_outcomes() {
+        let c = Captured {
+            values: vec![0.0, 0.5, 1.0],
+            weights: vec![0.2, 0.5, 0.3],
+        };
+        let o = observation(Evidence::Interval {
+            lo: 0.25,
+            hi: 0.75,
+            softness: 0.0,
+        });
+        let r = score(&model(), &o, &c, run_rng(1, 0));
+        assert_eq!(r.kind, Kind::Interval);
+        assert_eq!(r.probs, vec![0.2, 0.5, 0.3]);
+        assert_eq!(r.observed, 1);
+        assert!((r.brier.unwrap() - 0.38).abs() < 1e-12);
+        // Cumulative 0.2 | 0.7 against observed 0 | 1.
+        assert!((r.rps.unwrap() - (0.04 + 0.09) / 2.0).abs() < 1e-12);
+        assert!((r.log_score.unwrap() + 0.5f64.ln()).abs() < 1e-12);
+        // Central 50 %: 0.5 … 1.0, which overlaps [0.25, 0.75].
+        assert_eq!((r.in50, r.in90), (Some(true), Some(true)));
+        assert_eq!((r.crps, r.pit), (None, None));
+        // Between the runs, below the central half (0.5 … 1.0) but inside
+        // the central 90 % (0 … 1).
+        let gap = observation(Evidence::Interval {
+            lo: 0.05,
+            hi: 0.45,
+            softness: 0.0,
+        });
+        let r = score(&model(), &gap, &c, run_rng(1, 0));
+        assert_eq!((r.in50, r.in90), (Some(false), Some(true)));
+        assert_eq!(r.probs, vec![0.2, 0.0, 0.8]);
+        assert_eq!(r.log_score, Some(f64::INFINITY), "no run gave it a chance");
+    }
+
+    #[test]
+    fn a_measurement_is_scored_against_the_dressed_mixture() {
+        // Two runs, equally weighted, at ±1, observed with sd 1.
+        let c = Captured {
+            values: vec![-1.0, 1.0],
+            weights: vec![0.5, 0.5],
+        };
+        let o = observation(Evidence::Measured {
+            value: 0.0,
+            sd: 1.0,
+        });
+        let r = score(&model(), &o, &c, run_rng(1, 0));
+        assert!(
+            (r.pit.unwrap() - 0.5).abs() < 1e-12,
+            "symmetric: the median"
+        );
+        assert_eq!((r.in50, r.in90), (Some(true), Some(true)));
+        // Mixture density at 0: φ(1) = 0.2420.
+        let want = -(0.241_970_724_519_143_37f64).ln();
+        assert!((r.log_score.unwrap() - want).abs() < 1e-12);
+        // Many runs at one value: the mixture is N(0, 1) itself, and the
+        // fair estimator over its draws comes close to the closed form
+        // (Monte Carlo error about 0.6/√2000 ≈ 0.013).
+        let c = Captured {
+            values: vec![0.0; 2000],
+            weights: vec![1.0 / 2000.0; 2000],
+        };
+        let o = observation(Evidence::Measured {
+            value: 0.5,
+            sd: 1.0,
+        });
+        let r = score(&model(), &o, &c, run_rng(1, 0));
+        let exact = crate::stats::scores::crps_gaussian(0.0, 1.0, 0.5);
+        assert!(
+            (r.crps.unwrap() - exact).abs() < 0.04,
+            "{:?} vs {exact}",
+            r.crps
+        );
+        let o = observation(Evidence::Measured {
+            value: 0.0,
+            sd: 1.0,
+        });
+        // All the weight on the run at +1: the observed 0 sits at Φ(−1).
+        let c = Captured {
+            values: vec![-1.0, 1.0],
+            weights: vec![0.0, 1.0],
+        };
+        let r = score(&model(), &o, &c, run_rng(1, 0));
+        assert!((r.pit.unwrap() - 0.158_655_253_931_457).abs() < 1e-9);
+        assert_eq!((r.in50, r.in90), (Some(false), Some(true)));
+    }
+
     #[test]
     fn weighted_quantiles_follow_the_cumulative_weight() {
         let v = [3.0, 1.0, 2.0];
