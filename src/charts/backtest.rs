@@ -24,6 +24,7 @@ use super::analysis::footer;
 use super::axes::{self, Span, extent};
 use super::canvas::{self, Area, Body, DrawResult, Drawn, Plot};
 use super::fan::band_colours;
+use super::frame::Shade;
 use super::legend::{self, LegendItem, Swatch};
 use super::observed::{self, INK, Kinds, ObservedKind, ObservedMark};
 use super::page::{self, Page};
@@ -57,6 +58,9 @@ pub struct FanPanel {
     /// Observations from the origin on: the ones scored.
     pub held_out: Vec<ObservedMark>,
     pub y: (f64, f64),
+    /// The regime bands, behind the regime variable's panel, so band
+    /// observations read against the bands they name.
+    pub shades: Vec<Shade>,
 }
 
 /// `backtest.png`.
@@ -122,7 +126,22 @@ impl BacktestChart {
                 let (lo, hi) = extent(values);
                 let pad = if hi > lo { (hi - lo) * 0.06 } else { 0.5 };
                 let y = ((lo - pad).max(min), (hi + pad).min(max));
+                let shades = match &model.regimes {
+                    Some(r) if r.variable.0 == f.series => r
+                        .bands
+                        .iter()
+                        .enumerate()
+                        .map(|(i, b)| Shade {
+                            name: b.name.clone(),
+                            lo: b.lo.max(min),
+                            hi: b.hi.min(max),
+                            colour: theme::regime(i, r.bands.len()),
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
                 FanPanel {
+                    shades,
                     name: model
                         .source_name(crate::model::SourceId(f.series))
                         .to_string(),
@@ -314,6 +333,14 @@ impl Chart for BacktestChart {
             text::width(area, t, tick_font)
         });
         let label_room = tick_font.line() + theme.px(18.0);
+        // Room right of every plot for the regime bands' names (the same for
+        // all panels, so their time axes line up).
+        let names_w = self
+            .panels
+            .iter()
+            .flat_map(|p| &p.shades)
+            .map(|s| text::width(area, &s.name, tick_font) + theme.px(8.0))
+            .fold(0.0, f64::max);
         let colours = band_colours(FAN, 2);
         let mut rects = Vec::with_capacity(n);
         for (i, p) in self.panels.iter().enumerate() {
@@ -324,7 +351,7 @@ impl Chart for BacktestChart {
             let plot = Plot {
                 left: cx + ylabel_w + theme.px(10.0),
                 top: cy + name_font.line() + theme.px(8.0),
-                right: cx + cell_w - theme.px(20.0),
+                right: cx + cell_w - theme.px(20.0) - names_w,
                 bottom: cy + cell_h - label_room,
                 x: self.time.range(),
                 y: p.y,
@@ -341,6 +368,7 @@ impl Chart for BacktestChart {
                 HPos::Left,
                 VAlign::Top,
             )?;
+            shades(area, theme, &plot, &p.shades, tick_font)?;
             let grid = theme::GRID.stroke_width(theme.stroke(1.0));
             let ticks = y_ticks(p.y);
             for (v, label) in &ticks {
@@ -424,6 +452,46 @@ impl Chart for BacktestChart {
         }
         Ok(rects)
     }
+}
+
+/// The regime bands as light shading across the plot, each named in
+/// small muted text right of the plot where its visible part is tall
+/// enough to hold the name.
+fn shades<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    plot: &Plot,
+    shades: &[Shade],
+    font: Font,
+) -> DrawResult<DB> {
+    let (ymin, ymax) = (plot.y.0.min(plot.y.1), plot.y.0.max(plot.y.1));
+    for s in shades {
+        let (lo, hi) = (s.lo.max(ymin), s.hi.min(ymax));
+        if hi <= lo {
+            continue;
+        }
+        let (top, bottom) = (plot.px_y(hi), plot.px_y(lo));
+        area.draw(&Rectangle::new(
+            [
+                (plot.left as i32, top as i32),
+                (plot.right as i32, bottom as i32),
+            ],
+            theme::tint(s.colour, theme::REGIME_SHADE).filled(),
+        ))?;
+        let f = Font::new(font.size, theme::MUTED);
+        if bottom - top >= f.cap() + theme.px(2.0) {
+            text::draw(
+                area,
+                theme,
+                &s.name,
+                (plot.right + theme.px(6.0), (top + bottom) / 2.0),
+                f,
+                HPos::Left,
+                VAlign::Middle,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// "origin 2024-01" at the top of the first panel, beside the origin's

@@ -561,6 +561,14 @@ fn chart_data_follow_the_backtest() {
     // One panel per observed series (trust, alignment), in series order.
     let names: Vec<&str> = chart.panels.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["trust", "alignment"]);
+    // The regime bands shade the regime variable's panel only.
+    let bands: Vec<&str> = chart.panels[1]
+        .shades
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(bands, ["cool", "warm", "close"]);
+    assert!(chart.panels[0].shades.is_empty());
     // The axis runs from the month before the first observation (2020-03)
     // to the month after the last (2021-12); chart month k is model month
     // 2 + k − 1.
