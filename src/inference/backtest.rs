@@ -580,6 +580,10 @@ pub struct KindSummary {
     pub rps: Option<f64>,
     pub in50: Rate,
     pub in90: Rate,
+    /// Rows whose outcome the forecast gave probability 0 (infinite log
+    /// score, which makes the mean infinite): a hard interval or band no
+    /// run reached.
+    pub impossible: usize,
     pub persistence: Skill,
     pub climatology: Skill,
 }
@@ -606,6 +610,10 @@ pub fn summarize(rows: &[Row]) -> Vec<KindSummary> {
                 rps: mean(of.iter().map(|r| r.rps)).0,
                 in50: rate(|r| r.in50),
                 in90: rate(|r| r.in90),
+                impossible: of
+                    .iter()
+                    .filter(|r| r.log_score == Some(f64::INFINITY))
+                    .count(),
                 persistence: skill_of(&of, |r| r.persistence),
                 climatology: skill_of(&of, |r| r.climatology),
             })

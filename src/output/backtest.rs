@@ -107,6 +107,7 @@ fn kind_json(k: &KindSummary) -> Value {
         "rows": k.rows,
         "crps": j(k.crps),
         "log_score": j(k.log_score),
+        "log_score_infinite": k.impossible,
         "brier": j(k.brier),
         "rps": j(k.rps),
         "in50": rate(k.in50),
