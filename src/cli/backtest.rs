@@ -253,21 +253,22 @@ pub(super) fn backtest(args: &BacktestArgs) -> Result<(), Error> {
             return Ok(());
         };
         let details = vec![format!("{} runs, seed {seed}", args.runs)];
+        let ext = opts.format.extension();
         match BacktestChart::new(m, &result, &details) {
             Some(c) => chart_files::write(d, "backtest", Some(opts), || c)?,
-            None => notes.push("backtest.png not drawn: no forecast fan to show".into()),
+            None => notes.push(format!("backtest.{ext} not drawn: no forecast fan to show")),
         }
         match PitChart::new(m, &result, &pit, &details) {
             Some(c) => chart_files::write(d, "pit", Some(opts), || c)?,
-            None => notes.push(
-                "pit.png not drawn: no measured (value ± sd) observation was held out, so there are no PIT values".into(),
-            ),
+            None => notes.push(format!(
+                "pit.{ext} not drawn: no measured (value ± sd) observation was held out, so there are no PIT values"
+            )),
         }
         match ReliabilityChart::new(m, &result, &details) {
             Some(c) => chart_files::write(d, "reliability", Some(opts), || c)?,
-            None => notes.push(
-                "reliability.png not drawn: no interval or band observation was held out".into(),
-            ),
+            None => notes.push(format!(
+                "reliability.{ext} not drawn: no interval or band observation was held out"
+            )),
         }
         Ok(())
     })?;

@@ -42,6 +42,8 @@
 //! values for the mixture scores by a systematic resample with a fixed
 //! offset of ½ (no random numbers: the same weights give the same sample).
 
+use rayon::prelude::*;
+
 use super::likelihood::{Likelihood, Method};
 use super::map::{Target, maximize};
 use super::reference::{
@@ -210,6 +212,7 @@ pub fn backtest(model: &Model, plan: &Plan<'_>) -> Result<Backtest, Failure> {
     let mut rows = Vec::new();
     let mut fans = Vec::new();
     let last_obs = model.observations.iter().map(|o| o.month).max();
+    let series = observed_series(model);
     for (k, &origin) in plan.origins.iter().enumerate() {
         let conditioning = before(model, origin);
         let calibration = match plan.calibrate {
@@ -238,7 +241,6 @@ pub fn backtest(model: &Model, plan: &Plan<'_>) -> Result<Backtest, Failure> {
             })
             .collect();
         let last_origin = k + 1 == plan.origins.len();
-        let series = observed_series(model);
         if last_origin && let Some(end) = last_obs {
             for t in origin..=end {
                 captures.extend(series.iter().map(|&s| (t, s)));
@@ -263,18 +265,24 @@ pub fn backtest(model: &Model, plan: &Plan<'_>) -> Result<Backtest, Failure> {
                 .expect("every held-out month and series was captured");
             &out.captured[at]
         };
-        for &i in &held {
-            let o = &model.observations[i];
-            let c = captured(o.month, o.series.0);
-            let salt = (origin as u64) << 32 | i as u64;
-            let mut row = score(model, o, c, run_rng(plan.seed ^ NOISE_SALT, salt));
-            row.origin = origin;
-            row.obs = i;
-            row.ahead = o.month + 1 - origin;
-            row.persistence = references(model, o, origin, true);
-            row.climatology = references(model, o, origin, false);
-            rows.push(row);
-        }
+        // Each row draws from its own stream, so scoring them in parallel
+        // gives the same rows in the same order on any pool.
+        let scored: Vec<Row> = held
+            .par_iter()
+            .map(|&i| {
+                let o = &model.observations[i];
+                let c = captured(o.month, o.series.0);
+                let salt = (origin as u64) << 32 | i as u64;
+                let mut row = score(model, o, c, run_rng(plan.seed ^ NOISE_SALT, salt));
+                row.origin = origin;
+                row.obs = i;
+                row.ahead = o.month + 1 - origin;
+                row.persistence = references(model, o, origin, true);
+                row.climatology = references(model, o, origin, false);
+                row
+            })
+            .collect();
+        rows.extend(scored);
         if last_origin && let Some(end) = last_obs {
             fans = series
                 .iter()
