@@ -25,6 +25,7 @@
 
 pub mod analysis;
 pub(crate) mod axes;
+pub mod backtest;
 pub(crate) mod bars;
 pub mod calibration;
 pub mod canvas;

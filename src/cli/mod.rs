@@ -2,6 +2,7 @@
 //! to exit codes. One file per subcommand.
 
 mod args;
+mod backtest;
 mod calibrate;
 mod calibrate_charts;
 mod check;
@@ -35,6 +36,7 @@ Examples:
   geosim explain baseline --variable alignment --from 2024-11 --to 2025-09
   geosim sensitivity baseline --method sobol --samples 1024
   geosim sweep baseline --param variables.trust.rate=0.05:0.3:6
+  geosim backtest my_scenario.toml --origin 2024-01 --step 3
   geosim import --format gdelt --dyad AZE,RUS --variable alignment --scale 10 --out obs.csv *.export.CSV
 
 Exit codes: 0 success, 1 a file could not be read or written, 2 invalid scenario or arguments,
@@ -80,6 +82,9 @@ pub enum Command {
     /// Estimate uncertain parameters from the scenario's observations: posterior mode, profiles, posterior sample
     #[command(after_help = calibrate::CALIBRATE_EXAMPLES)]
     Calibrate(calibrate::CalibrateArgs),
+    /// Score forecasts from the observations before an origin against those after it
+    #[command(after_help = backtest::BACKTEST_EXAMPLES)]
+    Backtest(backtest::BacktestArgs),
     /// Turn GDELT or ICEWS event files into an observation file (monthly means of a dyad)
     #[command(after_help = import::IMPORT_EXAMPLES)]
     Import(import::ImportArgs),
@@ -109,6 +114,7 @@ pub fn main() -> ExitCode {
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Calibrate(args) => calibrate::calibrate_command(&args),
+        Command::Backtest(args) => backtest::backtest(&args),
         Command::Import(args) => import::import(&args),
     };
     match result {

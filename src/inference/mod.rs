@@ -10,12 +10,14 @@
 //! for a scenario without noise or incidents and the particle filter's
 //! estimate otherwise (likelihood.rs).
 
+pub mod backtest;
 pub mod calibrate;
 pub mod likelihood;
 pub mod map;
 pub mod mcmc;
 pub mod prior;
 pub mod profile;
+pub mod reference;
 
 use crate::analysis::params::{candidates, glob_match};
 use crate::model::{Draw, Model, ParamId};

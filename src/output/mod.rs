@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod atomic;
+pub mod backtest;
 pub mod calibration;
 pub(crate) mod compare;
 pub(crate) mod observations;

@@ -45,7 +45,9 @@ fn with_record(rate: f64, weight: f64, sd: f64, noise_seed: Option<u64>) -> Stri
 }
 
 fn model_of(text: &str) -> geosim::model::Model {
-    scenario::load_text("recover.toml", text, &[]).unwrap().model
+    scenario::load_text("recover.toml", text, &[])
+        .unwrap()
+        .model
 }
 
 #[test]
@@ -67,9 +69,19 @@ fn the_mode_recovers_the_values_that_generated_the_record() {
     // the priors (centred at 0.3 and 0.5) pull the mode by far less than this.
     let truth = [0.3, 0.8];
     for ((e, t), f) in cal.params.iter().zip(truth).zip(&free) {
-        assert!((e.estimate - t).abs() < 0.01, "{}: {} vs {t}", f.path, e.estimate);
+        assert!(
+            (e.estimate - t).abs() < 0.01,
+            "{}: {} vs {t}",
+            f.path,
+            e.estimate
+        );
         let (plo, phi) = f.prior.interval(0.9);
-        assert!(e.interval.lo < t && t < e.interval.hi, "{}: {:?}", f.path, e.interval);
+        assert!(
+            e.interval.lo < t && t < e.interval.hi,
+            "{}: {:?}",
+            f.path,
+            e.interval
+        );
         assert!(e.interval.lo_closed && e.interval.hi_closed);
         assert!(
             e.interval.hi - e.interval.lo < 0.25 * (phi - plo),
@@ -170,8 +182,20 @@ fn calibrate_writes_its_files_and_run_draws_whole_posterior_rows() {
     // Few observations, a loose error: the two parameters trade off.
     std::fs::write(d.join("rec.toml"), with_record(0.3, 0.8, 0.15, Some(3))).unwrap();
     let args = [
-        "calibrate", "rec.toml", "--method", "mcmc", "--chains", "2", "--warmup", "300", "--draws",
-        "300", "--grid", "7", "--out", "cal",
+        "calibrate",
+        "rec.toml",
+        "--method",
+        "mcmc",
+        "--chains",
+        "2",
+        "--warmup",
+        "300",
+        "--draws",
+        "300",
+        "--grid",
+        "7",
+        "--out",
+        "cal",
     ];
     let run = geosim(d, &args).ok();
     assert!(run.stdout.contains("variables.x.rate"), "{}", run.stdout);
@@ -191,11 +215,19 @@ fn calibrate_writes_its_files_and_run_draws_whole_posterior_rows() {
         assert!(cal.join(f).is_file(), "{f} missing");
     }
     let (h, fit) = table(&read(&cal, "fit.csv"));
-    assert_eq!(h[..5], ["param", "prior_central", "estimate", "lo90", "hi90"]);
+    assert_eq!(
+        h[..5],
+        ["param", "prior_central", "estimate", "lo90", "hi90"]
+    );
     assert_eq!(fit.len(), 2);
     let estimates = column(&h, &fit, "estimate");
     let (h, diag) = table(&read(&cal, "diagnostics.csv"));
-    assert_eq!(h, ["param", "mean", "sd", "q05", "q50", "q95", "rhat", "ess_bulk", "ess_tail"]);
+    assert_eq!(
+        h,
+        [
+            "param", "mean", "sd", "q05", "q50", "q95", "rhat", "ess_bulk", "ess_tail"
+        ]
+    );
     assert_eq!(diag.len(), 3, "two parameters and the log posterior");
     let summary: serde_json::Value = serde_json::from_str(&read(&cal, "summary.json")).unwrap();
     assert_eq!(summary["likelihood"], "deterministic");
@@ -204,7 +236,12 @@ fn calibrate_writes_its_files_and_run_draws_whole_posterior_rows() {
     // calibrated.toml extends the resolved scenario and sets the estimates.
     let calibrated = scenario::load(cal.join("calibrated.toml").to_str().unwrap(), &[]).unwrap();
     for (path, e) in [RATE, WEIGHT].iter().zip(&estimates) {
-        let p = calibrated.model.params.iter().find(|p| p.path == *path).unwrap();
+        let p = calibrated
+            .model
+            .params
+            .iter()
+            .find(|p| p.path == *path)
+            .unwrap();
         assert!((p.central() - e).abs() <= 1e-8 * e.abs().max(1.0), "{path}");
         assert!(!p.dist.is_uncertain(), "{path} is set to a number");
     }
@@ -213,7 +250,10 @@ fn calibrate_writes_its_files_and_run_draws_whole_posterior_rows() {
     // The posterior sample: chain, draw, log posterior, one column per path.
     let posterior = read(&cal, "posterior.csv");
     assert!(posterior.contains("# scenario: recover"));
-    assert!(posterior.contains("# prior: variables.x.rate ~ { dist = \"uniform\", min = 0.1, max = 0.5 }"));
+    assert!(
+        posterior
+            .contains("# prior: variables.x.rate ~ { dist = \"uniform\", min = 0.1, max = 0.5 }")
+    );
     let (h, rows) = table(&posterior);
     assert_eq!(h, ["chain", "draw", "log_posterior", RATE, WEIGHT]);
     assert_eq!(rows.len(), 600);
@@ -225,15 +265,27 @@ fn calibrate_writes_its_files_and_run_draws_whole_posterior_rows() {
     geosim(
         d,
         &[
-            "run", "rec.toml", "--posterior", "cal/posterior.csv", "--runs", "1000", "--save-runs",
-            "1000", "--no-charts", "--out", "post",
+            "run",
+            "rec.toml",
+            "--posterior",
+            "cal/posterior.csv",
+            "--runs",
+            "1000",
+            "--save-runs",
+            "1000",
+            "--no-charts",
+            "--out",
+            "post",
         ],
     )
     .ok();
     let (h, runs) = table(&read(&d.join("post"), "params.csv"));
     let (rr, rw) = (column(&h, &runs, RATE), column(&h, &runs, WEIGHT));
-    let rows_set: std::collections::HashSet<(u64, u64)> =
-        pr.iter().zip(&pw).map(|(a, b)| (a.to_bits(), b.to_bits())).collect();
+    let rows_set: std::collections::HashSet<(u64, u64)> = pr
+        .iter()
+        .zip(&pw)
+        .map(|(a, b)| (a.to_bits(), b.to_bits()))
+        .collect();
     let from_rows = rr
         .iter()
         .zip(&rw)
@@ -241,43 +293,99 @@ fn calibrate_writes_its_files_and_run_draws_whole_posterior_rows() {
             // params.csv keeps 9 significant digits: find the row it rounds.
             rows_set.contains(&(a.to_bits(), b.to_bits()))
                 || pr.iter().zip(&pw).any(|(x, y)| {
-                    (x - *a).abs() <= 1e-8 * x.abs().max(1.0) && (y - *b).abs() <= 1e-8 * y.abs().max(1.0)
+                    (x - *a).abs() <= 1e-8 * x.abs().max(1.0)
+                        && (y - *b).abs() <= 1e-8 * y.abs().max(1.0)
                 })
         })
         .count();
     assert_eq!(from_rows, 1000, "every run takes a whole row of the sample");
     let run_r = correlation(&rr, &rw);
-    assert!(sample_r.abs() > 0.2, "the fixture makes the parameters trade off: r = {sample_r}");
-    assert!((run_r - sample_r).abs() < 0.1, "runs r = {run_r}, sample r = {sample_r}");
-    let summary: serde_json::Value = serde_json::from_str(&read(&d.join("post"), "summary.json")).unwrap();
+    assert!(
+        sample_r.abs() > 0.2,
+        "the fixture makes the parameters trade off: r = {sample_r}"
+    );
+    assert!(
+        (run_r - sample_r).abs() < 0.1,
+        "runs r = {run_r}, sample r = {sample_r}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&d.join("post"), "summary.json")).unwrap();
     assert_eq!(summary["posterior"]["rows"], 600);
-    assert!(read(&d.join("post"), "scenario.resolved.toml").contains("--posterior cal/posterior.csv"));
+    assert!(
+        read(&d.join("post"), "scenario.resolved.toml").contains("--posterior cal/posterior.csv")
+    );
 
     // Refusals: another version of the scenario, conditioning, a bad file.
     geosim(
         d,
-        &["run", "rec.toml", "--posterior", "cal/posterior.csv", "--set", "variables.x.initial=0.1", "-q"],
+        &[
+            "run",
+            "rec.toml",
+            "--posterior",
+            "cal/posterior.csv",
+            "--set",
+            "variables.x.initial=0.1",
+            "-q",
+        ],
     )
-    .fails(2, &["another version of `recover`", "--posterior-from-other-scenario"]);
+    .fails(
+        2,
+        &[
+            "another version of `recover`",
+            "--posterior-from-other-scenario",
+        ],
+    );
     geosim(
         d,
         &[
-            "run", "rec.toml", "--posterior", "cal/posterior.csv", "--set", "variables.x.initial=0.1",
-            "--posterior-from-other-scenario", "-q", "--no-charts", "--out", "other",
+            "run",
+            "rec.toml",
+            "--posterior",
+            "cal/posterior.csv",
+            "--set",
+            "variables.x.initial=0.1",
+            "--posterior-from-other-scenario",
+            "-q",
+            "--no-charts",
+            "--out",
+            "other",
         ],
     )
     .ok();
-    geosim(d, &["run", "rec.toml", "--posterior", "cal/posterior.csv", "--condition", "-q"])
-        .fails(2, &["count the record twice"]);
     geosim(
         d,
-        &["run", "cal/calibrated.toml", "--posterior", "cal/posterior.csv", "--posterior-from-other-scenario", "-q"],
+        &[
+            "run",
+            "rec.toml",
+            "--posterior",
+            "cal/posterior.csv",
+            "--condition",
+            "-q",
+        ],
+    )
+    .fails(2, &["count the record twice"]);
+    geosim(
+        d,
+        &[
+            "run",
+            "cal/calibrated.toml",
+            "--posterior",
+            "cal/posterior.csv",
+            "--posterior-from-other-scenario",
+            "-q",
+        ],
     )
     .fails(2, &["variables.x.rate` had the prior", "does not apply"]);
     let bad = posterior.replacen(&format!("{RATE},"), "variables.x.rat,", 1);
     std::fs::write(d.join("bad.csv"), bad).unwrap();
-    geosim(d, &["run", "rec.toml", "--posterior", "bad.csv", "-q"])
-        .fails(2, &["bad.csv:", "`variables.x.rat` is not a parameter", "did you mean `variables.x.rate`"]);
+    geosim(d, &["run", "rec.toml", "--posterior", "bad.csv", "-q"]).fails(
+        2,
+        &[
+            "bad.csv:",
+            "`variables.x.rat` is not a parameter",
+            "did you mean `variables.x.rate`",
+        ],
+    );
     let lines: Vec<&str> = posterior.lines().collect();
     let data_line = lines.iter().position(|l| l.starts_with("1,5,")).unwrap();
     let mut broken: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
@@ -287,8 +395,10 @@ fn calibrate_writes_its_files_and_run_draws_whole_posterior_rows() {
         .fails(2, &[&format!("short.csv:{}", data_line + 1), "4 cells"]);
     broken[data_line] = "1,5,0.1,7.5,0.7".into();
     std::fs::write(d.join("range.csv"), broken.join("\n")).unwrap();
-    geosim(d, &["run", "rec.toml", "--posterior", "range.csv", "-q"])
-        .fails(2, &[&format!("range.csv:{}", data_line + 1), "variables.x.rate"]);
+    geosim(d, &["run", "rec.toml", "--posterior", "range.csv", "-q"]).fails(
+        2,
+        &[&format!("range.csv:{}", data_line + 1), "variables.x.rate"],
+    );
 }
 
 #[test]
@@ -316,14 +426,26 @@ fn calibration_is_the_same_on_any_thread_count_with_the_filter() {
     let a1: Vec<String> = args("1", "one");
     let a2: Vec<String> = args("2", "two");
     let run = geosim(d, &a1.iter().map(String::as_str).collect::<Vec<_>>()).ok();
-    assert!(run.stdout.contains("particle filter estimate with 100 runs"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("particle filter estimate with 100 runs"),
+        "{}",
+        run.stdout
+    );
     geosim(d, &a2.iter().map(String::as_str).collect::<Vec<_>>()).ok();
     for f in ["fit.csv", "profiles.csv", "calibrated.toml"] {
         // calibrated.toml's first line quotes the command, --threads included.
-        let body = |dir: &str| read(&d.join(dir), f).lines().skip(1).collect::<Vec<_>>().join("\n");
+        let body = |dir: &str| {
+            read(&d.join(dir), f)
+                .lines()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
         assert_eq!(body("one"), body("two"), "{f}");
     }
-    let summary: serde_json::Value = serde_json::from_str(&read(&d.join("one"), "summary.json")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&d.join("one"), "summary.json")).unwrap();
     assert_eq!(summary["likelihood"], "particle filter");
     assert_eq!(summary["particles"], 100);
 }
@@ -342,5 +464,9 @@ fn bad_calibration_requests_say_what_is_wrong() {
     geosim(d, &["calibrate", &noisy, "--method", "gradient"]).fails(2, &["gradient"]);
     let list = geosim(d, &["calibrate", &noisy, "--list-params"]).ok();
     assert!(list.stdout.contains("variables.x.rate"), "{}", list.stdout);
-    assert!(list.stdout.contains("variables.x.initial = 0"), "{}", list.stdout);
+    assert!(
+        list.stdout.contains("variables.x.initial = 0"),
+        "{}",
+        list.stdout
+    );
 }

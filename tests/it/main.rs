@@ -5,6 +5,7 @@ mod support;
 
 mod analysis;
 mod analysis_charts;
+mod backtest;
 mod calibrate;
 mod charts;
 mod cli;
