@@ -40,6 +40,13 @@ mcmc  all of map, then a posterior sample from --chains chains (adaptive Metropo
       diagnostics.csv (R-hat, effective sample sizes), trace.png, pairs.png.
 Run time is printed at the end; a calibration can take minutes (see README).";
 
+const DEFAULT_PARTICLES: u64 = 500;
+const DEFAULT_STARTS: u64 = 4;
+const DEFAULT_GRID: u64 = 15;
+const DEFAULT_CHAINS: u64 = 4;
+const DEFAULT_WARMUP: u64 = 1000;
+const DEFAULT_DRAWS: u64 = 1000;
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum MethodArg {
     /// Posterior mode and profile likelihoods
@@ -62,22 +69,22 @@ pub struct CalibrateArgs {
     #[arg(long)]
     pub list_params: bool,
     /// Runs of the particle filter per likelihood estimate (scenarios with noise or incidents)
-    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(50..=1_000_000))]
+    #[arg(long, default_value_t = DEFAULT_PARTICLES, value_parser = clap::value_parser!(u64).range(50..=1_000_000))]
     pub particles: u64,
     /// Starting points of the mode search (the priors' centre, then random points)
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
+    #[arg(long, default_value_t = DEFAULT_STARTS, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub starts: u64,
     /// Profile points per parameter
-    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(5..=201))]
+    #[arg(long, default_value_t = DEFAULT_GRID, value_parser = clap::value_parser!(u64).range(5..=201))]
     pub grid: u64,
     /// mcmc: chains (run in parallel)
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(2..=64))]
+    #[arg(long, default_value_t = DEFAULT_CHAINS, value_parser = clap::value_parser!(u64).range(2..=64))]
     pub chains: u64,
     /// mcmc: warm-up iterations per chain (adapting, discarded)
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+    #[arg(long, default_value_t = DEFAULT_WARMUP, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
     pub warmup: u64,
     /// mcmc: draws kept per chain
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=1_000_000))]
+    #[arg(long, default_value_t = DEFAULT_DRAWS, value_parser = clap::value_parser!(u64).range(10..=1_000_000))]
     pub draws: u64,
     #[command(flatten)]
     pub seed: SeedArg,
@@ -148,16 +155,26 @@ pub(super) fn calibrate_command(args: &CalibrateArgs) -> Result<(), Error> {
             .map(|p| format!("--params {p}"))
             .collect();
         options.extend(common::sets_options(&args.scenario.sets));
-        options.push(format!(
-            "--particles {} --starts {} --grid {}",
-            args.particles, args.starts, args.grid
-        ));
+        // Only settings that differ from the defaults name a folder, so a
+        // plain `geosim calibrate NAME` writes to output/NAME-calibrate-map.
+        let mut settings = vec![
+            ("--particles", args.particles, DEFAULT_PARTICLES),
+            ("--starts", args.starts, DEFAULT_STARTS),
+            ("--grid", args.grid, DEFAULT_GRID),
+        ];
         if mcmc.is_some() {
-            options.push(format!(
-                "--chains {} --warmup {} --draws {}",
-                args.chains, args.warmup, args.draws
-            ));
+            settings.extend([
+                ("--chains", args.chains, DEFAULT_CHAINS),
+                ("--warmup", args.warmup, DEFAULT_WARMUP),
+                ("--draws", args.draws, DEFAULT_DRAWS),
+            ]);
         }
+        options.extend(
+            settings
+                .into_iter()
+                .filter(|(_, v, d)| v != d)
+                .map(|(flag, v, _)| format!("{flag} {v}")),
+        );
         options.extend(args.seed.seed.map(|s| format!("--seed {s}")));
         common::default_folder(&[m.name.clone(), "calibrate".into(), kind.into()], &options)
     });

@@ -36,6 +36,8 @@ Examples:
   geosim explain baseline --variable alignment --from 2024-11 --to 2025-09
   geosim sensitivity baseline --method sobol --samples 1024
   geosim sweep baseline --param variables.trust.rate=0.05:0.3:6
+  geosim calibrate my_scenario.toml --method mcmc
+  geosim run my_scenario.toml --posterior output/my_scenario-calibrate-mcmc/posterior.csv
   geosim backtest my_scenario.toml --origin 2024-01 --step 3
   geosim import --format gdelt --dyad AZE,RUS --variable alignment --scale 10 --out obs.csv *.export.CSV
 
