@@ -54,6 +54,9 @@ pub struct BacktestArgs {
     /// Parameters to calibrate, by path glob (repeatable; default every uncertain one)
     #[arg(long = "params", value_name = "GLOB", requires = "calibrate")]
     pub params: Vec<String>,
+    /// With --calibrate: runs of the particle filter per likelihood estimate (as in `geosim calibrate`)
+    #[arg(long, default_value_t = 500, requires = "calibrate", value_parser = clap::value_parser!(u64).range(50..=1_000_000))]
+    pub particles: u64,
     /// Runs (particles) per origin
     #[arg(long, default_value_t = 2000, value_parser = ensemble_runs_parser())]
     pub runs: u64,
@@ -192,6 +195,7 @@ pub(super) fn backtest(args: &BacktestArgs) -> Result<(), Error> {
         origins: origins.clone(),
         runs: args.runs,
         seed,
+        particles: args.particles,
         calibrate: args.calibrate.then_some(globs.as_slice()),
     };
     let result = with_threads(args.threads.get(), || backtest::backtest(m, &plan))
@@ -209,6 +213,9 @@ pub(super) fn backtest(args: &BacktestArgs) -> Result<(), Error> {
     if args.calibrate {
         options.push("--calibrate".into());
         options.extend(args.params.iter().map(|p| format!("--params {p}")));
+        if args.particles != 500 {
+            options.push(format!("--particles {}", args.particles));
+        }
     }
     options.extend(common::sets_options(&args.scenario.sets));
     let dest = args.output.out.clone().unwrap_or_else(|| {

@@ -106,6 +106,9 @@ pub struct Plan<'a> {
     pub origins: Vec<usize>,
     pub runs: u64,
     pub seed: u64,
+    /// Runs of the filter likelihood while calibrating (fewer than `runs`
+    /// suffice: the search only compares nearby values).
+    pub particles: u64,
     /// Calibrate the parameters these globs select (all uncertain ones
     /// when empty) at every origin before forecasting; `None`: do not.
     pub calibrate: Option<&'a [String]>,
@@ -323,7 +326,7 @@ fn calibrate(
     plan: &Plan<'_>,
 ) -> Result<(Vec<Free>, Calibration), String> {
     let free = select(model, globs)?;
-    let method = Method::for_model(model, plan.runs, plan.seed);
+    let method = Method::for_model(model, plan.particles, plan.seed);
     let lik = Likelihood::new(model, &free, method);
     let target = Target::new(&free, &lik);
     let fit = maximize(&target, CALIBRATION_STARTS, plan.seed);

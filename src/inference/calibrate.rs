@@ -86,13 +86,17 @@ pub fn calibrate(model: &Model, free: &[Free], plan: &Plan) -> Calibration {
             }
         })
         .collect();
-    for (f, e) in free.iter().zip(&params) {
-        if e.likelihood_range < DROP_90 {
-            warnings.push(format!(
-                "the record barely informs {}: its log likelihood varies by {:.2} along the profile (less than {DROP_90:.2}), so its interval is mostly the prior's",
-                f.path, e.likelihood_range
-            ));
-        }
+    let weak: Vec<String> = free
+        .iter()
+        .zip(&params)
+        .filter(|(_, e)| e.likelihood_range < DROP_90)
+        .map(|(f, e)| format!("{} ({:.2})", f.path, e.likelihood_range))
+        .collect();
+    if !weak.is_empty() {
+        warnings.push(format!(
+            "the record barely informs {}: the log likelihood varies by less than {DROP_90:.2} along their profiles (in brackets), so their intervals are mostly the priors'",
+            weak.join(", ")
+        ));
     }
     let mut chains = Vec::new();
     let mut log_posterior = None;
@@ -149,21 +153,28 @@ pub const ESS_PER_CHAIN: f64 = 100.0;
 
 fn sampler_warnings(free: &[Free], params: &[Estimated], plan: McmcPlan) -> Vec<String> {
     let need = ESS_PER_CHAIN * plan.chains as f64;
-    let mut out = Vec::new();
+    let (mut mixing, mut short) = (Vec::new(), Vec::new());
     for (f, e) in free.iter().zip(params) {
         let Some(s) = &e.posterior else { continue };
         if s.rhat.is_nan() || s.rhat > RHAT_MAX {
-            out.push(format!(
-                "{}: R-hat {:.3} is above {RHAT_MAX}: the chains disagree; run longer (--warmup, --draws)",
-                f.path, s.rhat
-            ));
+            mixing.push(format!("{} ({:.3})", f.path, s.rhat));
         }
         if s.ess_bulk.is_nan() || s.ess_bulk < need {
-            out.push(format!(
-                "{}: bulk effective sample size {:.0} is below {need:.0} ({ESS_PER_CHAIN} per chain): run longer (--draws)",
-                f.path, s.ess_bulk
-            ));
+            short.push(format!("{} ({:.0})", f.path, s.ess_bulk));
         }
+    }
+    let mut out = Vec::new();
+    if !mixing.is_empty() {
+        out.push(format!(
+            "R-hat above {RHAT_MAX} (the chains disagree) for {}: run longer (--warmup, --draws)",
+            mixing.join(", ")
+        ));
+    }
+    if !short.is_empty() {
+        out.push(format!(
+            "bulk effective sample size below {need:.0} ({ESS_PER_CHAIN} per chain) for {}: run longer (--draws)",
+            short.join(", ")
+        ));
     }
     out
 }

@@ -502,6 +502,7 @@ fn one_step_pits(bias: f64, record: &[(usize, f64)]) -> (Vec<f64>, f64) {
         origins: (12..MONTHS).collect(),
         runs: 1000,
         seed: 9,
+        particles: 500,
         calibrate: None,
     };
     let b = backtest::backtest(&model, &plan).unwrap();
@@ -553,6 +554,7 @@ fn chart_data_follow_the_backtest() {
         origins: vec![6, origin],
         runs: 300,
         seed: 3,
+        particles: 500,
         calibrate: None,
     };
     let b = backtest::backtest(&model, &plan).unwrap();
