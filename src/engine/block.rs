@@ -354,6 +354,43 @@ impl<'m> Block<'m> {
             }
         }
         self.fill_drivers(0);
+        if m.variables.iter().any(|v| v.equilibrium) {
+            self.equilibrium_biases();
+        }
+    }
+
+    /// Sets the bias of every `bias = "equilibrium"` variable, lane by lane,
+    /// so that its initial value is its target: the signal the initial
+    /// state gives it (every source at its initial value, drivers at the
+    /// start month; no events, no pressure) plus the bias maps to the
+    /// initial value through the response.
+    fn equilibrium_biases(&mut self) {
+        let (m, lanes) = (self.model, self.lanes);
+        let nv = m.n_vars();
+        let initial = |params: &[f64], rows: &[f64], s: usize, r: usize| {
+            if s < nv {
+                let v = &m.variables[s];
+                params[v.initial.0 * lanes + r].clamp(v.min, v.max)
+            } else {
+                rows[s * lanes + r]
+            }
+        };
+        for (i, v) in m.variables.iter().enumerate() {
+            if !v.equilibrium {
+                continue;
+            }
+            for r in 0..lanes {
+                let x0 = initial(&self.params, &self.rows, i, r);
+                let mut rest = 0.0;
+                for (k, f) in m.influences.iter().enumerate() {
+                    if f.target.0 == i {
+                        rest += self.weights[k * lanes + r]
+                            * initial(&self.params, &self.rows, f.source.0, r);
+                    }
+                }
+                self.params[v.bias.0 * lanes + r] = rule::signal_for(v, x0) - rest;
+            }
+        }
     }
 
     /// The drivers' values of month `month` into that month's row.
@@ -364,6 +401,10 @@ impl<'m> Block<'m> {
         for (k, d) in m.drivers.iter().enumerate() {
             let base = at + (nv + k) * lanes;
             let path = d.path[month];
+            if month < d.offset_from {
+                self.rows[base..base + lanes].fill(path.clamp(d.min, d.max));
+                continue;
+            }
             for r in 0..lanes {
                 self.rows[base + r] = (path + self.offsets[k * lanes + r]).clamp(d.min, d.max);
             }

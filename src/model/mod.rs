@@ -43,6 +43,9 @@ pub struct Variable {
     pub initial: ParamId,
     pub rate: ParamId,
     pub bias: ParamId,
+    /// `bias = "equilibrium"`: each run computes its bias at the start so
+    /// that its initial state is a fixed point (docs/FORMAT.md section 7).
+    pub equilibrium: bool,
     pub noise: ParamId,
     pub response: Response,
 }
@@ -55,6 +58,9 @@ pub struct Driver {
     /// The path evaluated at every simulated month, before offset and clamping.
     pub path: Vec<f64>,
     pub offset: Option<ParamId>,
+    /// The first month the offset acts (`offset_from`; 0 by default), so
+    /// uncertainty about a driver's future leaves its history alone.
+    pub offset_from: usize,
 }
 
 #[derive(Clone, Debug)]

@@ -27,6 +27,19 @@ pub fn target(v: &Variable, s: f64) -> f64 {
     }
 }
 
+/// The signal whose target is `x`: the inverse of [`target`]. A logistic
+/// target never reaches its bounds, so `x` is kept a millionth of the range
+/// inside them.
+pub fn signal_for(v: &Variable, x: f64) -> f64 {
+    match v.response {
+        Response::Linear => x,
+        Response::Logistic => {
+            let u = ((x - v.min) / (v.max - v.min)).clamp(1e-6, 1.0 - 1e-6);
+            (u / (1.0 - u)).ln()
+        }
+    }
+}
+
 /// How fast the target moves with the signal: d target / d s.
 pub fn target_slope(v: &Variable, s: f64) -> f64 {
     match v.response {
@@ -139,9 +152,24 @@ mod tests {
             initial: ParamId(0),
             rate: ParamId(0),
             bias: ParamId(0),
+            equilibrium: false,
             noise: ParamId(0),
             response,
         }
+    }
+
+    #[test]
+    fn signal_for_inverts_the_target() {
+        for response in [Response::Linear, Response::Logistic] {
+            let v = var(response);
+            for x in [-0.9, 0.0, 1.2, 2.9] {
+                let back = target(&v, signal_for(&v, x));
+                assert!((back - x).abs() < 1e-9, "{response:?} {x} {back}");
+            }
+        }
+        // at the bounds a logistic target is approached, not reached
+        let v = var(Response::Logistic);
+        assert!(signal_for(&v, 3.0).is_finite() && signal_for(&v, -1.0).is_finite());
     }
 
     #[test]

@@ -105,9 +105,61 @@ pub(crate) struct VariableFile {
     pub labels: Option<[String; 2]>,
     pub initial: Option<ParamFile>,
     pub rate: Option<ParamFile>,
-    pub bias: Option<ParamFile>,
+    pub bias: Option<BiasFile>,
     pub noise: Option<ParamFile>,
     pub response: Option<ResponseFile>,
+}
+
+/// A variable's `bias`: a number or distribution, or `"equilibrium"` (the
+/// bias that makes the initial state a fixed point, computed per run).
+#[derive(Debug, Clone)]
+pub(crate) enum BiasFile {
+    Value(ParamFile),
+    Equilibrium,
+}
+
+impl<'de> Deserialize<'de> for BiasFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(BiasVisitor)
+    }
+}
+
+struct BiasVisitor;
+
+impl<'de> Visitor<'de> for BiasVisitor {
+    type Value = BiasFile;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(
+            "a number, a distribution such as { dist = \"normal\", mean = 0.4, sd = 0.1 }, or \"equilibrium\"",
+        )
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<BiasFile, E> {
+        if v == "equilibrium" {
+            Ok(BiasFile::Equilibrium)
+        } else {
+            Err(E::custom(format!(
+                "bias = \"{v}\": the only text a bias takes is \"equilibrium\"; otherwise write a number or a distribution"
+            )))
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<BiasFile, E> {
+        ParamVisitor.visit_i64(v).map(BiasFile::Value)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<BiasFile, E> {
+        ParamVisitor.visit_u64(v).map(BiasFile::Value)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<BiasFile, E> {
+        ParamVisitor.visit_f64(v).map(BiasFile::Value)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<BiasFile, A::Error> {
+        ParamVisitor.visit_map(map).map(BiasFile::Value)
+    }
 }
 
 #[derive(Deserialize, Debug, Clone, Default)]
@@ -119,6 +171,7 @@ pub(crate) struct DriverFile {
     pub interpolation: Option<InterpolationFile>,
     pub points: Option<Vec<(Month, Finite)>>,
     pub offset: Option<ParamFile>,
+    pub offset_from: Option<Month>,
 }
 
 #[derive(Deserialize, Debug, Clone, Default)]

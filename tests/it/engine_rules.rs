@@ -223,3 +223,98 @@ fn events_before_the_start_still_press() {
     assert!(close(x[1], 0.5f64.powf(2.0 / 6.0), 1e-12), "{}", x[1]);
     assert!(close(x[2], 0.5f64.powf(3.0 / 6.0), 1e-12), "{}", x[2]);
 }
+
+/// Every stochastic run's trajectory of series `s` (runs 0..n, seed 5).
+fn runs(m: &Model, s: usize, n: u64) -> Vec<Vec<f64>> {
+    let mut ws = Workspace::new(m);
+    (0..n)
+        .map(|r| {
+            engine::stochastic_run(m, &mut ws, 5, r);
+            (0..m.months()).map(|t| ws.value(m, t, s)).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn an_equilibrium_bias_holds_every_run_at_its_initial_state_until_something_moves() {
+    // x is pulled by a driver that steps at 2021-01; its rate and weight
+    // are uncertain, so every run has a different equilibrium bias.
+    for response in ["linear", "logistic"] {
+        let m = model(&format!(
+            "[variables.x]\ninitial = 0.3\nrate = {{ dist = \"uniform\", min = 0.1, max = 0.5 }}\nbias = \"equilibrium\"\nresponse = \"{response}\"\n\
+             [variables.y]\ninitial = 0.6\nrate = 0.2\nbias = \"equilibrium\"\n\
+             [drivers.d]\ninterpolation = \"step\"\npoints = [[\"2020-01\", 0.5], [\"2021-01\", 0.9]]\n\
+             [influences]\n\"d -> x\" = {{ weight = {{ dist = \"normal\", mean = 0.8, sd = 0.3 }} }}\n\"x -> y\" = {{ weight = -0.5, lag = 3 }}\n"
+        ));
+        assert!(m.variables.iter().all(|v| v.equilibrium));
+        for (label, s) in [("x", 0), ("y", 1)] {
+            let initial = [0.3, 0.6][s];
+            for run in runs(&m, s, 40) {
+                for v in &run[..13] {
+                    assert!(close(*v, initial, 1e-12), "{response} {label}: {run:?}");
+                }
+                if s == 0 {
+                    assert!(run[14] > initial + 1e-3, "the driver's step moves x: {run:?}");
+                }
+            }
+        }
+        // The deterministic run records the bias it computed: x0 - w d0 for a
+        // linear response, logit(x0) - w d0 for a logistic one on [0, 1].
+        let mut ws = Workspace::new(&m);
+        engine::deterministic(&m, &mut ws);
+        let s0 = if response == "linear" { 0.3 } else { (0.3f64 / 0.7).ln() };
+        let bias = ws.params[m.variables[0].bias.0];
+        assert!(close(bias, s0 - 0.8 * 0.5, 1e-12), "{response}: {bias}");
+    }
+}
+
+#[test]
+fn an_equilibrium_bias_is_not_a_parameter_to_vary() {
+    let m = model(
+        "[variables.x]\ninitial = 0.3\nrate = 0.2\nbias = \"equilibrium\"\n[variables.y]\ninitial = 0\nrate = 0.2\nbias = 0.1\n",
+    );
+    let paths: Vec<&str> = geosim::analysis::params::candidates(&m)
+        .map(|(_, p)| p.path.as_str())
+        .collect();
+    assert!(!paths.contains(&"variables.x.bias"), "{paths:?}");
+    assert!(paths.contains(&"variables.y.bias"), "{paths:?}");
+    let text = "name = \"t\"\n[time]\nstart = \"2020-01\"\nend = \"2020-12\"\n[variables.x]\ninitial = 0.3\nrate = 0.2\nbias = \"equilibrum\"\n";
+    let Err(e) = scenario::load_text("t.toml", text, &[]) else {
+        panic!("a misspelt equilibrium loads");
+    };
+    let e = format!("{e:?}");
+    assert!(e.contains("t.toml:8:8") && e.contains("\\\"equilibrium\\\""), "{e}");
+}
+
+#[test]
+fn a_driver_offset_acts_only_from_offset_from() {
+    let m = model(
+        "[variables.x]\ninitial = 0\nrate = 0.5\n[drivers.d]\npoints = [[\"2020-01\", 0.2]]\noffset = { dist = \"uniform\", min = -0.2, max = 0.2 }\noffset_from = \"2020-07\"\n",
+    );
+    assert_eq!(m.drivers[0].offset_from, 6);
+    let all = runs(&m, 1, 30);
+    for run in &all {
+        assert!(run[..6].iter().all(|v| *v == 0.2), "{run:?}");
+        assert!(run[6..].iter().all(|v| *v == run[6]), "constant from the month on");
+    }
+    let spread: Vec<f64> = all.iter().map(|r| r[6]).collect();
+    assert!(spread.iter().any(|v| (v - 0.2).abs() > 0.05), "{spread:?}");
+    // before the start: acts from month 0
+    let m = model(
+        "[variables.x]\ninitial = 0\nrate = 0.5\n[drivers.d]\npoints = [[\"2020-01\", 0.2]]\noffset = 0.1\noffset_from = \"2019-01\"\n",
+    );
+    assert_eq!(det(&m, 1)[0], 0.30000000000000004);
+    for (body, needle) in [
+        ("offset = 0.1\noffset_from = \"2022-01\"\n", "is after time.end"),
+        ("offset_from = \"2020-03\"\n", "has no offset"),
+    ] {
+        let text = format!(
+            "name = \"t\"\n[time]\nstart = \"2020-01\"\nend = \"2021-12\"\n[variables.x]\ninitial = 0\nrate = 0.5\n[drivers.d]\npoints = [[\"2020-01\", 0.2]]\n{body}"
+        );
+        let Err(e) = scenario::load_text("t.toml", &text, &[]) else {
+            panic!("{body} loads");
+        };
+        let e = format!("{e:?}");
+        assert!(e.contains(needle) && e.contains("offset_from"), "{e}");
+    }
+}

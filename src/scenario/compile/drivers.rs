@@ -80,12 +80,38 @@ fn driver(
         )?),
         None => None,
     };
+    let offset_from = match d.offset_from {
+        None => 0,
+        Some(_) if d.offset.is_none() => {
+            c.err(
+                &["drivers", name, "offset_from"],
+                "offset_from says when the driver's offset starts to act, but the driver has no offset",
+            );
+            0
+        }
+        // Before the start the offset acts from month 0.
+        Some(m) if m.0 <= horizon.start => 0,
+        Some(m) => match horizon.month_of(m.0) {
+            Some(t) => t,
+            None => {
+                c.err(
+                    &["drivers", name, "offset_from"],
+                    format!(
+                        "offset_from = \"{}\" is after time.end ({}): the offset would never act",
+                        m.0, horizon.end
+                    ),
+                );
+                0
+            }
+        },
+    };
     Some(Driver {
         name: name.to_string(),
         min,
         max,
         path,
         offset,
+        offset_from,
     })
 }
 

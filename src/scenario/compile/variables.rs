@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use super::Checker;
 use super::text::Text;
 use crate::model::{Domain, Draw, ParamId, Response, Variable};
-use crate::scenario::file::{ParamFile, ResponseFile, VariableFile};
+use crate::scenario::file::{BiasFile, ParamFile, ResponseFile, VariableFile};
 
 /// Every variable, in file order; `None` when one of them lacks a required
 /// or valid parameter. Registers `initial`, `rate`, `bias`, `noise` of each
@@ -44,7 +44,17 @@ fn variable(c: &mut Checker<'_>, name: &str, v: &VariableFile) -> Option<Variabl
     let (min, max) = c.bounds("variables", name, v.min, v.max);
     let initial = required(c, name, INITIAL, &v.initial, Domain::Real);
     let rate = required(c, name, RATE, &v.rate, Domain::Rate);
-    let bias = optional(c, name, "bias", &v.bias, Domain::Real);
+    let (bias, equilibrium) = match &v.bias {
+        Some(BiasFile::Equilibrium) => (
+            c.fixed(&["variables", name, "bias"], 0.0, Domain::Real),
+            true,
+        ),
+        Some(BiasFile::Value(p)) => (
+            c.param(&["variables", name, "bias"], &p.0, Domain::Real, Draw::PerRun),
+            false,
+        ),
+        None => (c.fixed(&["variables", name, "bias"], 0.0, Domain::Real), false),
+    };
     let noise = optional(c, name, "noise", &v.noise, Domain::NonNegative);
     Some(Variable {
         name: name.to_string(),
@@ -55,6 +65,7 @@ fn variable(c: &mut Checker<'_>, name: &str, v: &VariableFile) -> Option<Variabl
         initial: initial?,
         rate: rate?,
         bias: bias?,
+        equilibrium,
         noise: noise?,
         response: match v.response {
             Some(ResponseFile::Logistic) => Response::Logistic,
