@@ -135,8 +135,9 @@ pub fn explain(model: &Model, var: VarId, from: usize, to: usize) -> Explanation
         signal_parts.iter_mut().for_each(|s| *s = 0.0);
         signal_parts[bias_idx] = p[v.bias.0];
         for (f, &idx) in influences.iter().zip(&inf_idx) {
-            signal_parts[idx] =
-                p[f.weight.0] * ws.trajectory[rule::lagged(t, f.lag) * ns + f.source.0];
+            let at = rule::lagged(t, f.lag) * ns;
+            signal_parts[idx] = p[f.weight.0]
+                * rule::term(f, &|s: crate::model::SourceId, _| ws.trajectory[at + s.0]);
         }
         for ((e, amount), &idx) in pressured.iter().zip(&pres_idx) {
             let age = model.start.months_until(e.date) - t as i64;

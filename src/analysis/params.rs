@@ -62,7 +62,12 @@ pub fn candidates(model: &Model) -> impl Iterator<Item = (ParamId, &crate::model
         .map(|(i, p)| (ParamId(i), p))
         // An equilibrium bias is computed from the other values at the
         // start of every run: setting it would have no effect.
-        .filter(|(id, _)| !model.variables.iter().any(|v| v.equilibrium && v.bias == *id))
+        .filter(|(id, _)| {
+            !model
+                .variables
+                .iter()
+                .any(|v| v.equilibrium && v.bias == *id)
+        })
 }
 
 /// The parameter drawn once per run whose path is `path`; the error

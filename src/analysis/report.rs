@@ -49,11 +49,15 @@ pub fn report(model: &Model) -> Report {
     let central = model.central_params();
     // Weight between variables (summed over lags), and the shortest lag.
     let mut w = vec![vec![None::<(f64, usize)>; nv]; nv];
+    // An interaction a * b -> c is an edge from each variable factor, its
+    // sign that of the weight (the factors' own signs vary along a run).
     for f in &model.influences {
-        if f.source.0 < nv {
-            let cell = &mut w[f.source.0][f.target.0];
-            let (sum, lag) = cell.unwrap_or((0.0, usize::MAX));
-            *cell = Some((sum + central[f.weight.0], lag.min(f.lag)));
+        for src in std::iter::once(f.source).chain(f.by) {
+            if src.0 < nv {
+                let cell = &mut w[src.0][f.target.0];
+                let (sum, lag) = cell.unwrap_or((0.0, usize::MAX));
+                *cell = Some((sum + central[f.weight.0], lag.min(f.lag)));
+            }
         }
     }
     let (loops, loops_truncated) = elementary_cycles(&w);
@@ -92,6 +96,9 @@ pub fn report(model: &Model) -> Report {
     let mut used = vec![false; ns];
     for f in &model.influences {
         used[f.source.0] = true;
+        if let Some(b) = f.by {
+            used[b.0] = true;
+        }
     }
     for inc in &model.incidents {
         for (s, _) in &inc.rate_by {
@@ -162,8 +169,16 @@ pub fn jacobian(model: &Model) -> (DMatrix<f64>, (Vec<f64>, Vec<f64>)) {
         let slope = rule::target_slope(v, signal[i]);
         jac[(i, i)] += 1.0 - rate;
         for (f, w) in model.influences.iter().zip(&weights) {
-            if f.target.0 == i && f.source.0 < nv {
-                jac[(i, f.source.0)] += rate * slope * w;
+            if f.target.0 != i {
+                continue;
+            }
+            // d(w · a · b)/da = w · b, and the same for b.
+            let (a, b) = (f.source.0, f.by.map(|b| b.0));
+            if a < nv {
+                jac[(i, a)] += rate * slope * w * b.map_or(1.0, |b| state[b]);
+            }
+            if let Some(b) = b.filter(|b| *b < nv) {
+                jac[(i, b)] += rate * slope * w * state[a];
             }
         }
     }

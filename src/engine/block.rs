@@ -384,8 +384,11 @@ impl<'m> Block<'m> {
                 let mut rest = 0.0;
                 for (k, f) in m.influences.iter().enumerate() {
                     if f.target.0 == i {
+                        let by =
+                            f.by.map_or(1.0, |b| initial(&self.params, &self.rows, b.0, r));
                         rest += self.weights[k * lanes + r]
-                            * initial(&self.params, &self.rows, f.source.0, r);
+                            * initial(&self.params, &self.rows, f.source.0, r)
+                            * by;
                     }
                 }
                 self.params[v.bias.0 * lanes + r] = rule::signal_for(v, x0) - rest;
@@ -443,12 +446,24 @@ impl<'m> Block<'m> {
             self.signal[dst..dst + lanes].copy_from_slice(&self.params[src..src + lanes]);
         }
         for (k, f) in m.influences.iter().enumerate() {
-            let from = (rule::lagged(t, f.lag) % depth) * size + f.source.0 * lanes;
+            let row = (rule::lagged(t, f.lag) % depth) * size;
+            let from = row + f.source.0 * lanes;
             let to = f.target.0 * lanes;
             let w = &self.weights[k * lanes..(k + 1) * lanes];
             let x = &self.rows[from..from + lanes];
-            for ((s, w), x) in self.signal[to..to + lanes].iter_mut().zip(w).zip(x) {
-                *s += w * x;
+            match f.by {
+                None => {
+                    for ((s, w), x) in self.signal[to..to + lanes].iter_mut().zip(w).zip(x) {
+                        *s += w * x;
+                    }
+                }
+                Some(b) => {
+                    let y = &self.rows[row + b.0 * lanes..row + (b.0 + 1) * lanes];
+                    let terms = self.signal[to..to + lanes].iter_mut().zip(w).zip(x).zip(y);
+                    for (((s, w), x), y) in terms {
+                        *s += w * x * y;
+                    }
+                }
             }
         }
         // Pressure, class by class (slots ascend by class, then variable).

@@ -55,10 +55,19 @@ impl Model {
     pub fn signal_bound(&self, var: VarId, size: impl Fn(ParamId) -> f64) -> f64 {
         let mut bound = size(self.variables[var.0].bias);
         for inf in self.influences.iter().filter(|f| f.target == var) {
-            let (lo, hi) = self.source_bounds(inf.source.0);
-            bound += size(inf.weight) * lo.abs().max(hi.abs());
+            bound += size(inf.weight) * self.term_bound(inf);
         }
         bound
+    }
+
+    /// The largest size an influence's term (its source, times the second
+    /// factor of an interaction) can take, from the sources' bounds.
+    pub fn term_bound(&self, inf: &super::Influence) -> f64 {
+        let size = |s: usize| {
+            let (lo, hi) = self.source_bounds(s);
+            lo.abs().max(hi.abs())
+        };
+        size(inf.source.0) * inf.by.map_or(1.0, |b| size(b.0))
     }
 
     /// The values parameter `id` may take, the others at their sizes in the
@@ -79,10 +88,10 @@ impl Model {
             .position(|v| v.bias == id)
             .map(|i| (VarId(i), 1.0))
             .or_else(|| {
-                self.influences.iter().find(|f| f.weight == id).map(|f| {
-                    let (a, b) = self.source_bounds(f.source.0);
-                    (f.target, a.abs().max(b.abs()))
-                })
+                self.influences
+                    .iter()
+                    .find(|f| f.weight == id)
+                    .map(|f| (f.target, self.term_bound(f)))
             });
         if let Some((var, scale)) = feeds {
             let others = self.signal_bound(var, |p| {

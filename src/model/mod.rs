@@ -65,9 +65,12 @@ pub struct Driver {
 
 #[derive(Clone, Debug)]
 pub struct Influence {
-    /// The key as written, `"source -> target"`.
+    /// The key as written, `"source -> target"` or `"a * b -> target"`.
     pub key: String,
     pub source: SourceId,
+    /// For an interaction (`"a * b -> target"`), the second factor: the
+    /// influence then carries weight × a × b.
+    pub by: Option<SourceId>,
     pub target: VarId,
     pub weight: ParamId,
     pub lag: usize,

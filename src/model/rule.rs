@@ -75,6 +75,17 @@ pub fn lagged(t: usize, lag: usize) -> usize {
     t.saturating_sub(lag)
 }
 
+/// What an influence multiplies its weight by: its source's value `lag`
+/// months earlier, times the second factor's for an interaction.
+#[inline]
+pub fn term(inf: &super::Influence, value: &impl Fn(SourceId, usize) -> f64) -> f64 {
+    let x = value(inf.source, inf.lag);
+    match inf.by {
+        Some(b) => x * value(b, inf.lag),
+        None => x,
+    }
+}
+
 /// The signal of every variable: bias, plus each influence's weight times
 /// the value its source had `lag` months earlier (`value(source, lag)`),
 /// plus the pressure of every decay class (`pressure`: classes × variables).
@@ -91,7 +102,7 @@ pub fn signals(
         *s = params[v.bias.0];
     }
     for (inf, w) in model.influences.iter().zip(weights) {
-        signal[inf.target.0] += w * value(inf.source, inf.lag);
+        signal[inf.target.0] += w * term(inf, &value);
     }
     for class in pressure.chunks_exact(signal.len().max(1)) {
         for (s, p) in signal.iter_mut().zip(class) {

@@ -254,7 +254,10 @@ fn an_equilibrium_bias_holds_every_run_at_its_initial_state_until_something_move
                     assert!(close(*v, initial, 1e-12), "{response} {label}: {run:?}");
                 }
                 if s == 0 {
-                    assert!(run[14] > initial + 1e-3, "the driver's step moves x: {run:?}");
+                    assert!(
+                        run[14] > initial + 1e-3,
+                        "the driver's step moves x: {run:?}"
+                    );
                 }
             }
         }
@@ -262,7 +265,11 @@ fn an_equilibrium_bias_holds_every_run_at_its_initial_state_until_something_move
         // linear response, logit(x0) - w d0 for a logistic one on [0, 1].
         let mut ws = Workspace::new(&m);
         engine::deterministic(&m, &mut ws);
-        let s0 = if response == "linear" { 0.3 } else { (0.3f64 / 0.7).ln() };
+        let s0 = if response == "linear" {
+            0.3
+        } else {
+            (0.3f64 / 0.7).ln()
+        };
         let bias = ws.params[m.variables[0].bias.0];
         assert!(close(bias, s0 - 0.8 * 0.5, 1e-12), "{response}: {bias}");
     }
@@ -283,7 +290,10 @@ fn an_equilibrium_bias_is_not_a_parameter_to_vary() {
         panic!("a misspelt equilibrium loads");
     };
     let e = format!("{e:?}");
-    assert!(e.contains("t.toml:8:8") && e.contains("\\\"equilibrium\\\""), "{e}");
+    assert!(
+        e.contains("t.toml:8:8") && e.contains("\\\"equilibrium\\\""),
+        "{e}"
+    );
 }
 
 #[test]
@@ -295,7 +305,10 @@ fn a_driver_offset_acts_only_from_offset_from() {
     let all = runs(&m, 1, 30);
     for run in &all {
         assert!(run[..6].iter().all(|v| *v == 0.2), "{run:?}");
-        assert!(run[6..].iter().all(|v| *v == run[6]), "constant from the month on");
+        assert!(
+            run[6..].iter().all(|v| *v == run[6]),
+            "constant from the month on"
+        );
     }
     let spread: Vec<f64> = all.iter().map(|r| r[6]).collect();
     assert!(spread.iter().any(|v| (v - 0.2).abs() > 0.05), "{spread:?}");
@@ -305,7 +318,10 @@ fn a_driver_offset_acts_only_from_offset_from() {
     );
     assert_eq!(det(&m, 1)[0], 0.30000000000000004);
     for (body, needle) in [
-        ("offset = 0.1\noffset_from = \"2022-01\"\n", "is after time.end"),
+        (
+            "offset = 0.1\noffset_from = \"2022-01\"\n",
+            "is after time.end",
+        ),
         ("offset_from = \"2020-03\"\n", "has no offset"),
     ] {
         let text = format!(
@@ -317,4 +333,72 @@ fn a_driver_offset_acts_only_from_offset_from() {
         let e = format!("{e:?}");
         assert!(e.contains(needle) && e.contains("offset_from"), "{e}");
     }
+}
+
+#[test]
+fn an_interaction_multiplies_its_two_sources() {
+    // rate 1: x(t+1) = 0.5 · d(t) · y(t − 1), with y climbing toward 1.
+    let m = model(
+        "[variables.y]\ninitial = 0\nrate = 0.3\nbias = 1\n\
+         [variables.x]\ninitial = 0\nrate = 1\n\
+         [drivers.d]\npoints = [[\"2020-01\", 0.2], [\"2021-12\", 1.0]]\n\
+         [influences]\n\"d * y -> x\" = { weight = 0.5, lag = 1 }\n",
+    );
+    assert_eq!(m.influences[0].key, "d * y -> x");
+    let (y, x, d) = (det(&m, 0), det(&m, 1), det(&m, 2));
+    for (t, xt) in x.iter().enumerate().skip(1) {
+        // x(t) = 0.5 · d(t − 2) · y(t − 2): the step from t − 1 reads lag 1.
+        let s = (t - 1).saturating_sub(1);
+        let want = 0.5 * d[s] * y[s];
+        assert!(close(*xt, want, 1e-12), "t={t}: {xt} vs {want}");
+    }
+    // explain attributes the change to the product term, and the terms add up.
+    let e = geosim::analysis::explain::explain(&m, geosim::model::VarId(1), 3, 20);
+    let term = e
+        .terms
+        .iter()
+        .find(|t| t.name.contains("d * y -> x"))
+        .expect("the term");
+    assert!(term.total() > 0.05, "{}", term.total());
+    let sum: f64 = e.terms.iter().map(|t| t.total()).sum();
+    assert!(
+        close(sum, e.actual_change(), 1e-9),
+        "{sum} vs {}",
+        e.actual_change()
+    );
+    // each factor is an edge of the influence graph: y feeds x
+    let r = geosim::analysis::report::report(&m);
+    assert!(
+        !r.idle_sources.contains(&"d".to_string()),
+        "{:?}",
+        r.idle_sources
+    );
+    assert!(
+        !r.idle_sources.contains(&"y".to_string()),
+        "{:?}",
+        r.idle_sources
+    );
+}
+
+#[test]
+fn interaction_keys_are_checked() {
+    for (key, needle) in [
+        ("\"d * y * y -> x\"", "two multiplied"),
+        ("\"d * -> x\"", "two multiplied"),
+        ("\"d * z -> x\"", "unknown source `z`"),
+    ] {
+        let text = format!(
+            "name = \"t\"\n[time]\nstart = \"2020-01\"\nend = \"2020-12\"\n[variables.y]\ninitial = 0\nrate = 0.3\n[variables.x]\ninitial = 0\nrate = 1\n[drivers.d]\npoints = [[\"2020-01\", 0.2]]\n[influences]\n{key} = {{ weight = 0.5 }}\n"
+        );
+        let Err(e) = scenario::load_text("t.toml", &text, &[]) else {
+            panic!("{key} loads");
+        };
+        let e = format!("{e:?}");
+        assert!(e.contains(needle), "{key}: {e}");
+    }
+    let text = "name = \"t\"\n[time]\nstart = \"2020-01\"\nend = \"2020-12\"\n[variables.y]\ninitial = 0\nrate = 0.3\n[variables.x]\ninitial = 0\nrate = 1\n[drivers.d]\npoints = [[\"2020-01\", 0.2]]\n[influences]\n\"d * y -> x\" = { weight = 0.5 }\n\"y*d -> x\" = { weight = 0.1 }\n";
+    let Err(e) = scenario::load_text("t.toml", text, &[]) else {
+        panic!("a repeated product loads");
+    };
+    assert!(format!("{e:?}").contains("repeats `d * y -> x`"), "{e:?}");
 }

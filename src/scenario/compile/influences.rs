@@ -1,4 +1,5 @@
-//! `[influences]`: `"source -> target" = { weight, lag, evidence }`.
+//! `[influences]`: `"source -> target" = { weight, lag, evidence }`, or
+//! `"a * b -> target"` for an interaction (weight × a × b).
 
 use std::collections::HashMap;
 
@@ -36,7 +37,7 @@ fn influence(
     key: &str,
     inf: &InfluenceFile,
     names: &Names<'_>,
-    seen: &mut HashMap<(usize, usize), String>,
+    seen: &mut HashMap<((usize, Option<usize>), usize), String>,
 ) -> Option<Influence> {
     let at = ["influences", key];
     let Some((src, tgt)) = key.split_once("->").map(|(a, b)| (a.trim(), b.trim())) else {
@@ -47,7 +48,20 @@ fn influence(
         );
         return None;
     };
-    let source = source(c, key, src, names);
+    // `a * b -> target`: an interaction, the product of two sources.
+    let factors: Vec<&str> = src.split('*').map(str::trim).collect();
+    if factors.len() > 2 || factors.iter().any(|f| f.is_empty()) {
+        c.err_key(
+            &at,
+            format!(
+                "influence `{key}`: write one source, or two multiplied as \"a * b -> target\""
+            ),
+            None,
+        );
+        return None;
+    }
+    let source = source(c, key, factors[0], names);
+    let by = factors.get(1).map(|b| self::source(c, key, b, names));
     let target = target(c, key, tgt, names);
     let Some(weight) = &inf.weight else {
         c.err(&at, format!("influence `{key}` is missing `weight`"));
@@ -60,16 +74,30 @@ fn influence(
         Draw::PerRun,
     );
     let (source, target) = (source?, target?);
-    if let Some(prev) = seen.insert((source, target), key.to_string()) {
+    let by = match by {
+        Some(b) => Some(b?),
+        None => None,
+    };
+    // a * b and b * a are one term.
+    let pair = match by {
+        Some(b) => (source.min(b), Some(source.max(b))),
+        None => (source, None),
+    };
+    if let Some(prev) = seen.insert((pair, target), key.to_string()) {
         c.err_key(
             &at,
             format!("influence `{key}` repeats `{prev}`; merge them into one weight"),
             None,
         );
     }
+    let written = match factors.get(1) {
+        Some(b) => format!("{} * {b}", factors[0]),
+        None => factors[0].to_string(),
+    };
     Some(Influence {
-        key: format!("{src} -> {tgt}"),
+        key: format!("{written} -> {tgt}"),
         source: SourceId(source),
+        by: by.map(SourceId),
         target: VarId(target),
         weight: weight?,
         lag: inf.lag.unwrap_or(0) as usize,

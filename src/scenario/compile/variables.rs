@@ -50,10 +50,18 @@ fn variable(c: &mut Checker<'_>, name: &str, v: &VariableFile) -> Option<Variabl
             true,
         ),
         Some(BiasFile::Value(p)) => (
-            c.param(&["variables", name, "bias"], &p.0, Domain::Real, Draw::PerRun),
+            c.param(
+                &["variables", name, "bias"],
+                &p.0,
+                Domain::Real,
+                Draw::PerRun,
+            ),
             false,
         ),
-        None => (c.fixed(&["variables", name, "bias"], 0.0, Domain::Real), false),
+        None => (
+            c.fixed(&["variables", name, "bias"], 0.0, Domain::Real),
+            false,
+        ),
     };
     let noise = optional(c, name, "noise", &v.noise, Domain::NonNegative);
     Some(Variable {
