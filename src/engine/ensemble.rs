@@ -1,17 +1,18 @@
 //! Monte Carlo ensembles over threads. A worker advances [`LANES`] runs
 //! together as one [`Block`], folding each month into the statistics as
 //! soon as it is computed. The moments are kept per group of [`BLOCK`] runs
-//! and merged into the total strictly in group order, and histograms are
-//! integer counts, so the statistics are byte-identical for any thread
-//! count and any number of lanes.
+//! and merged along one fixed binary tree over the group indices
+//! ([`GroupTree`]), and histograms are integer counts, so the statistics
+//! are byte-identical for any thread count, any number of lanes, and any
+//! split of the groups into shards.
 
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::Workspace;
 use super::block::{Block, Schedule};
 use crate::model::Model;
+use crate::stats::tree::GroupTree;
 use crate::stats::{Distribution, EnsembleStats, Layout, MAX_LANES, Moments};
 
 /// Runs per group: the unit of ordered merging of the moments.
@@ -24,30 +25,6 @@ pub const LANES: u64 = 256;
 
 const _: () = assert!(LANES.is_multiple_of(BLOCK) && LANES as usize <= MAX_LANES);
 
-/// Moments of finished groups, merged into the total in group order.
-struct Merger {
-    next: u64,
-    pending: BTreeMap<u64, Moments>,
-    total: Moments,
-    spare: Vec<Moments>,
-}
-
-impl Merger {
-    /// Takes group `g`'s moments (swapping in a cleared spare) and merges
-    /// every group that is next in order.
-    fn add(&mut self, g: u64, moments: &mut Moments, cells: usize) {
-        let fresh = self.spare.pop().unwrap_or_else(|| Moments::new(cells));
-        self.pending.insert(g, std::mem::replace(moments, fresh));
-        while let Some(done) = self.pending.remove(&self.next) {
-            self.total.merge(&done);
-            let mut done = done;
-            done.clear();
-            self.spare.push(done);
-            self.next += 1;
-        }
-    }
-}
-
 /// Runs `runs` runs of `model` seeded with `seed` on `threads` threads and
 /// returns their statistics. `progress` is told how many runs each finished
 /// block held.
@@ -58,20 +35,57 @@ pub fn run_ensemble(
     threads: usize,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<EnsembleStats, rayon::ThreadPoolBuildError> {
+    let part = run_part(
+        model,
+        runs,
+        0..runs.div_ceil(BLOCK),
+        seed,
+        threads,
+        progress,
+    )?;
+    let moments = part
+        .tree
+        .total()
+        .cloned()
+        .unwrap_or_else(|| Moments::new(part.layout.cells()));
+    Ok(EnsembleStats {
+        layout: part.layout,
+        moments,
+        dist: part.dist,
+    })
+}
+
+/// The statistics of some of an ensemble's runs: the merge tree of their
+/// groups' moments and their histograms.
+pub struct Part {
+    pub layout: Layout,
+    pub tree: GroupTree,
+    pub dist: Distribution,
+}
+
+/// Runs the groups `groups` (of [`BLOCK`] runs each) of the ensemble of
+/// `runs` runs seeded with `seed`: the part of it one shard computes.
+pub fn run_part(
+    model: &Model,
+    runs: u64,
+    groups: std::ops::Range<u64>,
+    seed: u64,
+    threads: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Part, rayon::ThreadPoolBuildError> {
     let layout = Layout::new(model);
     let cells = layout.cells();
-    let chunks = runs.div_ceil(LANES);
+    let (lo, hi) = (
+        (groups.start * BLOCK).min(runs),
+        (groups.end * BLOCK).min(runs),
+    );
+    let chunks = (hi - lo).div_ceil(LANES);
     let threads = threads.max(1).min(chunks.max(1) as usize);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
     let next_chunk = AtomicU64::new(0);
-    let merger = Mutex::new(Merger {
-        next: 0,
-        pending: BTreeMap::new(),
-        total: Moments::new(cells),
-        spare: Vec::new(),
-    });
+    let tree = Mutex::new(GroupTree::new(runs.div_ceil(BLOCK)));
     let dists: Mutex<Vec<Distribution>> = Mutex::new(Vec::with_capacity(threads));
     let schedule = Schedule::new(model);
     // 1 / (r + 1) for each run of a group: Welford's weights.
@@ -91,7 +105,7 @@ pub fn run_ensemble(
                     if c >= chunks {
                         break;
                     }
-                    let (first, last) = (c * LANES, ((c + 1) * LANES).min(runs));
+                    let (first, last) = (lo + c * LANES, (lo + (c + 1) * LANES).min(hi));
                     let lanes = (last - first) as usize;
                     let groups: Vec<(usize, usize)> = (0..lanes)
                         .step_by(BLOCK as usize)
@@ -109,12 +123,13 @@ pub fn run_ensemble(
                         dist.add_month(&layout, t, row, lanes, &mut seen[..lanes]);
                     });
                     dist.finish_lanes(&seen[..lanes]);
-                    let mut m = merger.lock().unwrap_or_else(|e| e.into_inner());
-                    for (k, (moments, &(lo, hi))) in moments.iter_mut().zip(&groups).enumerate() {
-                        moments.finish_lanes(hi - lo);
-                        m.add(first / BLOCK + k as u64, moments, cells);
+                    let mut t = tree.lock().unwrap_or_else(|e| e.into_inner());
+                    for (k, (moments, &(a, b))) in moments.iter_mut().zip(&groups).enumerate() {
+                        moments.finish_lanes(b - a);
+                        let done = std::mem::replace(moments, Moments::new(cells));
+                        t.add(0, first / BLOCK + k as u64, done);
                     }
-                    drop(m);
+                    drop(t);
                     progress(last - first);
                 }
                 dists.lock().unwrap_or_else(|e| e.into_inner()).push(dist);
@@ -130,10 +145,9 @@ pub fn run_ensemble(
     for d in parts {
         dist.merge(&d);
     }
-    let total = merger.into_inner().unwrap_or_else(|e| e.into_inner()).total;
-    Ok(EnsembleStats {
+    Ok(Part {
         layout,
-        moments: total,
+        tree: tree.into_inner().unwrap_or_else(|e| e.into_inner()),
         dist,
     })
 }

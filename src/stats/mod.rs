@@ -13,6 +13,7 @@
 pub mod diagnostics;
 pub mod scores;
 pub mod table;
+pub mod tree;
 
 pub use table::Table;
 

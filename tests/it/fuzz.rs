@@ -2980,12 +2980,14 @@ fn check_trajectory(m: &Model, traj: &[f64], what: &str) -> Result<(), Failure> 
 
 /// The statistics of runs `0..runs`, each run on its own through
 /// `stochastic_run`, folded as the ensemble documents it: Welford within
-/// groups of 64 runs, the groups merged in order, histograms summed.
+/// groups of 64 runs, the groups merged along the group tree, histograms
+/// summed.
 fn reference_stats(m: &Model, runs: u64, seed: u64) -> geosim::stats::EnsembleStats {
+    use geosim::stats::tree::GroupTree;
     use geosim::stats::{Distribution, Layout, Moments};
     let layout = Layout::new(m);
     let cells = layout.cells();
-    let mut total = Moments::new(cells);
+    let mut tree = GroupTree::new(runs.div_ceil(64));
     let mut dist = Distribution::new(&layout);
     let mut ws = Workspace::new(m);
     let mut group = Moments::new(cells);
@@ -2994,13 +2996,16 @@ fn reference_stats(m: &Model, runs: u64, seed: u64) -> geosim::stats::EnsembleSt
         group.add_run(&ws.trajectory);
         dist.add_run(&layout, &ws.trajectory);
         if (r + 1) % 64 == 0 || r + 1 == runs {
-            total.merge(&group);
-            group = Moments::new(cells);
+            tree.add(
+                0,
+                r / 64,
+                std::mem::replace(&mut group, Moments::new(cells)),
+            );
         }
     }
     geosim::stats::EnsembleStats {
         layout,
-        moments: total,
+        moments: tree.total().cloned().unwrap_or_else(|| Moments::new(cells)),
         dist,
     }
 }
