@@ -13,6 +13,7 @@ mod import;
 mod list;
 mod run;
 mod sensitivity;
+mod shard;
 mod sweep;
 
 use std::io::{IsTerminal, Write};
@@ -87,6 +88,9 @@ pub enum Command {
     /// Score forecasts from the observations before an origin against those after it
     #[command(after_help = backtest::BACKTEST_EXAMPLES)]
     Backtest(backtest::BacktestArgs),
+    /// Merge the partial results of a sharded run (`run --shard I/N`) into the results of the whole request
+    #[command(after_help = shard::MERGE_EXAMPLES)]
+    Merge(shard::MergeArgs),
     /// Turn GDELT or ICEWS event files into an observation file (monthly means of a dyad)
     #[command(after_help = import::IMPORT_EXAMPLES)]
     Import(import::ImportArgs),
@@ -117,6 +121,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Calibrate(args) => calibrate::calibrate_command(&args),
         Command::Backtest(args) => backtest::backtest(&args),
+        Command::Merge(args) => shard::merge(&args),
         Command::Import(args) => import::import(&args),
     };
     match result {

@@ -63,6 +63,9 @@ pub struct RunArgs {
     /// With --posterior: accept a sample calibrated on a different scenario when its parameter paths and priors match
     #[arg(long, requires = "posterior")]
     pub posterior_from_other_scenario: bool,
+    /// Run only shard I of N (from 0) of the ensemble and write a partial result to merge with `geosim merge`
+    #[arg(long, value_name = "I/N", value_parser = super::shard::parse_shard, conflicts_with_all = ["deterministic", "condition", "save_runs", "posterior"])]
+    pub shard: Option<super::shard::Shard>,
     /// Also write N runs whole: runs.csv (every month of every series) and params.csv (their parameters)
     #[arg(long, value_name = "N", conflicts_with = "deterministic", value_parser = clap::value_parser!(u64).range(1..=MAX_SAVED_RUNS as u64))]
     pub save_runs: Option<u64>,
@@ -113,6 +116,24 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
         charts::plan(model, args.deterministic, args.charts.as_deref())?
     };
 
+    if let Some(shard) = args.shard {
+        if model.ensemble.condition {
+            return Err(Error::usage(
+                "--shard cannot split a conditioned ensemble: the particle filter weighs and resamples all runs together at every observed month, so no shard can finish its runs alone",
+                Some("run it on one machine, or shard it unconditioned (--set ensemble.condition=false)".into()),
+            ));
+        }
+        let dest = default_dest(args, model);
+        return super::shard::run_shard(
+            &scen,
+            shard,
+            threads,
+            reproducing_command(args),
+            dest,
+            args.output.out.as_deref(),
+            args.output.quiet,
+        );
+    }
     let mut ws = Workspace::new(model);
     let mut conditioning = None;
     let (stats, trajectory): (EnsembleStats, Option<Vec<f64>>) = if args.deterministic {
@@ -140,39 +161,93 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
         Some(count) => save_runs(model, count.min(runs), seed, conditioning.as_ref()),
         None => Vec::new(),
     };
-    let dest = args.output.out.clone().unwrap_or_else(|| {
-        let mode = if args.deterministic {
-            Some("deterministic")
-        } else if args.condition {
-            Some("conditioned")
-        } else {
-            None
-        };
-        let mut sets = args.scenario.sets.clone();
-        // A different sample gives a different folder.
-        sets.extend(
-            model
-                .joint
-                .as_ref()
-                .map(|j| format!("--posterior {}", j.sha256)),
-        );
-        let mode = match (mode, &model.joint) {
-            (None, Some(_)) => Some("posterior"),
-            (mode, _) => mode,
-        };
-        super::common::run_folder(&model.name, mode, args.runs, args.seed.seed, &sets)
-    });
+    let dest = args
+        .output
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dest(args, model));
+    let chart_opts = args.chart.options();
+    let results = write_run_folder(
+        &dest,
+        &RunFolder {
+            model,
+            document: &scen.document,
+            stats: &stats,
+            seed,
+            deterministic: args.deterministic,
+            trajectory: trajectory.as_deref(),
+            command: reproducing_command(args),
+            conditioning: conditioning.as_ref(),
+            saved: &saved,
+            chart_kinds: &chart_kinds,
+            chart_opts: chart_opts.as_ref(),
+        },
+    )?;
+    if !args.output.quiet {
+        super::print(&summary_text(&results, &dest))?;
+    }
+    Ok(())
+}
+
+/// The results folder a run writes when --out is not given.
+fn default_dest(args: &RunArgs, model: &crate::model::Model) -> std::path::PathBuf {
+    let mode = if args.deterministic {
+        Some("deterministic")
+    } else if args.condition {
+        Some("conditioned")
+    } else {
+        None
+    };
+    let mut sets = args.scenario.sets.clone();
+    // A different sample gives a different folder.
+    sets.extend(
+        model
+            .joint
+            .as_ref()
+            .map(|j| format!("--posterior {}", j.sha256)),
+    );
+    let mode = match (mode, &model.joint) {
+        (None, Some(_)) => Some("posterior"),
+        (mode, _) => mode,
+    };
+    super::common::run_folder(&model.name, mode, args.runs, args.seed.seed, &sets)
+}
+
+/// Everything a run's results folder is written from.
+pub(super) struct RunFolder<'a> {
+    pub model: &'a crate::model::Model,
+    pub document: &'a toml::Table,
+    pub stats: &'a EnsembleStats,
+    pub seed: u64,
+    pub deterministic: bool,
+    pub trajectory: Option<&'a [f64]>,
+    pub command: String,
+    pub conditioning: Option<&'a Conditioning>,
+    pub saved: &'a [SavedRun],
+    pub chart_kinds: &'a [charts::Kind],
+    pub chart_opts: Option<&'a charts::Options>,
+}
+
+/// Writes a run's results folder at `dest` (replacing it as a whole, or
+/// adding to it for the same request): the result files, saved runs and
+/// charts. `geosim merge` writes merged shards through here too, so a
+/// merged folder is the folder of the whole request.
+pub(super) fn write_run_folder<'a>(
+    dest: &std::path::Path,
+    f: &RunFolder<'a>,
+) -> Result<RunResults<'a>, Error> {
+    let (model, stats, seed) = (f.model, f.stats, f.seed);
     let results = RunResults {
         model,
-        stats: &stats,
+        stats,
         seed,
-        deterministic: args.deterministic,
-        document: &scen.document,
-        trajectory: trajectory.as_deref(),
-        command: reproducing_command(args),
-        conditioning: conditioning.as_ref(),
+        deterministic: f.deterministic,
+        document: f.document,
+        trajectory: f.trajectory,
+        command: f.command.clone(),
+        conditioning: f.conditioning,
     };
-    let mode = if args.deterministic {
+    let mode = if f.deterministic {
         "deterministic"
     } else {
         "ensemble"
@@ -184,7 +259,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
         format!("seed {seed}"),
         format!(
             "scenario {}",
-            output::document_sha256(&scen.document, model, seed)
+            output::document_sha256(f.document, model, seed)
         ),
     ];
     key_lines.extend(
@@ -194,35 +269,29 @@ pub(super) fn run(args: &RunArgs) -> Result<(), Error> {
             .map(|j| format!("posterior {}", j.sha256)),
     );
     let key = request::key(&key_lines);
-    request::write_for_request(&dest, &key, |dir| {
+    request::write_for_request(dest, &key, |dir| {
         output::write_results(dir, &results)?;
-        if !saved.is_empty() {
-            write_saved_runs(dir, model, &uncertain_params(model), &saved)?;
+        if !f.saved.is_empty() {
+            write_saved_runs(dir, model, &uncertain_params(model), f.saved)?;
         }
-        if chart_kinds.is_empty() {
+        let Some(opts) = f.chart_opts.filter(|_| !f.chart_kinds.is_empty()) else {
             return Ok(());
-        }
-        let table = charts::Table::from_stats(model, &stats);
+        };
+        let table = charts::Table::from_stats(model, stats);
         let source = charts::RunSource {
             model,
             table: &table,
             info: charts::RunInfo {
                 runs: stats.runs(),
                 seed,
-                deterministic: args.deterministic,
-                conditioned: model.ensemble.condition && !args.deterministic,
+                deterministic: f.deterministic,
+                conditioned: model.ensemble.condition && !f.deterministic,
             },
-            trajectory: trajectory.as_deref(),
+            trajectory: f.trajectory,
         };
-        let Some(opts) = args.chart.options() else {
-            return Ok(());
-        };
-        charts::write_run_charts(dir, &source, &chart_kinds, &opts).map(drop)
+        charts::write_run_charts(dir, &source, f.chart_kinds, opts).map(drop)
     })?;
-    if !args.output.quiet {
-        super::print(&summary_text(&results, &dest))?;
-    }
-    Ok(())
+    Ok(results)
 }
 
 /// Reads the posterior sample `file` and makes every run take its
@@ -388,7 +457,7 @@ fn shell_quote(a: &str) -> String {
 
 /// The human summary on stdout: final-month median and 90 % interval of
 /// each variable, regime shares, where the files are.
-fn summary_text(r: &RunResults<'_>, dest: &std::path::Path) -> String {
+pub(super) fn summary_text(r: &RunResults<'_>, dest: &std::path::Path) -> String {
     let m = r.model;
     let last = m.months() - 1;
     let mut out = format!("{} — {}\n", m.name, m.title);

@@ -6,6 +6,7 @@ pub mod backtest;
 pub mod calibration;
 pub(crate) mod compare;
 pub(crate) mod observations;
+pub mod partial;
 pub mod posterior;
 pub mod readback;
 pub mod request;

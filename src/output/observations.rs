@@ -52,6 +52,11 @@ static TEMP_SERIAL: AtomicU64 = AtomicU64::new(0);
 /// written through (its target is replaced, the link stays). The parent
 /// folder is created when missing. A folder at `path` is refused.
 pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
+    write_atomic_bytes(path, text.as_bytes())
+}
+
+/// [`write_atomic`] for any bytes.
+pub(crate) fn write_atomic_bytes(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let target = resolve_link(path)?;
     if target.is_dir() {
         return Err(Error::usage(
@@ -78,7 +83,7 @@ pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
             .write(true)
             .create_new(true)
             .open(&temp)?;
-        f.write_all(text.as_bytes())?;
+        f.write_all(bytes)?;
         if let Ok(meta) = fs::metadata(&target) {
             f.set_permissions(meta.permissions())?;
         }

@@ -1,0 +1,325 @@
+//! Partial results of a sharded ensemble (`geosim run --shard I/N`) and
+//! their merging (`geosim merge`), docs/FORMAT.md section 27.
+//!
+//! A partial file is one line naming the format, one line of JSON (the
+//! header: which request, which shards), then the statistics as
+//! little-endian numbers compressed with deflate: the merge-tree nodes of
+//! the shard's groups of runs ([`GroupTree`]) and the histograms. Merging
+//! adds the nodes into one tree and sums the histograms; because the tree
+//! fixes the order of every floating-point merge, the merged statistics
+//! are bit for bit those of the whole request run at once.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use flate2::Compression;
+use flate2::read::DeflateDecoder;
+use flate2::write::DeflateEncoder;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::output::observations::write_atomic_bytes;
+use crate::stats::tree::GroupTree;
+use crate::stats::{Distribution, Layout, Moments};
+
+/// The first line of every partial file.
+pub const MAGIC: &str = "geosim partial result";
+/// The layout of the body; a reader refuses any other.
+pub const FORMAT: u32 = 1;
+/// The largest partial read (a million cells of histograms, compressed).
+pub const MAX_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// What a partial says about the request it belongs to.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Header {
+    pub format: u32,
+    pub geosim_version: String,
+    pub scenario: String,
+    /// The merged scenario's hash with its runs and seed, as in summary.json.
+    pub scenario_sha256: String,
+    pub seed: u64,
+    pub runs: u64,
+    /// N of `--shard I/N`.
+    pub shards: u64,
+    /// The shards this file holds, ascending (one for `run --shard`, more
+    /// for a partial written by `merge --partial`).
+    pub shard_set: Vec<u64>,
+    /// The request without `--shard`: what the merged results record.
+    pub command: String,
+    /// Where the whole request writes its results by default.
+    pub folder: String,
+    /// The merged scenario, as `scenario.resolved.toml` holds it.
+    pub resolved: String,
+}
+
+/// A partial result: its header and its statistics.
+pub struct Partial {
+    pub header: Header,
+    pub tree: GroupTree,
+    pub dist: Distribution,
+}
+
+/// The groups of runs shard `i` of `n` holds, of an ensemble of `groups`
+/// groups: consecutive, as equal as they can be, every group in one shard.
+pub fn shard_groups(groups: u64, i: u64, n: u64) -> std::ops::Range<u64> {
+    let at = |k: u64| ((groups as u128 * k as u128) / n.max(1) as u128) as u64;
+    at(i)..at(i + 1)
+}
+
+fn put_f64s(out: &mut Vec<u8>, xs: &[f64]) {
+    out.extend((xs.len() as u64).to_le_bytes());
+    for x in xs {
+        out.extend(x.to_le_bytes());
+    }
+}
+
+fn put_u64s(out: &mut Vec<u8>, xs: impl ExactSizeIterator<Item = u64>) {
+    out.extend((xs.len() as u64).to_le_bytes());
+    for x in xs {
+        out.extend(x.to_le_bytes());
+    }
+}
+
+/// The bytes of a partial file.
+pub fn encode(p: &Partial) -> Vec<u8> {
+    let mut body = Vec::new();
+    let nodes: Vec<(u32, u64, &Moments)> = p.tree.nodes().collect();
+    body.extend((nodes.len() as u64).to_le_bytes());
+    for (level, index, m) in nodes {
+        body.extend(u64::from(level).to_le_bytes());
+        body.extend(index.to_le_bytes());
+        body.extend(m.n.to_le_bytes());
+        put_f64s(&mut body, &m.mean);
+        put_f64s(&mut body, &m.m2);
+    }
+    let d = &p.dist;
+    put_u64s(&mut body, d.counts.iter().map(|c| u64::from(*c)));
+    put_f64s(&mut body, &d.min);
+    put_f64s(&mut body, &d.max);
+    put_u64s(&mut body, d.regime_counts.iter().copied());
+    put_u64s(&mut body, d.ever.iter().copied());
+    let mut z = DeflateEncoder::new(Vec::new(), Compression::fast());
+    // Writing into memory cannot fail.
+    let _ = z.write_all(&body);
+    let body = z.finish().unwrap_or_default();
+    let mut out = format!(
+        "{MAGIC} {FORMAT}\n{}\n",
+        serde_json::to_string(&p.header).unwrap_or_default()
+    )
+    .into_bytes();
+    out.extend(body);
+    out
+}
+
+/// Writes `p` to `path` atomically.
+pub fn write(path: &Path, p: &Partial) -> Result<(), Error> {
+    write_atomic_bytes(path, &encode(p))
+}
+
+/// A cursor over the decompressed body that reports truncation.
+struct Body<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Body<'_> {
+    fn u64(&mut self) -> Option<u64> {
+        let b = self.bytes.get(self.at..self.at + 8)?;
+        self.at += 8;
+        Some(u64::from_le_bytes(b.try_into().ok()?))
+    }
+
+    /// A length-prefixed array of exactly `want` numbers.
+    fn array<T>(&mut self, want: usize, read: impl Fn(u64) -> Option<T>) -> Option<Vec<T>> {
+        let n = self.u64()? as usize;
+        if n != want || self.bytes.len().saturating_sub(self.at) / 8 < n {
+            return None;
+        }
+        (0..n).map(|_| self.u64().and_then(&read)).collect()
+    }
+}
+
+/// The partial at `path`; `layout_of` compiles (or checks) the scenario its
+/// header names and gives the statistics' layout, before the body is decoded.
+pub fn read(
+    path: &Path,
+    mut layout_of: impl FnMut(&Header) -> Result<Layout, Error>,
+) -> Result<Partial, Error> {
+    let shown = path.display().to_string();
+    let bad = |why: &str| Error::usage(format!("{shown}: {why}"), None);
+    let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+    if !meta.is_file() {
+        return Err(bad("not a regular file"));
+    }
+    if meta.len() > MAX_BYTES {
+        return Err(bad("larger than any partial result geosim writes"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    let mut lines = bytes.splitn(3, |b| *b == b'\n');
+    let first = lines.next().unwrap_or_default();
+    let expected = format!("{MAGIC} {FORMAT}");
+    if first != expected.as_bytes() {
+        return Err(if first.starts_with(MAGIC.as_bytes()) {
+            bad(&format!(
+                "written in another partial format ({}); this geosim reads format {FORMAT}: merge with the geosim version that wrote it",
+                String::from_utf8_lossy(first)
+            ))
+        } else {
+            bad("not a geosim partial result (written by `geosim run --shard I/N`)")
+        });
+    }
+    let header: Header = lines
+        .next()
+        .and_then(|h| serde_json::from_slice(h).ok())
+        .ok_or_else(|| bad("its header is damaged"))?;
+    let layout = layout_of(&header)?;
+    let mut raw = Vec::new();
+    DeflateDecoder::new(lines.next().unwrap_or_default())
+        .take(MAX_BYTES * 8)
+        .read_to_end(&mut raw)
+        .map_err(|_| bad("its statistics are damaged (not deflate data)"))?;
+    let damaged = || bad("its statistics are damaged or do not fit the scenario");
+    let mut body = Body { bytes: &raw, at: 0 };
+    let cells = layout.cells();
+    let groups = header.runs.div_ceil(crate::engine::ensemble::BLOCK);
+    let mut tree = GroupTree::new(groups);
+    let nodes = body.u64().ok_or_else(damaged)?;
+    for _ in 0..nodes {
+        let (level, index, n) = (
+            body.u64().ok_or_else(damaged)?,
+            body.u64().ok_or_else(damaged)?,
+            body.u64().ok_or_else(damaged)?,
+        );
+        let mean = body
+            .array(cells, |b| Some(f64::from_bits(b)))
+            .ok_or_else(damaged)?;
+        let m2 = body
+            .array(cells, |b| Some(f64::from_bits(b)))
+            .ok_or_else(damaged)?;
+        if level > 63 || (index.checked_shl(level as u32).is_none_or(|s| s >= groups)) {
+            return Err(damaged());
+        }
+        tree.add(level as u32, index, Moments { n, mean, m2 });
+    }
+    let mut dist = Distribution::new(&layout);
+    let f = |b: u64| Some(f64::from_bits(b));
+    dist.counts = body
+        .array(dist.counts.len(), |b| u32::try_from(b).ok())
+        .ok_or_else(damaged)?;
+    dist.min = body.array(dist.min.len(), f).ok_or_else(damaged)?;
+    dist.max = body.array(dist.max.len(), f).ok_or_else(damaged)?;
+    dist.regime_counts = body
+        .array(dist.regime_counts.len(), Some)
+        .ok_or_else(damaged)?;
+    dist.ever = body.array(dist.ever.len(), Some).ok_or_else(damaged)?;
+    if body.at != raw.len() {
+        return Err(damaged());
+    }
+    Ok(Partial { header, tree, dist })
+}
+
+/// Adds `other` (from the file `name`) into `into`, after checking that
+/// both belong to one request and hold different shards.
+pub fn absorb(
+    into: &mut Partial,
+    into_name: &str,
+    other: Partial,
+    name: &str,
+) -> Result<(), Error> {
+    let (a, b) = (&into.header, &other.header);
+    let differ = |what: &str, x: String, y: String| {
+        Error::usage(
+            format!("{name} belongs to another request than {into_name}: its {what} is {y}, not {x}"),
+            Some("merge only the partials of one `geosim run … --shard I/N` request (same scenario, --set, --runs, --seed and N)".into()),
+        )
+    };
+    if a.seed != b.seed {
+        return Err(differ("seed", a.seed.to_string(), b.seed.to_string()));
+    }
+    if a.runs != b.runs {
+        return Err(differ("run total", a.runs.to_string(), b.runs.to_string()));
+    }
+    if a.shards != b.shards {
+        return Err(differ(
+            "shard count",
+            a.shards.to_string(),
+            b.shards.to_string(),
+        ));
+    }
+    if a.scenario_sha256 != b.scenario_sha256 {
+        return Err(differ(
+            "scenario",
+            format!(
+                "`{}` ({}…)",
+                a.scenario,
+                &a.scenario_sha256[..a.scenario_sha256.len().min(12)]
+            ),
+            format!(
+                "`{}` ({}…)",
+                b.scenario,
+                &b.scenario_sha256[..b.scenario_sha256.len().min(12)]
+            ),
+        ));
+    }
+    if let Some(dup) = b.shard_set.iter().find(|s| a.shard_set.contains(s)) {
+        return Err(Error::usage(
+            format!(
+                "shard {dup}/{} is in both {into_name} and {name}: each shard must be merged once",
+                a.shards
+            ),
+            None,
+        ));
+    }
+    let Partial { header, tree, dist } = other;
+    for (level, index, m) in tree.nodes() {
+        into.tree.add(level, index, m.clone());
+    }
+    into.dist.merge(&dist);
+    into.header.shard_set.extend(header.shard_set);
+    into.header.shard_set.sort_unstable();
+    Ok(())
+}
+
+/// The shards of `0..n` not in `have`, as text ("5, 9, 12 and 3 more").
+pub fn missing(have: &[u64], n: u64) -> Option<String> {
+    let absent: Vec<u64> = (0..n).filter(|i| have.binary_search(i).is_err()).collect();
+    if absent.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = absent.iter().take(10).map(u64::to_string).collect();
+    let more = absent.len().saturating_sub(10);
+    Some(if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_every_group_once() {
+        for (groups, n) in [(1u64, 1u64), (10, 3), (1563, 64), (5, 8), (0, 4)] {
+            let mut next = 0;
+            for i in 0..n {
+                let r = shard_groups(groups, i, n);
+                assert_eq!(r.start, next, "{groups}/{n} shard {i}");
+                next = r.end;
+            }
+            assert_eq!(next, groups);
+        }
+    }
+
+    #[test]
+    fn missing_shards_are_listed() {
+        assert_eq!(missing(&[0, 1, 2], 3), None);
+        assert_eq!(missing(&[0, 2], 4).as_deref(), Some("1, 3"));
+        let have: Vec<u64> = vec![0];
+        assert_eq!(
+            missing(&have, 13).as_deref(),
+            Some("1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more")
+        );
+    }
+}
