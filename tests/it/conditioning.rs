@@ -269,3 +269,59 @@ fn saved_runs_are_the_ensembles_own_runs() {
         assert!(x > 0.2 && x < 0.35, "{line}");
     }
 }
+
+/// The shipped scenarios read their record (`scenarios/data/record.csv`)
+/// wherever they are run from: from the repository (next to the scenario
+/// file), and from a folder without `./scenarios`, where the built-in copy
+/// of the scenario finds the built-in copy of the record, also through the
+/// `extends` of a user's own scenario.
+#[test]
+fn the_built_in_scenarios_find_their_record_from_any_folder() {
+    let summary = |dir: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+    };
+    // What an observation says, without what the ensemble made of it.
+    let record = |s: &serde_json::Value| -> Vec<String> {
+        s["observations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {} {} {}",
+                    o["label"], o["band"], o["observed"], o["source"]
+                )
+            })
+            .collect()
+    };
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let o = tmp.path().join("repo");
+    let args = ["--condition", "--runs", "50", "--quiet", "--no-charts"];
+    let mut a = vec!["run", "baseline", "--out", o.to_str().unwrap()];
+    a.extend(args);
+    crate::support::geosim(repo, &a).ok();
+    let from_repo = summary(&o);
+
+    std::fs::write(
+        tmp.path().join("mine.toml"),
+        "extends = \"russian_world_exit\"\nname = \"mine\"\n",
+    )
+    .unwrap();
+    for spec in ["baseline", "russian_world_exit", "mine.toml"] {
+        let mut a = vec!["run", spec, "--out", "o"];
+        a.extend(args);
+        crate::support::geosim(tmp.path(), &a).ok();
+        let s = summary(&tmp.path().join("o"));
+        assert_eq!(s["conditioned"], true, "{spec}");
+        assert_eq!(
+            record(&s),
+            record(&from_repo),
+            "{spec}: the built-in record differs from scenarios/data/record.csv"
+        );
+        if spec == "baseline" {
+            assert_eq!(s["log_evidence"], from_repo["log_evidence"]);
+        }
+    }
+    assert_eq!(record(&from_repo).len(), 36);
+}

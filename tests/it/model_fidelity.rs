@@ -1,15 +1,22 @@
 //! Fidelity of the shipped Baku–Moscow model (`scenarios/*.toml`).
 //!
-//! Two checks, both through the compiled binary as a user would run it:
-//! - the deterministic baseline replays the 2020–2025 arc of MODEL-NOTES
-//!   (rise to the allied declaration and the state visit, sharp fall after the
-//!   airliner downing, trough in the summer 2025 spiral, partial recovery after
-//!   the Dushanbe apology);
+//! Three checks:
+//! - every shipped scenario carries the record (`scenarios/data/record.csv`,
+//!   coded from the five articles by the rules of docs/MODEL.md, "The
+//!   record"), inherited from the baseline;
+//! - against the record, for every scenario: (a) the conditioned ensemble
+//!   passes through it with a healthy effective sample size, and (b) the
+//!   prior (unconditioned) ensemble gives no observation of the record less
+//!   than a small probability. These replace the hand-tuned assertions on
+//!   the deterministic 2020–2025 arc, which tested the model against numbers
+//!   tuned to pass them;
 //! - the six seeded ensembles give the distinct 2030 futures their theses
 //!   argue for.
 //!
-//! Every margin below is explained in docs/MODEL.md, "Historical fidelity" and
-//! "Distinct futures". A model that loses the arc or the orderings fails here.
+//! Every threshold below is explained in docs/MODEL.md ("The record",
+//! "Distinct futures"). A scenario that fails a record test is not tuned to
+//! pass it: its test is ignored with the failing numbers in the reason, so
+//! the finding stays visible (`cargo test -- --ignored` runs them).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -90,155 +97,205 @@ fn num(text: &str) -> f64 {
         .unwrap_or_else(|_| panic!("not a number: {text:?}"))
 }
 
-// ---------------------------------------------------------------- history
-
-/// `trajectory.csv` of a deterministic run: one column per variable.
-struct Trajectory {
-    dates: Vec<String>,
-    columns: HashMap<String, Vec<f64>>,
-}
-
-impl Trajectory {
-    fn read(path: &Path) -> Self {
-        let (header, rows) = read_csv(path);
-        assert_eq!(header[0], "date");
-        let dates = rows.iter().map(|r| r[0].clone()).collect();
-        let columns = header
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, name)| (name.clone(), rows.iter().map(|r| num(&r[i])).collect()))
-            .collect();
-        Trajectory { dates, columns }
-    }
-
-    fn index(&self, date: &str) -> usize {
-        self.dates
-            .iter()
-            .position(|d| d == date)
-            .unwrap_or_else(|| panic!("no month {date}"))
-    }
-
-    fn at(&self, var: &str, date: &str) -> f64 {
-        self.columns[var][self.index(date)]
-    }
-
-    /// (month, value) of the extreme of `var` over `from..=to`; `max` picks the largest.
-    fn extreme(&self, var: &str, from: &str, to: &str, max: bool) -> (String, f64) {
-        let (a, b) = (self.index(from), self.index(to));
-        let col = &self.columns[var];
-        let mut best = a;
-        for i in a..=b {
-            if (max && col[i] > col[best]) || (!max && col[i] < col[best]) {
-                best = i;
-            }
-        }
-        (self.dates[best].clone(), col[best])
-    }
-
-    fn mean(&self, var: &str, from: &str, to: &str) -> f64 {
-        let (a, b) = (self.index(from), self.index(to));
-        self.columns[var][a..=b].iter().sum::<f64>() / (b - a + 1) as f64
-    }
-}
+// ---------------------------------------------------------------- the record
 
 fn in_window(date: &str, from: &str, to: &str) -> bool {
     from <= date && date <= to
 }
 
+/// The conditioned ensemble is healthy when, at every month with
+/// observations, the effective sample size after weighting is at least this
+/// share of the runs (100 of 1000): below about a tenth the weighted
+/// population rests on a few lineages and its statistics and log evidence
+/// are dominated by them.
+const MIN_ESS_SHARE: f64 = 0.10;
+
+/// No observation of the record may be given less than this probability by
+/// the prior (unconditioned) ensemble.
+const MIN_PRIOR_PROBABILITY: f64 = 0.01;
+
+/// The number of observations in `scenarios/data/record.csv`.
+const RECORD_SIZE: usize = 36;
+
+/// A shipped scenario with the pinned ensemble size and seed.
+fn model(name: &str) -> geosim::model::Model {
+    let file = scenario_file(name);
+    geosim::scenario::load(
+        file.to_str().unwrap(),
+        &[
+            format!("ensemble.runs={RUNS}"),
+            format!("ensemble.seed={SEED}"),
+        ],
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e:?}"))
+    .model
+}
+
+fn runs() -> u64 {
+    RUNS.parse().unwrap()
+}
+
+fn seed() -> u64 {
+    SEED.parse().unwrap()
+}
+
+/// How an observation reads in a message: its label and its interval.
+fn describe(o: &geosim::model::Observation) -> String {
+    let (lo, hi) = o.range();
+    format!("{} [{lo}, {hi}]", o.label)
+}
+
 #[test]
-fn deterministic_baseline_replays_the_2020_2025_arc() {
-    let dir = tempfile::tempdir().unwrap();
-    run_scenario("baseline", dir.path(), &["--deterministic"]);
-    let t = Trajectory::read(&dir.path().join("trajectory.csv"));
-    let a = "alignment";
-    let start = t.at(a, "2020-01");
-
-    // 1. Rise from 2020 into 2022–2024: both the allied declaration and the
-    //    state visit lift alignment clearly above its 2020 level, and the
-    //    period peaks inside the partnership band.
-    let (_, peak_2022) = t.extreme(a, "2022-02", "2022-12", true);
-    let (visit_month, peak_2024) = t.extreme(a, "2024-01", "2024-12", true);
-    assert!(
-        peak_2022 >= start + 0.10,
-        "allied declaration: 2022 peak {peak_2022:.3} vs 2020-01 {start:.3}"
+fn every_scenario_carries_the_record() {
+    let base = model("baseline");
+    assert_eq!(
+        base.observations.len(),
+        RECORD_SIZE,
+        "the baseline should read the {RECORD_SIZE} observations of data/record.csv"
     );
-    assert!(
-        peak_2024 >= start + 0.15,
-        "state visit: 2024 peak {peak_2024:.3} vs 2020-01 {start:.3}"
-    );
-    assert!(
-        in_window(&visit_month, "2024-08", "2024-12"),
-        "the 2024 peak should follow the August state visit, found {visit_month}"
-    );
-    assert!(
-        peak_2022.max(peak_2024) >= 0.20,
-        "2022–2024 should reach partnership (>= 0.20)"
-    );
-    assert!(
-        t.mean(a, "2022-01", "2024-12") >= start + 0.05,
-        "2022–2024 on average above 2020-01"
-    );
-
-    // 2. Sharp fall after the airliner downing of 2024-12: more than 0.25 (most of
-    //    a band) within three months, from a peak no later than the downing.
-    let (peak_month, peak) = t.extreme(a, "2024-01", "2025-12", true);
-    assert!(
-        peak_month.as_str() <= "2024-12",
-        "alignment peaks at {peak_month}, after the downing"
-    );
-    let fall = t.at(a, "2024-12") - t.at(a, "2025-03");
-    assert!(fall >= 0.25, "fall 2024-12 → 2025-03 is only {fall:.3}");
-
-    // 3. Trough in summer 2025, in the estrangement band, when tension peaks.
-    let (trough_month, trough) = t.extreme(a, "2024-12", "2026-12", false);
-    assert!(
-        in_window(&trough_month, "2025-06", "2025-09"),
-        "trough at {trough_month}, expected 2025-06..2025-09"
-    );
-    assert!(
-        (-0.5..-0.15).contains(&trough),
-        "trough {trough:.3} should be estrangement (-0.5 ≤ a < -0.15), not rupture nor balancing"
-    );
-    let (tension_month, tension_peak) = t.extreme("tension", "2024-01", "2026-12", true);
-    assert!(
-        in_window(&tension_month, "2025-06", "2025-09"),
-        "tension peaks at {tension_month}, expected summer 2025"
-    );
-    assert!(
-        tension_peak >= 0.5,
-        "summer 2025 tension peak only {tension_peak:.3}"
-    );
-    assert!(
-        trough_month >= tension_month,
-        "alignment bottoms out before tension peaks"
-    );
-
-    // 4. Partial recovery after the Dushanbe apology (2025-10): alignment turns
-    //    up at once, climbs for six months, and by end-2026 has recovered
-    //    between 30% and 90% of the fall from the pre-downing peak.
-    let october = t.index("2025-10");
-    let col = &t.columns[a];
-    for i in october..october + 6 {
+    for o in &base.observations {
+        let source = o.source.as_deref().unwrap_or("");
         assert!(
-            col[i] > col[i - 1],
-            "no steady recovery: {} {:.3} → {} {:.3}",
-            t.dates[i - 1],
-            col[i - 1],
-            t.dates[i],
-            col[i]
+            source.starts_with("S00") && source.contains('\''),
+            "{}: the source should start with a key and hold a quote: {source:?}",
+            o.label
+        );
+        let year = o.date.to_string();
+        assert!(
+            in_window(&year, "2020-01", "2025-12"),
+            "{}: the record covers 2020–2025",
+            o.label
         );
     }
-    let recovered = (t.at(a, "2026-12") - trough) / (peak - trough);
-    assert!(
-        (0.3..=0.9).contains(&recovered),
-        "share of the fall recovered by 2026-12 is {recovered:.2}, expected partial (0.3..0.9)"
+    for name in SCENARIOS {
+        let m = model(name);
+        assert_eq!(
+            m.observations, base.observations,
+            "{name} should inherit the baseline's record unchanged"
+        );
+    }
+}
+
+/// (a): conditions `name` on the record with the pinned runs and seed; an
+/// error message names every month whose effective sample size is below
+/// the threshold, with that month's observations.
+fn conditioned_check(name: &str) -> Result<String, String> {
+    let model = model(name);
+    let (_, c) = geosim::engine::filter::run_filter(&model, runs(), seed())
+        .map_err(|e| format!("{name}: no run is compatible with the record: {e:?}"))?;
+    let floor = MIN_ESS_SHARE * runs() as f64;
+    let (min_month, min_ess) = c
+        .steps
+        .iter()
+        .map(|&(t, ess, _)| (t, ess))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("the record has observation months");
+    let summary = format!(
+        "{name}: log evidence {:.2} ± {:.2}, smallest ESS {min_ess:.1} of {RUNS} in {}",
+        c.log_evidence,
+        c.log_evidence_se,
+        model.date(min_month)
     );
-    let (_, best_after) = t.extreme(a, "2025-10", "2026-12", true);
-    assert!(
-        best_after < peak,
-        "recovery overshoots the pre-downing peak"
+    let failures: Vec<String> = c
+        .steps
+        .iter()
+        .filter(|s| s.1 < floor)
+        .map(|&(t, ess, _)| {
+            let seen: Vec<String> = model
+                .observations
+                .iter()
+                .filter(|o| o.month == t)
+                .map(describe)
+                .collect();
+            format!(
+                "  {}: ESS {ess:.1} < {floor} ({})",
+                model.date(t),
+                seen.join("; ")
+            )
+        })
+        .collect();
+    if failures.is_empty() {
+        Ok(summary)
+    } else {
+        Err(format!("{summary}\n{}", failures.join("\n")))
+    }
+}
+
+/// (b): the share of prior runs compatible with each observation is the
+/// mean over runs of its likelihood, i.e. for an interval with a soft edge
+/// the probability Φ((y − lo)/s) − Φ((y − hi)/s) that the run's value y plus
+/// a normal error of sd `softness` lies inside (docs/FORMAT.md section 24):
+/// the prior predictive probability of the observation.
+fn prior_check(name: &str) -> Result<String, String> {
+    let model = model(name);
+    let ns = model.n_sources();
+    let mut ws = geosim::engine::Workspace::new(&model);
+    let mut p = vec![0.0; model.observations.len()];
+    for run in 0..runs() {
+        geosim::engine::stochastic_run(&model, &mut ws, seed(), run);
+        for (pi, o) in p.iter_mut().zip(&model.observations) {
+            let x = ws.trajectory[o.month * ns + o.series.0];
+            *pi += o.log_likelihood(x).exp();
+        }
+    }
+    let mut rows: Vec<(f64, String)> = p
+        .iter()
+        .zip(&model.observations)
+        .map(|(pi, o)| (pi / runs() as f64, describe(o)))
+        .collect();
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let summary = format!(
+        "{name}: least probable observation under the prior: {} with {:.4}",
+        rows[0].1, rows[0].0
     );
+    let failures: Vec<String> = rows
+        .iter()
+        .filter(|r| r.0 < MIN_PRIOR_PROBABILITY)
+        .map(|(pi, what)| format!("  {what}: prior probability {pi:.4} < {MIN_PRIOR_PROBABILITY}"))
+        .collect();
+    if failures.is_empty() {
+        Ok(summary)
+    } else {
+        Err(format!("{summary}\n{}", failures.join("\n")))
+    }
+}
+
+fn report(result: Result<String, String>) {
+    match result {
+        Ok(s) => eprintln!("{s}"),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+macro_rules! record_tests {
+    ($($(#[$attr:meta])* $test:ident => $check:ident($name:literal);)*) => {
+        $(
+            #[test]
+            $(#[$attr])*
+            fn $test() {
+                report($check($name));
+            }
+        )*
+    };
+}
+
+record_tests! {
+    baseline_conditioned_passes_through_the_record => conditioned_check("baseline");
+    #[ignore = "fails (runs 1000, seed 20241225): ESS 31.1 of 1000 in 2025-01 (threshold 100; alignment [-0.5, 0.2], tension [0.2, 0.7], trust [0.05, 0.55]); seeds 1-3: 40-46. Log evidence -8.81 ± 0.20. docs/MODEL.md, The record"]
+    proxy_drift_conditioned_passes_through_the_record => conditioned_check("proxy_drift");
+    balancing_act_conditioned_passes_through_the_record => conditioned_check("balancing_act");
+    western_realignment_conditioned_passes_through_the_record => conditioned_check("western_realignment");
+    #[ignore = "fails (runs 1000, seed 20241225): ESS 75.3 in 2025-07, 8.0 in 2025-09, 2.4 in 2025-12 of 1000 (threshold 100; estrangement band and tension in 2025-07/09, alignment [-0.15, 0.55] in 2025-12). Log evidence -38.76 ± 0.66 (seeds 1-3: -47.5, -49.4, -46.9). docs/MODEL.md, The record"]
+    russian_world_exit_conditioned_passes_through_the_record => conditioned_check("russian_world_exit");
+    asymmetric_interdependence_conditioned_passes_through_the_record => conditioned_check("asymmetric_interdependence");
+
+    baseline_prior_gives_every_observation_a_chance => prior_check("baseline");
+    proxy_drift_prior_gives_every_observation_a_chance => prior_check("proxy_drift");
+    balancing_act_prior_gives_every_observation_a_chance => prior_check("balancing_act");
+    western_realignment_prior_gives_every_observation_a_chance => prior_check("western_realignment");
+    #[ignore = "fails (runs 1000, seed 20241225): prior probability 0.0000 for 2025-12 alignment [-0.15, 0.55] (prior 90% range -1.00..-0.58) and 0.0066 for 2025-09 band estrangement (prior median -0.93) < 0.01. docs/MODEL.md, The record"]
+    russian_world_exit_prior_gives_every_observation_a_chance => prior_check("russian_world_exit");
+    asymmetric_interdependence_prior_gives_every_observation_a_chance => prior_check("asymmetric_interdependence");
 }
 
 // ---------------------------------------------------------------- futures
