@@ -44,7 +44,7 @@ impl GroupTree {
         while level < self.levels {
             let sibling = index ^ 1;
             if let Some(s) = self.nodes.remove(&(level, sibling)) {
-                if index % 2 == 0 {
+                if index.is_multiple_of(2) {
                     m.merge(&s);
                 } else {
                     let mut left = s;
