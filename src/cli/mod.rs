@@ -37,6 +37,8 @@ Examples:
   geosim explain baseline --variable alignment --from 2024-11 --to 2025-09
   geosim sensitivity baseline --method sobol --samples 1024
   geosim sweep baseline --param variables.trust.rate=0.05:0.3:6
+  geosim run baseline --runs 1000000 --shard 0/8   (… 7/8, anywhere), then:
+  geosim merge output/baseline-runs1000000-shards/*.partial
   geosim calibrate my_scenario.toml --method mcmc
   geosim run my_scenario.toml --posterior output/my_scenario-calibrate-mcmc/posterior.csv
   geosim backtest my_scenario.toml --origin 2024-01 --step 3

@@ -28,6 +28,7 @@ Examples:
   geosim run baseline --charts alignment,regimes --size 1200x675
   geosim run baseline --format svg
   geosim run baseline --no-charts
+  geosim run baseline --runs 1000000 --shard 3/8   (one of 8 shards; see geosim merge --help)
 
 Results go to output/<scenario name>/ unless --out is given: ensemble.csv, regimes.csv,
 summary.json, scenario.resolved.toml, and trajectory.csv with --deterministic.

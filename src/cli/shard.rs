@@ -151,23 +151,35 @@ pub struct MergeArgs {
 
 pub(super) fn merge(args: &MergeArgs) -> Result<(), Error> {
     // The scenario is compiled once, from the first partial's header; every
-    // other partial must belong to the same request.
-    let mut scen: Option<scenario::Scenario> = None;
-    let mut layout_of = |h: &partial::Header| -> Result<Layout, Error> {
-        if scen.is_none() {
-            let s = scenario::load_text(&format!("{}.toml", h.scenario), &h.resolved, &[])?;
-            scen = Some(s);
-        }
-        Ok(Layout::new(&scen.as_ref().expect("loaded above").model))
-    };
+    // other partial must belong to the same request (checked as they are
+    // absorbed, in the order given). Decoding, the bulk of the work, runs
+    // in parallel.
     let first_path = &args.partials[0];
     let first_name = first_path.display().to_string();
-    let mut total = partial::read(first_path, &mut layout_of)?;
-    for path in &args.partials[1..] {
-        let next = partial::read(path, &mut layout_of)?;
-        partial::absorb(&mut total, &first_name, next, &path.display().to_string())?;
+    let header = partial::read_header(first_path)?;
+    let scen = scenario::load_text(&format!("{}.toml", header.scenario), &header.resolved, &[])?;
+    let layout = Layout::new(&scen.model);
+    // A few partials at a time: decoded in parallel, absorbed in order, so
+    // memory stays at a few partials whatever their number.
+    let width = 2 * rayon::current_num_threads().max(1);
+    let mut total: Option<partial::Partial> = None;
+    for chunk in args.partials.chunks(width) {
+        let decoded: Vec<Result<partial::Partial, Error>> = {
+            use rayon::prelude::*;
+            chunk
+                .par_iter()
+                .map(|p| partial::read(p, |_| Ok(layout.clone())))
+                .collect()
+        };
+        for (path, next) in chunk.iter().zip(decoded) {
+            let next = next?;
+            match total.as_mut() {
+                None => total = Some(next),
+                Some(t) => partial::absorb(t, &first_name, next, &path.display().to_string())?,
+            }
+        }
     }
-    let scen = scen.expect("the first partial compiled its scenario");
+    let total = total.expect("at least one partial");
     let h = &total.header;
     if let Some(file) = &args.partial {
         partial::write(file, &total)?;

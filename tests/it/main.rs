@@ -20,3 +20,4 @@ mod import;
 mod merging;
 mod model_fidelity;
 mod rule_properties;
+mod shards;
