@@ -56,9 +56,9 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("one fan chart");
     group.bench_function("draw SVG", |b| b.iter(|| render::draw_svg(&fan, size)));
     group.bench_function("parse, set text", |b| b.iter(|| render::parse(&source)));
-    group.bench_function("rasterise, encode PNG", |b| {
-        b.iter(|| render::png(&tree, size))
-    });
+    group.bench_function("rasterise", |b| b.iter(|| render::rasterise(&tree, size)));
+    let rgb = render::rasterise(&tree, size).expect("rasterised");
+    group.bench_function("encode PNG", |b| b.iter(|| render::encode_png(&rgb, size)));
     group.bench_function("write SVG", |b| b.iter(|| render::svg(&tree)));
     group.finish();
 

@@ -81,8 +81,9 @@ pub fn draw_svg<C: Chart>(chart: &C, (w, h): (u32, u32)) -> Result<(String, Plot
     Ok((svg, rects))
 }
 
-/// A parsed chart as PNG bytes: RGB, white behind anything transparent.
-pub fn png(tree: &resvg::usvg::Tree, (w, h): (u32, u32)) -> Result<Vec<u8>, String> {
+/// A parsed chart rasterised: RGB rows of `w` × `h` pixels, white behind
+/// anything transparent.
+pub fn rasterise(tree: &resvg::usvg::Tree, (w, h): (u32, u32)) -> Result<Vec<u8>, String> {
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or("empty chart")?;
     pixmap.fill(resvg::tiny_skia::Color::WHITE);
     resvg::render(
@@ -91,20 +92,29 @@ pub fn png(tree: &resvg::usvg::Tree, (w, h): (u32, u32)) -> Result<Vec<u8>, Stri
         &mut pixmap.as_mut(),
     );
     // Opaque on white, so the premultiplied colours are the colours.
-    let rgb: Vec<u8> = pixmap
-        .data()
-        .chunks_exact(4)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect();
+    let mut rgb = Vec::with_capacity(w as usize * h as usize * 3);
+    for p in pixmap.data().chunks_exact(4) {
+        rgb.extend_from_slice(&p[..3]);
+    }
+    Ok(rgb)
+}
+
+/// RGB rows of `w` × `h` pixels as PNG bytes.
+pub fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     let mut enc = png::Encoder::new(&mut out, w, h);
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
     enc.set_compression(png::Compression::Fast);
     let mut writer = enc.write_header().map_err(|e| e.to_string())?;
-    writer.write_image_data(&rgb).map_err(|e| e.to_string())?;
+    writer.write_image_data(rgb).map_err(|e| e.to_string())?;
     writer.finish().map_err(|e| e.to_string())?;
     Ok(out)
+}
+
+/// A parsed chart as PNG bytes.
+pub fn png(tree: &resvg::usvg::Tree, size: (u32, u32)) -> Result<Vec<u8>, String> {
+    encode_png(&rasterise(tree, size)?, size)
 }
 
 /// A parsed chart as a self-contained SVG: text as glyph outlines. The
@@ -113,7 +123,8 @@ pub fn png(tree: &resvg::usvg::Tree, (w, h): (u32, u32)) -> Result<Vec<u8>, Stri
 pub fn svg(tree: &resvg::usvg::Tree) -> String {
     let opts = resvg::usvg::WriteOptions {
         preserve_text: false,
-        coordinates_precision: 3,
+        // Tenths of a unit: 1/40 pixel.
+        coordinates_precision: 1,
         transforms_precision: 6,
         ..resvg::usvg::WriteOptions::default()
     };
