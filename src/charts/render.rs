@@ -123,8 +123,9 @@ pub fn png(tree: &resvg::usvg::Tree, size: (u32, u32)) -> Result<Vec<u8>, String
 pub fn svg(tree: &resvg::usvg::Tree) -> String {
     let opts = resvg::usvg::WriteOptions {
         preserve_text: false,
-        // Tenths of a unit: 1/40 pixel.
-        coordinates_precision: 1,
+        // Hundredths of a unit, 1/400 pixel: coarser rounding moves glyph
+        // edges enough to change anti-aliased pixels.
+        coordinates_precision: 2,
         transforms_precision: 6,
         ..resvg::usvg::WriteOptions::default()
     };
