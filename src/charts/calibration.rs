@@ -1849,8 +1849,10 @@ mod tests {
     /// Decodes a PNG; returns its size and its distinct colours.
     fn decode(path: &Path) -> ((u32, u32), std::collections::HashSet<[u8; 3]>) {
         let f = std::fs::File::open(path).unwrap();
-        let mut reader = png::Decoder::new(f).read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size()];
+        let mut reader = png::Decoder::new(std::io::BufReader::new(f))
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
         let info = reader.next_frame(&mut buf).unwrap();
         let channels = match info.color_type {
             png::ColorType::Rgb => 3,
@@ -2041,10 +2043,10 @@ mod tests {
 
     #[test]
     fn trace_rows_go_into_columns_only_when_they_must() {
-        let theme = Theme::new(1600, 900, true);
+        let theme = Theme::new(1600, 900);
         assert_eq!(TraceData::columns(4, 680.0, &theme), 1);
         assert_eq!(TraceData::columns(13, 680.0, &theme), 2);
-        let small = Theme::new(800, 450, true);
+        let small = Theme::new(800, 450);
         assert_eq!(TraceData::columns(13, 340.0, &small), 2);
         assert_eq!(TraceData::columns(0, 340.0, &small), 1);
     }

@@ -1,7 +1,9 @@
 //! Text on a chart: measuring, fitting, wrapping and drawing with one
-//! anchor convention on both backends. Layout decisions (how many key
-//! columns, where a label goes) measure the real glyphs, so labels neither
-//! overlap nor run off the sheet.
+//! anchor convention. Text is drawn as SVG `<text>` and turned into glyph
+//! outlines of the embedded font by [`super::render`] for both formats;
+//! layout decisions (how many key columns, where a label goes) measure the
+//! same glyphs with [`super::glyphs`], so labels neither overlap nor run off
+//! the sheet (a test checks that measured and rendered widths agree).
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -133,7 +135,7 @@ pub(crate) fn wrap<DB: DrawingBackend>(
 /// centre or right of the text, `v` at the top or middle of the capitals.
 pub(crate) fn draw<DB: DrawingBackend>(
     area: &Area<DB>,
-    theme: &Theme,
+    _theme: &Theme,
     s: &str,
     (x, y): (f64, f64),
     f: Font,
@@ -144,60 +146,28 @@ pub(crate) fn draw<DB: DrawingBackend>(
         VAlign::Top => y + f.cap(),
         VAlign::Middle => y + f.cap() / 2.0,
     };
-    if !theme.bitmap {
-        let top = baseline - SVG_TOP_TO_BASELINE * f.size;
-        let pos = (x.round() as i32, top.round() as i32);
-        return area.draw(&Text::new(s.to_string(), pos, f.svg_style(h)));
-    }
-    let w = width(area, s, f);
-    let left = match h {
-        HPos::Left => x,
-        HPos::Center => x - w / 2.0,
-        HPos::Right => x - w,
-    };
-    let (ox, oy) = (left.round() as i32, baseline.round() as i32);
-    pixels(area, s, f, |dx, dy| (ox + dx, oy + dy))
+    let top = baseline - SVG_TOP_TO_BASELINE * f.size;
+    let pos = (x.round() as i32, top.round() as i32);
+    area.draw(&Text::new(s.to_string(), pos, f.svg_style(h)))
 }
 
 /// Draws `s` reading upwards, centred on `(x, y)`, with the tops of the
 /// capitals towards the left at `x`: the title of a vertical axis.
 pub(crate) fn draw_vertical<DB: DrawingBackend>(
     area: &Area<DB>,
-    theme: &Theme,
+    _theme: &Theme,
     s: &str,
     (x, y): (f64, f64),
     f: Font,
 ) -> DrawResult<DB> {
     let baseline = x + f.cap();
-    if !theme.bitmap {
-        let style = f
-            .svg_style(HPos::Center)
-            .transform(FontTransform::Rotate270);
-        let left = baseline - SVG_TOP_TO_BASELINE * f.size;
-        return area.draw(&Text::new(
-            s.to_string(),
-            (left.round() as i32, y.round() as i32),
-            style,
-        ));
-    }
-    let w = width(area, s, f);
-    let (ox, oy) = (baseline.round() as i32, (y + w / 2.0).round() as i32);
-    // Reading upwards: along the text is up the sheet, below it is right.
-    pixels(area, s, f, |dx, dy| (ox + dy, oy - dx))
-}
-
-/// Blends the glyph pixels of `s` into a bitmap through `to_sheet`.
-fn pixels<DB: DrawingBackend>(
-    area: &Area<DB>,
-    s: &str,
-    f: Font,
-    to_sheet: impl Fn(i32, i32) -> (i32, i32),
-) -> DrawResult<DB> {
-    let mut result = Ok(());
-    glyphs::rasterize(s, f.weight, f.size, |dx, dy, c| {
-        if result.is_ok() {
-            result = area.draw_pixel(to_sheet(dx, dy), &f.colour.mix(f64::from(c)));
-        }
-    });
-    result
+    let style = f
+        .svg_style(HPos::Center)
+        .transform(FontTransform::Rotate270);
+    let left = baseline - SVG_TOP_TO_BASELINE * f.size;
+    area.draw(&Text::new(
+        s.to_string(),
+        (left.round() as i32, y.round() as i32),
+        style,
+    ))
 }

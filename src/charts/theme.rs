@@ -3,30 +3,11 @@
 //! (a series index, a regime band), so one band or one scenario keeps its
 //! colour on every sheet.
 
-use std::sync::OnceLock;
+use plotters::style::RGBColor;
 
-use plotters::style::{FontStyle, RGBColor, register_font};
-
-/// Family name the DejaVu font is registered under. SVG output names it too,
-/// so viewers with DejaVu installed show the same face.
+/// Family name of the embedded DejaVu font: the drawn SVG names it, and
+/// [`super::render`] resolves it to the font data compiled into the binary.
 pub const FONT: &str = "DejaVu Sans";
-
-/// Registers DejaVu Sans (regular and bold) with plotters once per
-/// process, so every text style plotters resolves finds the face compiled
-/// into the binary and no system font library is needed. (Bitmap text is
-/// laid out by [`super::glyphs`] from the same font data.) Returns false
-/// when the font data is unusable.
-pub fn register_fonts() -> bool {
-    static DONE: OnceLock<bool> = OnceLock::new();
-    *DONE.get_or_init(|| {
-        [
-            (FontStyle::Normal, dejavu::sans::regular()),
-            (FontStyle::Bold, dejavu::sans::bold()),
-        ]
-        .into_iter()
-        .all(|(style, bytes)| register_font(FONT, style, bytes).is_ok())
-    })
-}
 
 // Okabe & Ito (2008), "Color Universal Design": distinguishable under the
 // common forms of colour blindness.
@@ -105,30 +86,41 @@ pub const INNER_BAND: f64 = 0.45;
 /// Strength of the regime shading behind a fan chart.
 pub const REGIME_SHADE: f64 = 0.13;
 
-/// Pixel sizes, designed at 1600×900 and scaled with the canvas so a chart
+/// Sizes, designed at 1600×900 and scaled with the canvas so a chart
 /// keeps its proportions at any `--size`. Text sizes are em sizes (the CSS
 /// font size); at the default size the smallest text is 15 px, readable
 /// when the chart is pasted at half size.
+///
+/// A chart is drawn in *units* of `1 / res` of an output pixel: plotters
+/// hands whole numbers to its backends, so drawing at `res` units a pixel
+/// keeps points at sub-pixel positions and a slowly rising line smooth.
+/// `width`, `height` and every size below are in units.
 #[derive(Clone, Debug)]
 pub struct Theme {
     pub width: u32,
     pub height: u32,
     scale: f64,
-    /// Drawing into a bitmap (text is rasterised by [`super::glyphs`]);
-    /// otherwise SVG, where text stays text.
-    pub bitmap: bool,
+    res: u32,
 }
 
 impl Theme {
-    pub fn new(width: u32, height: u32, bitmap: bool) -> Self {
+    /// A sheet of `width` × `height` output pixels, one unit a pixel.
+    pub fn new(width: u32, height: u32) -> Self {
+        Theme::at(width, height, 1)
+    }
+
+    /// A sheet of `width` × `height` output pixels drawn at `res` units a
+    /// pixel: the same layout as [`Theme::new`], scaled by `res`.
+    pub fn at(width: u32, height: u32, res: u32) -> Self {
+        let res = res.max(1);
         let scale = (f64::from(width) / 1600.0)
             .min(f64::from(height) / 900.0)
             .max(0.6);
         Theme {
-            width,
-            height,
-            scale,
-            bitmap,
+            width: width * res,
+            height: height * res,
+            scale: scale * f64::from(res),
+            res,
         }
     }
 
@@ -141,9 +133,9 @@ impl Theme {
         self.px(design).round() as i32
     }
 
-    /// Stroke width in whole pixels, at least 1.
+    /// Stroke width in whole units, at least one output pixel.
     pub fn stroke(&self, design: f64) -> u32 {
-        self.px(design).round().max(1.0) as u32
+        self.px(design).round().max(f64::from(self.res)) as u32
     }
 
     pub fn title(&self) -> f64 {
@@ -175,8 +167,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fonts_register_and_tints_are_lighter() {
-        assert!(register_fonts());
+    fn tints_are_lighter() {
         let t = tint(BLUE, OUTER_BAND);
         assert!(t.0 > BLUE.0 && t.1 > BLUE.1 && t.2 > BLUE.2);
         assert_eq!(tint(BLUE, 1.0), BLUE);

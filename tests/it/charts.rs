@@ -1369,3 +1369,43 @@ fn run_and_compare_tell_the_charts_whether_they_conditioned() {
         );
     }
 }
+
+#[test]
+fn charts_are_byte_identical_on_one_and_two_threads() {
+    // A run draws its charts in parallel; each chart's bytes must not
+    // depend on how many there are at once.
+    let tmp = tempfile::tempdir().unwrap();
+    let small = fixture("small.toml");
+    for format in ["png", "svg"] {
+        let mut outs = Vec::new();
+        for threads in ["1", "2"] {
+            let out = tmp.path().join(format!("{format}-{threads}"));
+            let out_arg = out.display().to_string();
+            ok(geosim(
+                tmp.path(),
+                &[
+                    "run",
+                    &small,
+                    "--quiet",
+                    "--runs",
+                    "200",
+                    "--format",
+                    format,
+                    "--threads",
+                    threads,
+                    "--out",
+                    &out_arg,
+                ],
+            ));
+            outs.push(out);
+        }
+        let names = files(&outs[0], &format!(".{format}"));
+        assert_eq!(names.len(), 5, "{names:?}");
+        assert_eq!(names, files(&outs[1], &format!(".{format}")));
+        for f in names {
+            let a = std::fs::read(outs[0].join(&f)).unwrap();
+            let b = std::fs::read(outs[1].join(&f)).unwrap();
+            assert!(a == b, "{f} differs between 1 and 2 threads");
+        }
+    }
+}

@@ -36,8 +36,10 @@ pub(crate) struct Image {
 impl Image {
     pub(crate) fn read(path: &Path) -> Self {
         let f = std::fs::File::open(path).unwrap();
-        let mut reader = png::Decoder::new(f).read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size()];
+        let mut reader = png::Decoder::new(std::io::BufReader::new(f))
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
         let info = reader.next_frame(&mut buf).unwrap();
         assert_eq!(info.bit_depth, png::BitDepth::Eight);
         let channels = match info.color_type {
