@@ -135,7 +135,7 @@ impl BacktestChart {
                             name: b.name.clone(),
                             lo: b.lo.max(min),
                             hi: b.hi.min(max),
-                            colour: theme::regime(i, r.bands.len()),
+                            colour: theme::band_colour(&r.bands, i),
                         })
                         .collect(),
                     _ => Vec::new(),

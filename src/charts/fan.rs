@@ -95,7 +95,7 @@ impl FanData {
                     name: b.name.clone(),
                     lo: b.lo.max(var.min),
                     hi: b.hi.min(var.max),
-                    colour: theme::regime(i, r.bands.len()),
+                    colour: theme::band_colour(&r.bands, i),
                 })
                 .collect(),
             _ => Vec::new(),

@@ -39,14 +39,13 @@ impl RegimeData {
     /// `None` when the scenario has no regimes.
     pub fn new(model: &Model, table: &Table, info: &RunInfo) -> Option<Self> {
         let reg = model.regimes.as_ref()?;
-        let n = reg.bands.len();
         let bands = reg
             .bands
             .iter()
             .enumerate()
             .map(|(i, b)| RegimeBand {
                 name: b.name.clone(),
-                colour: theme::regime(i, n),
+                colour: theme::band_colour(&reg.bands, i),
                 shares: (0..table.months)
                     .map(|t| table.regime_shares(t).map_or(0.0, |s| s[i]))
                     .collect(),

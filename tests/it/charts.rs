@@ -1369,3 +1369,64 @@ fn run_and_compare_tell_the_charts_whether_they_conditioned() {
         );
     }
 }
+
+#[test]
+fn regime_colours_are_the_authors_or_a_neutral_sequence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = one_variable("0", "1", "0.5", "0.1");
+    let write = |name: &str, bands: &str| {
+        let path = tmp.path().join(name);
+        std::fs::write(
+            &path,
+            format!("{base}[regimes]\nvariable = \"a\"\nbands = [\n{bands}\n]\n"),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    // The author's colour where given, the default palette elsewhere, on
+    // both the regimes chart and the fan chart's shading.
+    let spec = write(
+        "coloured.toml",
+        "{ name = \"detente\", max = 0.5, color = \"#4477aa\" },\n{ name = \"crisis\", color = \"#EE6677\" }",
+    );
+    let case = Case::new(&spec, false);
+    let d = RegimeData::new(case.model(), &case.table(), &case.info()).unwrap();
+    let got: Vec<plotters::style::RGBColor> = d.bands.iter().map(|b| b.colour).collect();
+    use plotters::style::RGBColor;
+    assert_eq!(
+        got,
+        [RGBColor(0x44, 0x77, 0xaa), RGBColor(0xee, 0x66, 0x77)]
+    );
+    let fan = FanData::new(case.model(), &case.table(), VarId(0), &case.info());
+    let shades: Vec<RGBColor> = fan.regimes.iter().map(|s| s.colour).collect();
+    assert_eq!(shades, got);
+    // Without colours: the sequential default, darkest band lowest, so
+    // order is shown without "bad" and "good" colours.
+    let spec = write(
+        "plain.toml",
+        "{ name = \"detente\", max = 0.5 },\n{ name = \"crisis\" }",
+    );
+    let case = Case::new(&spec, false);
+    let d = RegimeData::new(case.model(), &case.table(), &case.info()).unwrap();
+    let got: Vec<RGBColor> = d.bands.iter().map(|b| b.colour).collect();
+    assert_eq!(
+        got,
+        [
+            geosim::charts::theme::regime(0, 2),
+            geosim::charts::theme::regime(1, 2)
+        ]
+    );
+    // A colour that is not #rrggbb: a located error, exit 2.
+    let spec = write(
+        "bad.toml",
+        "{ name = \"detente\", max = 0.5, color = \"blue\" },\n{ name = \"crisis\" }",
+    );
+    geosim(tmp.path(), &["check", &spec]).fails(
+        2,
+        &[
+            "bad.toml:17:40:",
+            "band `detente`: color `blue` is not a colour of the form \"#rrggbb\"",
+            "e.g. color = \"#4477aa\"",
+        ],
+    );
+}
