@@ -10,6 +10,7 @@ use super::analysis::About;
 use super::axes::extent;
 use super::bars::{self, RowPlot, Rows};
 use super::canvas::{Area, DrawResult, Drawn};
+use super::labels;
 use super::legend::{LegendItem, Swatch};
 use super::render::Chart;
 use super::theme::{self, Theme};
@@ -23,7 +24,10 @@ pub const WHISKER: RGBColor = theme::TEXT;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SobolBar {
+    /// The parameter's path, as in sobol.csv.
     pub parameter: String,
+    /// Its name in words ([`labels::short_labels`]), shown on the chart.
+    pub label: String,
     pub first: f64,
     pub first_ci: (f64, f64),
     pub total: f64,
@@ -45,13 +49,17 @@ impl SobolData {
     pub fn new(about: About, params: &[ParamRange], res: &SobolResult) -> Self {
         let mut rows: Vec<_> = res.rows.iter().collect();
         rows.sort_by(|a, b| b.total.total_cmp(&a.total));
+        rows.truncate(bars::MAX_ROWS);
+        let paths: Vec<String> = rows.iter().map(|r| params[r.input].path.clone()).collect();
+        let names = labels::short_labels(&paths);
         SobolData {
             about,
             bars: rows
                 .iter()
-                .take(bars::MAX_ROWS)
-                .map(|r| SobolBar {
+                .zip(names)
+                .map(|(r, label)| SobolBar {
                     parameter: params[r.input].path.clone(),
+                    label,
                     first: r.first,
                     first_ci: r.first_ci,
                     total: r.total,
@@ -107,13 +115,13 @@ impl Chart for SobolData {
         let subtitle = format!(
             "Sobol indices of {} ({}): the share of its variance due to each parameter; the {} \
              largest total indices of {} parameters (first-order indices sum to {:.2})",
-            a.metric,
+            a.metric_label,
             a.mode,
             self.bars.len(),
             self.parameters,
             self.first_sum
         );
-        let names: Vec<String> = self.bars.iter().map(|b| b.parameter.clone()).collect();
+        let names: Vec<String> = self.bars.iter().map(|b| b.label.clone()).collect();
         let ends = self.bars.iter().flat_map(|b| {
             let (f, t) = (b.first_ci, b.total_ci);
             [b.first, b.total, f.0, f.1, t.0, t.1]

@@ -216,7 +216,12 @@ fn tornado_bars_are_the_rows_of_oat_csv() {
         );
         let swing = (b.at_high - b.at_low).abs();
         assert_close(&format!("{} swing", b.parameter), &[swing], &[r["swing"]]);
+        // The chart names the parameter in words; oat.csv keeps the path.
+        assert_eq!(b.label, geosim::charts::labels::short_label(&b.parameter));
+        assert!(!b.label.contains("influences.") && !b.label.contains("->"));
     }
+    assert_eq!(d.about.metric, "alignment@2022-12");
+    assert_eq!(d.about.metric_label, "alignment in Dec 2022");
     let (img, plots) = draw(&d, dir.path(), "tornado", (1600, 900));
     assert!(img.count(plots[0], LOW) > 100, "low-end bars");
     assert!(img.count(plots[0], HIGH) > 100, "high-end bars");
@@ -323,6 +328,8 @@ fn sweep_line_and_heatmap_are_the_rows_of_sweep_csv() {
     assert_close("p05", &l.p05, &col("p05"));
     assert_close("p50", &l.p50, &col("p50"));
     assert_close("p95", &l.p95, &col("p95"));
+    assert_eq!(l.parameter, "variables.alignment.bias");
+    assert_eq!(l.label, "bias: alignment");
     let chart = SweepData::Line(l);
     let (img, plots) = draw(&chart, dir.path(), "sweep", (1600, 900));
     assert!(img.count(plots[0], MEAN) > 100, "mean line");
@@ -338,6 +345,10 @@ fn sweep_line_and_heatmap_are_the_rows_of_sweep_csv() {
         panic!("two parameters give a heatmap");
     };
     assert_eq!(rows.len(), h.xs.len() * h.ys.len());
+    assert_eq!(
+        (h.x_label.as_str(), h.y_label.as_str()),
+        ("bias: alignment", "rate: tension")
+    );
     let mean_col = header.iter().position(|c| c == "mean").unwrap();
     for (k, r) in rows.iter().enumerate() {
         let (i, j) = (k / h.ys.len(), k % h.ys.len());
@@ -450,6 +461,7 @@ fn non_finite_analysis_results_do_not_break_a_chart() {
         .enumerate()
         .map(|(i, (mu_star, sigma))| MorrisPoint {
             parameter: format!("p{i}"),
+            label: format!("p{i}"),
             mu_star: *mu_star,
             sigma: *sigma,
         })
