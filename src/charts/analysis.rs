@@ -65,6 +65,7 @@ impl About {
             title: &self.title,
             subtitle,
             legend,
+            notes: &[],
             footer: &self.footer,
         }
     }

@@ -599,6 +599,7 @@ impl Chart for PitChart {
                 title: &self.title,
                 subtitle: &self.subtitle,
                 legend: &legend,
+                notes: &[],
                 footer: &self.footer,
             },
         )?;
@@ -754,6 +755,7 @@ impl Chart for ReliabilityChart {
                 title: &self.title,
                 subtitle: &self.subtitle,
                 legend: &legend,
+                notes: &[],
                 footer: &self.footer,
             },
         )?;

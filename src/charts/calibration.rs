@@ -1610,6 +1610,7 @@ mod tests {
         About {
             title: "Baseline: trust and alignment, 2015–2030".into(),
             metric: "log posterior".into(),
+            metric_label: "log posterior".into(),
             mode: mode.into(),
             percent: false,
             footer: "scenario baseline · 32 observations · geosim test".into(),

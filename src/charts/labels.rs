@@ -4,7 +4,8 @@
 //! `alignment in Dec 2030`) and months (`2030-12` → `Dec 2030`). Charts
 //! and the command-line tables show these; CSV files keep the paths.
 
-use crate::model::YearMonth;
+use crate::analysis::explain::{Explanation, Term};
+use crate::model::{Model, YearMonth};
 
 /// The segments of a parameter path as `show_path` writes them: names
 /// joined by dots, a name that is not an identifier quoted (with Rust
@@ -120,6 +121,37 @@ pub fn metric(text: &str) -> String {
     match text.split_once('@') {
         Some((name, at)) => format!("{} in {}", name.trim(), month_text(at)),
         None => text.to_string(),
+    }
+}
+
+/// A term of `explain` in words. An event's pressure whose contribution
+/// over the window has the opposite sign of the push itself is the push
+/// fading away (a visit that raised alignment in August lowers it in the
+/// months after, as its pressure decays): it reads
+/// `fading of the Aug 2024 push: <event>`, so nobody takes the event for a
+/// cause of the opposite move. Influences read `trust → alignment`;
+/// other terms keep their names.
+pub fn explain_term(model: &Model, e: &Explanation, term: &Term) -> String {
+    let Some(name) = term.name.strip_prefix("pressure: ") else {
+        return if term.name.starts_with("jump: ") {
+            term.name.clone()
+        } else {
+            arrows(&term.name)
+        };
+    };
+    let push = model.events.iter().find_map(|ev| {
+        let (_, p) = ev
+            .pressures
+            .iter()
+            .find(|(v, _)| *v == e.variable)
+            .filter(|_| ev.name == name)?;
+        Some((ev.date, model.params[p.0].central()))
+    });
+    match push {
+        Some((date, p)) if p * term.total() < 0.0 => {
+            format!("fading of the {} push: {name}", month(date))
+        }
+        _ => term.name.clone(),
     }
 }
 

@@ -14,6 +14,7 @@ mod list;
 mod run;
 mod sensitivity;
 mod sweep;
+mod table;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
