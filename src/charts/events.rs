@@ -7,6 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
 use super::canvas::{Area, DrawResult};
+use super::legend::{LegendItem, Swatch};
 use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
 use crate::model::{Model, VarId, YearMonth};
@@ -42,6 +43,33 @@ pub fn event_marks(model: &Model, var: Option<VarId>) -> Vec<EventMark> {
         })
         .collect()
 }
+/// Colour of the marker of an event that acts on the charted variable.
+pub(crate) const MARKER: RGBColor = RGBColor(70, 70, 70);
+/// Colour of the marker of an event that does not (drawn grey so the
+/// numbering stays the same on every chart).
+pub(crate) const MARKER_GREY: RGBColor = RGBColor(150, 150, 150);
+
+/// What a grey marker means on a chart of `variable`, when some event is
+/// grey; `None` when every marker is dark.
+pub(crate) fn grey_note(events: &[EventMark], variable: &str) -> Option<String> {
+    events
+        .iter()
+        .any(|e| !e.emphasis)
+        .then(|| format!("grey event: no jump or pressure on {variable}"))
+}
+
+/// The legend entry for [`grey_note`]: a grey dashed marker line.
+pub(crate) fn grey_legend(note: &Option<String>) -> Option<LegendItem> {
+    note.as_ref().map(|label| LegendItem {
+        label: label.clone(),
+        swatch: Swatch::Line {
+            colour: MARKER_GREY,
+            width: 1.5,
+            dashed: true,
+        },
+    })
+}
+
 /// Column layout of the event key.
 pub(crate) struct KeyLayout {
     pub rows: usize,

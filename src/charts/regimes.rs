@@ -5,7 +5,7 @@
 use plotters::prelude::*;
 
 use super::canvas::{self, Area, Drawn};
-use super::events::{EventMark, event_marks};
+use super::events::{self, EventMark, event_marks};
 use super::frame::{self, Frame, Shade};
 use super::legend::{LegendItem, Swatch};
 use super::render::Chart;
@@ -32,6 +32,8 @@ pub struct RegimeData {
     /// Lowest band first.
     pub bands: Vec<RegimeBand>,
     pub events: Vec<EventMark>,
+    /// What a grey event marker means, when some are grey (in the legend).
+    pub grey_note: Option<String>,
     pub footer: String,
 }
 
@@ -51,15 +53,18 @@ impl RegimeData {
                     .collect(),
             })
             .collect();
+        let events = event_marks(model, Some(reg.variable));
+        let variable = model.variables[reg.variable.0].name.clone();
         Some(RegimeData {
+            grey_note: events::grey_note(&events, &variable),
             title: model.title.clone(),
-            variable: model.variables[reg.variable.0].name.clone(),
+            variable,
             time: TimeAxis {
                 start: model.start,
                 end: model.end,
             },
             bands,
-            events: event_marks(model, Some(reg.variable)),
+            events,
             footer: footer(model, info),
         })
     }
@@ -96,7 +101,7 @@ impl Chart for RegimeData {
                 colour: b.colour,
             })
             .collect();
-        let legend: Vec<LegendItem> = self
+        let mut legend: Vec<LegendItem> = self
             .bands
             .iter()
             .map(|b| LegendItem {
@@ -104,6 +109,7 @@ impl Chart for RegimeData {
                 swatch: Swatch::Patch(b.colour),
             })
             .collect();
+        legend.extend(events::grey_legend(&self.grey_note));
         let subtitle = format!(
             "Share of runs in each regime of {}, lowest band at the bottom",
             self.variable

@@ -217,7 +217,17 @@ fn check_events(what: &str, model: &Model, marks: &[charts::EventMark], var: Opt
     }
 }
 
+/// The legend says what grey markers mean exactly when some are grey.
+fn check_grey_note(what: &str, marks: &[charts::EventMark], variable: &str, note: &Option<String>) {
+    let want = marks
+        .iter()
+        .any(|m| !m.emphasis)
+        .then(|| format!("grey event: no jump or pressure on {variable}"));
+    assert_eq!(note, &want, "{what}: grey note");
+}
+
 fn check_fan(case: &Case, csv: &EnsembleCsv, v: VarId, d: &FanData) {
+    check_grey_note(&d.variable, &d.events, &d.variable, &d.grey_note);
     let model = case.model();
     let name = &model.variables[v.0].name;
     let what = format!("{}/{name}.png", model.name);
@@ -342,6 +352,7 @@ fn check_panels(case: &Case, csv: &EnsembleCsv, what: &str, panels: &[Panel], na
 }
 
 fn check_regimes(case: &Case, d: &RegimeData) {
+    check_grey_note("regimes.png", &d.events, &d.variable, &d.grey_note);
     let (names, rows) = read_regimes(case.dir.path());
     let got: Vec<&str> = d.bands.iter().map(|b| b.name.as_str()).collect();
     assert_eq!(got, names);
@@ -1368,6 +1379,25 @@ fn run_and_compare_tell_the_charts_whether_they_conditioned() {
             "{out}"
         );
     }
+}
+
+#[test]
+fn grey_event_markers_are_explained_where_they_appear() {
+    let case = Case::new("baseline", false);
+    let m = case.model();
+    // Alignment has events that do not act on it: the legend explains grey.
+    let v = VarId(
+        m.variables
+            .iter()
+            .position(|x| x.name == "alignment")
+            .unwrap(),
+    );
+    let fan = FanData::new(m, &case.table(), v, &case.info());
+    assert!(fan.events.iter().any(|e| !e.emphasis));
+    assert_eq!(
+        fan.grey_note.as_deref(),
+        Some("grey event: no jump or pressure on alignment")
+    );
 }
 
 #[test]
