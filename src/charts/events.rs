@@ -80,7 +80,8 @@ pub(crate) struct KeyLayout {
 const KEY_GAP: f64 = 36.0;
 
 /// Key entries as `n  YYYY-MM  name`, in as many columns as fit and at most
-/// a few rows, so the plot keeps most of the height. Columns take their
+/// a few rows (never more than a third of the sheet's height), so the plot
+/// keeps most of the height. Columns take their
 /// natural widths; when they do not all fit, the widest are cut to a
 /// common limit.
 pub(crate) fn key_layout<DB: DrawingBackend>(
@@ -104,7 +105,10 @@ pub(crate) fn key_layout<DB: DrawingBackend>(
         .iter()
         .map(|e| num_w + text::width(area, &key_text(e), font))
         .collect();
-    let max_rows = ((height * 0.2) / font.line()).floor().max(2.0) as usize;
+    // At most a third of the height (the fewest rows that fit are taken,
+    // so usually far less): a key line cut short names no event.
+    let rows_in = |share: f64| ((height * share) / font.line()).floor().max(2.0) as usize;
+    let most_rows = rows_in(0.34);
     let natural = |rows: usize| -> Vec<f64> {
         widths
             .chunks(rows)
@@ -113,9 +117,9 @@ pub(crate) fn key_layout<DB: DrawingBackend>(
     };
     let total = |cols: &[f64]| cols.iter().sum::<f64>() + gap * (cols.len() as f64 - 1.0);
     // Fewest rows whose natural columns fit; else the most rows allowed.
-    let rows = (1..=max_rows.min(n))
+    let rows = (1..=most_rows.min(n))
         .find(|&r| total(&natural(r)) <= avail)
-        .unwrap_or(max_rows.min(n));
+        .unwrap_or(most_rows.min(n));
     let mut cols = natural(rows);
     let room = avail - gap * (cols.len() as f64 - 1.0);
     if cols.iter().sum::<f64>() > room {
@@ -191,4 +195,52 @@ pub(crate) fn draw_key<DB: DrawingBackend>(
         x += col_w + gap;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fourteen events with names as long as the baseline's.
+    fn long_events() -> Vec<EventMark> {
+        (0..14)
+            .map(|i| EventMark {
+                number: i + 1,
+                date: YearMonth::new(2020 + i as i32 / 3, 1 + (i as u32 % 12)).unwrap(),
+                name: format!("Second Karabakh War and Russian peacekeepers {i:02}"),
+                emphasis: i % 5 != 0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn key_entries_are_not_cut_on_a_small_sheet() {
+        for (w, h) in [(800u32, 450u32), (1600, 900)] {
+            let mut buf = vec![0u8; (w * h * 3) as usize];
+            let area =
+                plotters::backend::BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+            let theme = Theme::new(w, h, true);
+            let font = Font::new(theme.small(), theme::TEXT);
+            let events = long_events();
+            let m = f64::from(theme.margin());
+            let avail = f64::from(w) - 2.0 * m;
+            let k = key_layout(&area, &theme, &events, avail, font, f64::from(h));
+            let num_w = text::width(&area, "14", font.bold()) + theme.px(10.0);
+            for (col, chunk) in events.chunks(k.rows).enumerate() {
+                for e in chunk {
+                    let need = num_w + text::width(&area, &key_text(e), font);
+                    assert!(
+                        k.cols[col] + 1e-9 >= need,
+                        "{w}x{h}: `{}` cut to {} of {need} px",
+                        e.name,
+                        k.cols[col]
+                    );
+                }
+            }
+            assert!(
+                k.rows as f64 * font.line() <= f64::from(h) * 0.34,
+                "{w}x{h}: the key keeps to a third of the height"
+            );
+        }
+    }
 }
