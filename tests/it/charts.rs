@@ -382,13 +382,18 @@ fn check_trajectory(case: &Case, d: &TrajectoryData) {
         })
         .collect();
     let model = case.model();
-    assert_eq!(d.lines.len(), model.n_vars());
-    for l in &d.lines {
-        let col = header.iter().position(|h| *h == l.name).unwrap() - 1;
+    // One panel per variable, each on its own bounds, all in one colour.
+    let names: Vec<&str> = d.panels.iter().map(|p| p.name.as_str()).collect();
+    let want_names: Vec<&str> = model.variables.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, want_names);
+    for (p, v) in d.panels.iter().zip(&model.variables) {
+        let col = header.iter().position(|h| *h == p.name).unwrap() - 1;
         let want: Vec<f64> = rows.iter().map(|r| r[col]).collect();
-        assert_close(&format!("trajectory.png {}", l.name), &l.values, &want);
+        assert_close(&format!("trajectory.png {}", p.name), &p.median, &want);
+        assert_eq!(p.bounds, (v.min, v.max));
+        assert_eq!(p.colour, geosim::charts::trajectory::LINE);
+        assert!(p.bands.is_empty());
     }
-    check_events("trajectory.png", model, &d.events, None);
 }
 
 /// Checks the data of one chart against the result files.
@@ -502,15 +507,7 @@ fn check_pixels(what: &str, img: &Image, chart: &RunChart, plots: &PlotRects) {
                 }
             }
         }
-        RunChart::Trajectory(d) => {
-            for l in &d.lines {
-                assert!(
-                    img.count(plots[0], l.colour) > 20,
-                    "{what}: line {} absent",
-                    l.name
-                );
-            }
-        }
+        RunChart::Trajectory(d) => panels_ok(&d.panels),
     }
 }
 
@@ -655,10 +652,10 @@ fn non_finite_values_and_ranges_do_not_break_a_chart() {
                     p.bounds = range;
                 }),
                 RunChart::Drivers(d) => d.panels.iter_mut().for_each(|p| p.bounds = range),
-                RunChart::Trajectory(d) => {
-                    d.lines.iter_mut().for_each(|l| spoil(&mut l.values));
-                    d.y_range = range;
-                }
+                RunChart::Trajectory(d) => d.panels.iter_mut().for_each(|p| {
+                    spoil(&mut p.median);
+                    p.bounds = range;
+                }),
                 RunChart::Regimes(_) => {}
             }
             let path = tmp.path().join("spoilt.png");
