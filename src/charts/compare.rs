@@ -15,8 +15,11 @@ use super::time_axis::TimeAxis;
 use crate::model::{Model, VarId};
 use crate::stats::Table;
 
-/// Opacity of each scenario's band: translucent, so overlaps stay readable.
-pub const BAND_ALPHA: f64 = 0.18;
+/// Opacity of each scenario's band: light, so where bands overlap the
+/// mix stays pale and each band's own edges (drawn in its colour) show.
+pub const BAND_ALPHA: f64 = 0.10;
+/// Design width of a band's dashed edges, in the scenario's colour.
+pub const EDGE_WIDTH: f64 = 1.5;
 
 /// The band coverage a comparison prefers.
 pub const PREFERRED_COVERAGE: f64 = 0.9;
@@ -63,6 +66,38 @@ pub struct CompareSeries {
     pub time: TimeAxis,
     pub median: Vec<f64>,
     pub band: Option<QuantileBand>,
+}
+
+impl CompareSeries {
+    /// The scenario's legend label: its name, and what its band holds.
+    pub fn legend_label(&self) -> String {
+        match &self.band {
+            Some(b) => format!(
+                "{}: median, {} of runs between the dashed edges",
+                self.scenario,
+                percent(b.coverage)
+            ),
+            None => format!("{}: median", self.scenario),
+        }
+    }
+
+    /// The scenario's own legend entry, swatch in its own colour.
+    pub(crate) fn legend(&self) -> LegendItem {
+        LegendItem {
+            label: self.legend_label(),
+            swatch: match self.band {
+                Some(_) => Swatch::Band {
+                    colour: self.colour,
+                    fill: theme::tint(self.colour, BAND_ALPHA * 2.5),
+                },
+                None => Swatch::Line {
+                    colour: self.colour,
+                    width: 3.5,
+                    dashed: false,
+                },
+            },
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -154,27 +189,7 @@ impl CompareData {
 
 impl Chart for CompareData {
     fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> Drawn<DB> {
-        let mut legend: Vec<LegendItem> = self
-            .series
-            .iter()
-            .map(|s| LegendItem {
-                label: format!("{} median", s.scenario),
-                swatch: Swatch::Line {
-                    colour: s.colour,
-                    width: 3.5,
-                    dashed: false,
-                },
-            })
-            .collect();
-        if let Some(b) = self.series.iter().find_map(|s| s.band.as_ref()) {
-            legend.push(LegendItem {
-                label: format!(
-                    "shaded: {} of runs, in each scenario's colour",
-                    percent(b.coverage)
-                ),
-                swatch: Swatch::Patch(theme::tint(theme::MUTED, 0.3)),
-            });
-        }
+        let legend: Vec<LegendItem> = self.series.iter().map(CompareSeries::legend).collect();
         let subtitle = if self.description.is_empty() {
             "Median and band of runs of each scenario".to_string()
         } else {
@@ -202,12 +217,13 @@ impl Chart for CompareData {
                     ))?;
                 }
             }
-            // Thin edges keep each band readable where bands overlap.
+            // Dashed edges in each scenario's own colour keep every band
+            // readable where bands overlap, and apart from the solid medians.
             for s in &self.series {
                 if let Some(b) = &s.band {
-                    let edge = theme::tint(s.colour, 0.6);
-                    canvas::line(area, theme, plot.path(&s.time, &b.lo), edge, 1.0)?;
-                    canvas::line(area, theme, plot.path(&s.time, &b.hi), edge, 1.0)?;
+                    let edge = s.colour;
+                    canvas::dashed(area, theme, plot.path(&s.time, &b.lo), edge, EDGE_WIDTH)?;
+                    canvas::dashed(area, theme, plot.path(&s.time, &b.hi), edge, EDGE_WIDTH)?;
                 }
             }
             for s in &self.series {

@@ -722,13 +722,31 @@ fn comparison_data_is_each_scenarios_median_and_90_percent_band() {
     let plots = render::render(&d, &path, Format::Png, (1000, 600)).unwrap();
     let img = Image::read(&path);
     assert_eq!((img.w, img.h), (1000, 600));
+    // Under the plot: the legend, one entry per scenario with a swatch of
+    // its own band (light fill, edges and line in its colour).
+    let below = [0, plots[0][3] + 1, img.w as i32, img.h as i32];
     for s in &d.series {
         assert!(
             img.count(plots[0], s.colour) > 50,
             "{} line absent",
             s.scenario
         );
+        let fill = geosim::charts::theme::tint(s.colour, geosim::charts::compare::BAND_ALPHA * 2.5);
+        assert!(img.count(below, fill) > 20, "{}: legend swatch", s.scenario);
+        assert!(
+            img.count(below, s.colour) > 20,
+            "{}: legend edges",
+            s.scenario
+        );
+        assert_eq!(
+            s.legend_label(),
+            format!(
+                "{}: median, 90% of runs between the dashed edges",
+                s.scenario
+            )
+        );
     }
+    assert_ne!(d.series[0].colour, d.series[1].colour);
 }
 
 #[test]
