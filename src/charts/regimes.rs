@@ -16,10 +16,17 @@ use crate::error::Error;
 use crate::model::Model;
 use crate::stats::Table;
 
+/// Strength of the band colours in the stacked areas.
+pub const FILL: f64 = 0.6;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegimeBand {
     pub name: String,
+    /// The band's colour on every chart.
     pub colour: RGBColor,
+    /// Its area here: the colour lightened ([`FILL`]), so the event
+    /// markers stay visible over the darkest band.
+    pub fill: RGBColor,
     /// Share of runs in this band, month by month.
     pub shares: Vec<f64>,
 }
@@ -48,6 +55,7 @@ impl RegimeData {
             .map(|(i, b)| RegimeBand {
                 name: b.name.clone(),
                 colour: theme::band_colour(&reg.bands, i),
+                fill: theme::tint(theme::band_colour(&reg.bands, i), FILL),
                 shares: (0..table.months)
                     .map(|t| table.regime_shares(t).map_or(0.0, |s| s[i]))
                     .collect(),
@@ -98,7 +106,7 @@ impl Chart for RegimeData {
                 name: b.name.clone(),
                 lo: lo.last().copied().unwrap_or(0.0),
                 hi: hi.last().copied().unwrap_or(0.0),
-                colour: b.colour,
+                colour: b.fill,
             })
             .collect();
         let mut legend: Vec<LegendItem> = self
@@ -106,7 +114,7 @@ impl Chart for RegimeData {
             .iter()
             .map(|b| LegendItem {
                 label: b.name.clone(),
-                swatch: Swatch::Patch(b.colour),
+                swatch: Swatch::Patch(b.fill),
             })
             .collect();
         legend.extend(events::grey_legend(&self.grey_note));
@@ -114,11 +122,11 @@ impl Chart for RegimeData {
             "Share of runs in each regime of {}, lowest band at the bottom",
             self.variable
         );
-        let y_title = format!("share of runs by regime of {}", self.variable);
+        let y_title = "share of runs";
         let f = Frame {
             title: &self.title,
             subtitle: &subtitle,
-            y_title: &y_title,
+            y_title,
             y_range: (0.0, 1.0),
             y_percent: true,
             time: self.time,
@@ -130,7 +138,7 @@ impl Chart for RegimeData {
         frame::draw(area, theme, &f, |plot| {
             for (b, (lo, hi)) in self.bands.iter().zip(&stacks) {
                 if b.shares.iter().any(|s| *s > 0.0) {
-                    canvas::fill(area, plot.band(&self.time, lo, hi), b.colour)?;
+                    canvas::fill(area, plot.band(&self.time, lo, hi), b.fill)?;
                 }
             }
             Ok(())

@@ -500,7 +500,7 @@ fn check_pixels(what: &str, img: &Image, chart: &RunChart, plots: &PlotRects) {
                 let tallest = b.shares.iter().fold(0.0f64, |a, s| a.max(*s));
                 if tallest * f64::from(rect[3] - rect[1]) > 12.0 {
                     assert!(
-                        img.count(rect, b.colour) > 0,
+                        img.count(rect, b.fill) > 0,
                         "{what}: band {} absent",
                         b.name
                     );
@@ -1438,6 +1438,12 @@ fn regime_colours_are_the_authors_or_a_neutral_sequence() {
     let d = RegimeData::new(case.model(), &case.table(), &case.info()).unwrap();
     let got: Vec<plotters::style::RGBColor> = d.bands.iter().map(|b| b.colour).collect();
     use plotters::style::RGBColor;
+    for b in &d.bands {
+        assert_eq!(
+            b.fill,
+            geosim::charts::theme::tint(b.colour, geosim::charts::regimes::FILL)
+        );
+    }
     assert_eq!(
         got,
         [RGBColor(0x44, 0x77, 0xaa), RGBColor(0xee, 0x66, 0x77)]
