@@ -69,11 +69,12 @@ pub fn noise_note(rows: &[SobolRow], samples: usize) -> Option<String> {
     if below == 0 && above == 0 {
         return None;
     }
+    let all = rows.len();
     let params = |n: usize| {
         if n == 1 {
-            "1 parameter has".to_string()
+            format!("1 of {all} parameters has")
         } else {
-            format!("{n} parameters have")
+            format!("{n} of {all} parameters have")
         }
     };
     let mut what = Vec::new();
@@ -235,14 +236,14 @@ mod tests {
         assert_eq!(
             noise_note(&[below.clone(), clean, above.clone()], 256).as_deref(),
             Some(
-                "Note: 1 parameter has an index or interval below zero; 1 parameter has a \
-                 first-order index above its total index. True indices lie between 0 and 1, \
+                "Note: 1 of 3 parameters has an index or interval below zero; 1 of 3 parameters \
+                 has a first-order index above its total index. True indices lie between 0 and 1, \
                  first order at most total: this is estimator noise at 256 base samples; \
                  --samples 1024 or more narrows it."
             )
         );
         let two = noise_note(&[below.clone(), below], 1000).unwrap();
-        assert!(two.starts_with("Note: 2 parameters have an index or interval below zero. "));
+        assert!(two.starts_with("Note: 2 of 2 parameters have an index or interval below zero. "));
         assert!(two.ends_with("--samples 4000 or more narrows it."));
     }
 }
