@@ -8,6 +8,7 @@ use super::canvas::{self, Area, Drawn};
 use super::fan::{QuantileBand, axis_title, percent};
 use super::frame::{self, Frame};
 use super::legend::{LegendItem, Swatch};
+use super::panels::{self, Panel, Sheet};
 use super::render::Chart;
 use super::run_kind::{RunInfo, conditioned_on};
 use super::theme::{self, Theme};
@@ -112,8 +113,15 @@ pub struct CompareData {
     /// In the order the scenarios were given; scenarios without the
     /// variable are left out (their colour is kept for the others).
     pub series: Vec<CompareSeries>,
+    /// More than [`MAX_OVERLAID`] scenarios on one horizon: one panel per
+    /// scenario on shared scales instead of all bands on one plot.
+    pub small_multiples: bool,
     pub footer: String,
 }
+
+/// Most scenarios whose bands are drawn over each other; more get a panel
+/// each.
+pub const MAX_OVERLAID: usize = 3;
 
 /// The footer of a comparison: each scenario's runs and seed, and whether
 /// it was conditioned on its observations.
@@ -166,7 +174,9 @@ impl CompareData {
             });
         }
         let (model, v) = first?;
+        let one_horizon = series.windows(2).all(|w| w[0].time == w[1].time);
         Some(CompareData {
+            small_multiples: series.len() > MAX_OVERLAID && one_horizon,
             variable: variable.to_string(),
             description: model.variables[v.0].description.clone(),
             y_title: axis_title(model, v),
@@ -196,6 +206,55 @@ impl Chart for CompareData {
             self.description.clone()
         };
         let title = self.title();
+        if self.small_multiples {
+            let panels: Vec<Panel> = self
+                .series
+                .iter()
+                .map(|s| Panel {
+                    name: s.scenario.clone(),
+                    note: None,
+                    bounds: self.y_range,
+                    median: s.median.clone(),
+                    bands: s.band.iter().cloned().collect(),
+                    colour: s.colour,
+                    shades: Vec::new(),
+                    observations: Vec::new(),
+                })
+                .collect();
+            // Each panel is named by its scenario; the legend says what a
+            // panel shows, in each scenario's colour.
+            let legend: Vec<LegendItem> = self
+                .series
+                .iter()
+                .map(|s| LegendItem {
+                    label: match &s.band {
+                        Some(b) => format!(
+                            "{}: median, shaded {} of runs",
+                            s.scenario,
+                            percent(b.coverage)
+                        ),
+                        None => format!("{}: median", s.scenario),
+                    },
+                    swatch: Swatch::Line {
+                        colour: s.colour,
+                        width: 3.0,
+                        dashed: false,
+                    },
+                })
+                .collect();
+            return panels::draw(
+                area,
+                theme,
+                &Sheet {
+                    title: &title,
+                    subtitle: Some(&subtitle),
+                    legend: &legend,
+                    time: self.time,
+                    panels: &panels,
+                    footer: &self.footer,
+                },
+            );
+        }
         let f = Frame {
             title: &title,
             subtitle: &subtitle,

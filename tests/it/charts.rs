@@ -747,6 +747,22 @@ fn comparison_data_is_each_scenarios_median_and_90_percent_band() {
         );
     }
     assert_ne!(d.series[0].colour, d.series[1].colour);
+    assert!(!d.small_multiples, "two scenarios share one plot");
+
+    // More than three scenarios: one panel each, on shared scales.
+    let four = [&entries[0], &entries[1], &entries[0], &entries[1]].map(|e| Entry {
+        model: e.model,
+        table: e.table,
+        info: e.info.clone(),
+    });
+    let d4 = CompareData::new(&four, "x").unwrap();
+    assert!(d4.small_multiples);
+    let plots = render::render(&d4, &path, Format::Png, (1000, 600)).unwrap();
+    assert_eq!(plots.len(), 4, "a panel per scenario");
+    let img = Image::read(&path);
+    for (s, rect) in d4.series.iter().zip(&plots) {
+        assert!(img.count(*rect, s.colour) > 20, "{} panel", s.scenario);
+    }
 }
 
 #[test]
