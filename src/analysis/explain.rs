@@ -65,7 +65,33 @@ impl Explanation {
         v.sort_by(|a, b| b.total().abs().total_cmp(&a.total().abs()));
         v
     }
+
+    /// The ranked terms that contribute in some month: a constant term
+    /// (the bias) or a clamp that never binds is left out.
+    pub fn active(&self) -> Vec<&Term> {
+        self.ranked()
+            .into_iter()
+            .filter(|t| t.monthly.iter().any(|c| c.abs() > NOISE))
+            .collect()
+    }
+
+    /// The `top` largest active terms named, the rest to be merged; a rest
+    /// of a single term is named instead. The chart and the printed table
+    /// both split this way, so their counts agree.
+    pub fn split(&self, top: usize) -> (Vec<&Term>, Vec<&Term>) {
+        let mut named = self.active();
+        let rest = if named.len() > top + 1 {
+            named.split_off(top)
+        } else {
+            Vec::new()
+        };
+        (named, rest)
+    }
 }
+
+/// Contributions this small are rounding noise (a clamping term that
+/// never clamps).
+pub const NOISE: f64 = 1e-12;
 
 pub const GAP_TERM: &str = "closing the gap to the start-of-window target";
 pub const CLAMP_TERM: &str = "clamping at the bounds";

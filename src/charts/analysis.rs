@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::Options;
+use super::labels;
 use super::legend::LegendItem;
 use super::page::Page;
 use super::render::{self, Chart};
@@ -33,6 +34,8 @@ pub struct About {
     pub title: String,
     /// The metric as written on the command line, e.g. `alignment@2030-12`.
     pub metric: String,
+    /// The metric in words, e.g. `alignment in Dec 2030` ([`labels::metric`]).
+    pub metric_label: String,
     /// How the metric was computed, e.g. "deterministic run", "mean of 100 runs".
     pub mode: String,
     /// The metric is a share of runs (axis labels in percent).
@@ -46,6 +49,7 @@ impl About {
         About {
             title: model.title.clone(),
             metric: metric.to_string(),
+            metric_label: labels::metric(metric),
             mode: mode.to_string(),
             percent,
             footer: footer(model, details),
@@ -61,6 +65,7 @@ impl About {
             title: &self.title,
             subtitle,
             legend,
+            notes: &[],
             footer: &self.footer,
         }
     }

@@ -135,7 +135,7 @@ impl BacktestChart {
                             name: b.name.clone(),
                             lo: b.lo.max(min),
                             hi: b.hi.min(max),
-                            colour: theme::regime(i, r.bands.len()),
+                            colour: theme::band_colour(&r.bands, i),
                         })
                         .collect(),
                     _ => Vec::new(),
@@ -599,6 +599,7 @@ impl Chart for PitChart {
                 title: &self.title,
                 subtitle: &self.subtitle,
                 legend: &legend,
+                notes: &[],
                 footer: &self.footer,
             },
         )?;
@@ -754,6 +755,7 @@ impl Chart for ReliabilityChart {
                 title: &self.title,
                 subtitle: &self.subtitle,
                 legend: &legend,
+                notes: &[],
                 footer: &self.footer,
             },
         )?;

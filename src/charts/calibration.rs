@@ -125,74 +125,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-// ------------------------------------------------------------------ labels
-
-/// The segments of a parameter path as `show_path` writes them: names
-/// joined by dots, a name that is not an identifier quoted (with Rust
-/// escapes), e.g. `influences."a -> b".weight` → `influences`, `a -> b`,
-/// `weight`.
-fn segments(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut quoted = false;
-    let mut chars = path.chars();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '\\') => match chars.next() {
-                Some('n' | 't' | 'r') => current.push(' '),
-                Some(e) => current.push(e),
-                None => {}
-            },
-            (true, '"') => quoted = false,
-            (false, '"') => quoted = true,
-            (false, '.') => out.push(std::mem::take(&mut current)),
-            (_, c) => current.push(c),
-        }
-    }
-    out.push(current);
-    out
-}
-
-/// `a -> b` as `a → b`, spaced evenly around the arrow.
-fn arrows(s: &str) -> String {
-    s.split("->").map(str::trim).collect::<Vec<_>>().join(" → ")
-}
-
-/// A parameter path shortened for a panel title: the field (everything
-/// after the owner, e.g. `weight`, `pressure.x`), a colon, then the owner
-/// with `->` as an arrow. The section (`variables`, `influences`, …) is
-/// dropped: the field names it already (a rate belongs to a variable, a
-/// weight to an influence).
-///
-/// `influences."western_pressure -> alignment".weight` → `weight: western_pressure → alignment`;
-/// `variables.trust.rate` → `rate: trust`; `incidents."a b".pressure.x` →
-/// `pressure.x: a b`. A path of fewer than three segments (e.g. `log
-/// posterior`) is kept, arrows aside.
-pub fn short_label(path: &str) -> String {
-    let segs = segments(path);
-    if segs.len() < 3 || segs.iter().any(|s| s.trim().is_empty()) {
-        return arrows(path);
-    }
-    format!("{}: {}", segs[2..].join("."), arrows(&segs[1]))
-}
-
-/// [`short_label`] of each path, except where two paths would shorten to
-/// the same label (e.g. a variable and an event named alike): those keep
-/// their full paths, so no two panels read the same.
-pub fn short_labels(paths: &[String]) -> Vec<String> {
-    let shortened: Vec<String> = paths.iter().map(|p| short_label(p)).collect();
-    shortened
-        .iter()
-        .zip(paths)
-        .map(|(s, p)| {
-            if shortened.iter().filter(|t| *t == s).count() > 1 {
-                arrows(p)
-            } else {
-                s.clone()
-            }
-        })
-        .collect()
-}
+pub use super::labels::{short_label, short_labels};
 
 // ------------------------------------------------------------ panel frames
 
@@ -540,7 +473,7 @@ impl Chart for ProfilesData {
             "What the record pins down: {} relative to the best fit ({}) for each of {} \
              parameters; values whose curve stays above the 90 % line are supported, a curve \
              as flat as the dashed prior means the record says little",
-            a.metric,
+            a.metric_label,
             a.mode,
             self.panels.len()
         );
@@ -1677,6 +1610,7 @@ mod tests {
         About {
             title: "Baseline: trust and alignment, 2015–2030".into(),
             metric: "log posterior".into(),
+            metric_label: "log posterior".into(),
             mode: mode.into(),
             percent: false,
             footer: "scenario baseline · 32 observations · geosim test".into(),
@@ -1891,39 +1825,6 @@ mod tests {
         let text = std::fs::read_to_string(&svg).unwrap();
         assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"));
         first.unwrap()
-    }
-
-    #[test]
-    fn labels_are_shortened_to_field_and_owner() {
-        assert_eq!(
-            short_label("influences.\"western_pressure -> alignment\".weight"),
-            "weight: western_pressure → alignment"
-        );
-        assert_eq!(short_label("variables.trust.rate"), "rate: trust");
-        assert_eq!(short_label("drivers.d.offset"), "offset: d");
-        assert_eq!(
-            short_label("incidents.\"a b\".pressure.x"),
-            "pressure.x: a b"
-        );
-        assert_eq!(short_label("influences.\"d->y\".weight"), "weight: d → y");
-        assert_eq!(
-            short_label("incidents.\"say \\\"no\\\"\".base_rate"),
-            "base_rate: say \"no\""
-        );
-        assert_eq!(short_label("log posterior"), "log posterior");
-        assert_eq!(short_label("a.b"), "a.b");
-        assert_eq!(short_label(""), "");
-        assert_eq!(short_label("a..b"), "a..b");
-        // Two paths that would read alike keep their full paths.
-        let paths = [
-            "variables.x.rate".to_string(),
-            "drivers.x.rate".to_string(),
-            "variables.y.rate".to_string(),
-        ];
-        assert_eq!(
-            short_labels(&paths),
-            ["variables.x.rate", "drivers.x.rate", "rate: y"]
-        );
     }
 
     #[test]

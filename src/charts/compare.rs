@@ -8,6 +8,7 @@ use super::canvas::{self, Area, Drawn};
 use super::fan::{QuantileBand, axis_title, percent};
 use super::frame::{self, Frame};
 use super::legend::{LegendItem, Swatch};
+use super::panels::{self, Panel, Sheet};
 use super::render::Chart;
 use super::run_kind::{RunInfo, conditioned_on};
 use super::theme::{self, Theme};
@@ -15,8 +16,11 @@ use super::time_axis::TimeAxis;
 use crate::model::{Model, VarId};
 use crate::stats::Table;
 
-/// Opacity of each scenario's band: translucent, so overlaps stay readable.
-pub const BAND_ALPHA: f64 = 0.18;
+/// Opacity of each scenario's band: light, so where bands overlap the
+/// mix stays pale and each band's own edges (drawn in its colour) show.
+pub const BAND_ALPHA: f64 = 0.10;
+/// Design width of a band's dashed edges, in the scenario's colour.
+pub const EDGE_WIDTH: f64 = 1.5;
 
 /// The band coverage a comparison prefers.
 pub const PREFERRED_COVERAGE: f64 = 0.9;
@@ -65,6 +69,38 @@ pub struct CompareSeries {
     pub band: Option<QuantileBand>,
 }
 
+impl CompareSeries {
+    /// The scenario's legend label: its name, and what its band holds.
+    pub fn legend_label(&self) -> String {
+        match &self.band {
+            Some(b) => format!(
+                "{}: median, {} of runs between the dashed edges",
+                self.scenario,
+                percent(b.coverage)
+            ),
+            None => format!("{}: median", self.scenario),
+        }
+    }
+
+    /// The scenario's own legend entry, swatch in its own colour.
+    pub(crate) fn legend(&self) -> LegendItem {
+        LegendItem {
+            label: self.legend_label(),
+            swatch: match self.band {
+                Some(_) => Swatch::Band {
+                    colour: self.colour,
+                    fill: theme::tint(self.colour, BAND_ALPHA * 2.5),
+                },
+                None => Swatch::Line {
+                    colour: self.colour,
+                    width: 3.5,
+                    dashed: false,
+                },
+            },
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompareData {
     pub variable: String,
@@ -77,8 +113,15 @@ pub struct CompareData {
     /// In the order the scenarios were given; scenarios without the
     /// variable are left out (their colour is kept for the others).
     pub series: Vec<CompareSeries>,
+    /// More than [`MAX_OVERLAID`] scenarios on one horizon: one panel per
+    /// scenario on shared scales instead of all bands on one plot.
+    pub small_multiples: bool,
     pub footer: String,
 }
+
+/// Most scenarios whose bands are drawn over each other; more get a panel
+/// each.
+pub const MAX_OVERLAID: usize = 3;
 
 /// The footer of a comparison: each scenario's runs and seed, and whether
 /// it was conditioned on its observations.
@@ -131,7 +174,9 @@ impl CompareData {
             });
         }
         let (model, v) = first?;
+        let one_horizon = series.windows(2).all(|w| w[0].time == w[1].time);
         Some(CompareData {
+            small_multiples: series.len() > MAX_OVERLAID && one_horizon,
             variable: variable.to_string(),
             description: model.variables[v.0].description.clone(),
             y_title: axis_title(model, v),
@@ -154,33 +199,62 @@ impl CompareData {
 
 impl Chart for CompareData {
     fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> Drawn<DB> {
-        let mut legend: Vec<LegendItem> = self
-            .series
-            .iter()
-            .map(|s| LegendItem {
-                label: format!("{} median", s.scenario),
-                swatch: Swatch::Line {
-                    colour: s.colour,
-                    width: 3.5,
-                    dashed: false,
-                },
-            })
-            .collect();
-        if let Some(b) = self.series.iter().find_map(|s| s.band.as_ref()) {
-            legend.push(LegendItem {
-                label: format!(
-                    "shaded: {} of runs, in each scenario's colour",
-                    percent(b.coverage)
-                ),
-                swatch: Swatch::Patch(theme::tint(theme::MUTED, 0.3)),
-            });
-        }
+        let legend: Vec<LegendItem> = self.series.iter().map(CompareSeries::legend).collect();
         let subtitle = if self.description.is_empty() {
             "Median and band of runs of each scenario".to_string()
         } else {
             self.description.clone()
         };
         let title = self.title();
+        if self.small_multiples {
+            let panels: Vec<Panel> = self
+                .series
+                .iter()
+                .map(|s| Panel {
+                    name: s.scenario.clone(),
+                    note: None,
+                    bounds: self.y_range,
+                    median: s.median.clone(),
+                    bands: s.band.iter().cloned().collect(),
+                    colour: s.colour,
+                    shades: Vec::new(),
+                    observations: Vec::new(),
+                })
+                .collect();
+            // Each panel is named by its scenario; the legend says what a
+            // panel shows, in each scenario's colour.
+            let legend: Vec<LegendItem> = self
+                .series
+                .iter()
+                .map(|s| LegendItem {
+                    label: match &s.band {
+                        Some(b) => format!(
+                            "{}: median, shaded {} of runs",
+                            s.scenario,
+                            percent(b.coverage)
+                        ),
+                        None => format!("{}: median", s.scenario),
+                    },
+                    swatch: Swatch::Line {
+                        colour: s.colour,
+                        width: 3.0,
+                        dashed: false,
+                    },
+                })
+                .collect();
+            return panels::draw(
+                area,
+                theme,
+                &Sheet {
+                    title: &title,
+                    subtitle: Some(&subtitle),
+                    legend: &legend,
+                    time: self.time,
+                    panels: &panels,
+                    footer: &self.footer,
+                },
+            );
+        }
         let f = Frame {
             title: &title,
             subtitle: &subtitle,
@@ -202,12 +276,13 @@ impl Chart for CompareData {
                     ))?;
                 }
             }
-            // Thin edges keep each band readable where bands overlap.
+            // Dashed edges in each scenario's own colour keep every band
+            // readable where bands overlap, and apart from the solid medians.
             for s in &self.series {
                 if let Some(b) = &s.band {
-                    let edge = theme::tint(s.colour, 0.6);
-                    canvas::line(area, theme, plot.path(&s.time, &b.lo), edge, 1.0)?;
-                    canvas::line(area, theme, plot.path(&s.time, &b.hi), edge, 1.0)?;
+                    let edge = s.colour;
+                    canvas::dashed(area, theme, plot.path(&s.time, &b.lo), edge, EDGE_WIDTH)?;
+                    canvas::dashed(area, theme, plot.path(&s.time, &b.hi), edge, EDGE_WIDTH)?;
                 }
             }
             for s in &self.series {

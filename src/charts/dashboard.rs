@@ -42,7 +42,7 @@ impl DashboardData {
                         name: b.name.clone(),
                         lo: b.lo.max(v.min),
                         hi: b.hi.min(v.max),
-                        colour: theme::regime(k, r.bands.len()),
+                        colour: theme::band_colour(&r.bands, k),
                     })
                     .collect(),
                 _ => Vec::new(),

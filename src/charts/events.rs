@@ -7,6 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::HPos;
 
 use super::canvas::{Area, DrawResult};
+use super::legend::{LegendItem, Swatch};
 use super::text::{self, Font, VAlign};
 use super::theme::{self, Theme};
 use crate::model::{Model, VarId, YearMonth};
@@ -42,6 +43,33 @@ pub fn event_marks(model: &Model, var: Option<VarId>) -> Vec<EventMark> {
         })
         .collect()
 }
+/// Colour of the marker of an event that acts on the charted variable.
+pub(crate) const MARKER: RGBColor = RGBColor(70, 70, 70);
+/// Colour of the marker of an event that does not (drawn grey so the
+/// numbering stays the same on every chart).
+pub(crate) const MARKER_GREY: RGBColor = RGBColor(150, 150, 150);
+
+/// What a grey marker means on a chart of `variable`, when some event is
+/// grey; `None` when every marker is dark.
+pub(crate) fn grey_note(events: &[EventMark], variable: &str) -> Option<String> {
+    events
+        .iter()
+        .any(|e| !e.emphasis)
+        .then(|| format!("grey event: no jump or pressure on {variable}"))
+}
+
+/// The legend entry for [`grey_note`]: a grey dashed marker line.
+pub(crate) fn grey_legend(note: &Option<String>) -> Option<LegendItem> {
+    note.as_ref().map(|label| LegendItem {
+        label: label.clone(),
+        swatch: Swatch::Line {
+            colour: MARKER_GREY,
+            width: 1.5,
+            dashed: true,
+        },
+    })
+}
+
 /// Column layout of the event key.
 pub(crate) struct KeyLayout {
     pub rows: usize,
@@ -52,7 +80,8 @@ pub(crate) struct KeyLayout {
 const KEY_GAP: f64 = 36.0;
 
 /// Key entries as `n  YYYY-MM  name`, in as many columns as fit and at most
-/// a few rows, so the plot keeps most of the height. Columns take their
+/// a few rows (never more than a third of the sheet's height), so the plot
+/// keeps most of the height. Columns take their
 /// natural widths; when they do not all fit, the widest are cut to a
 /// common limit.
 pub(crate) fn key_layout<DB: DrawingBackend>(
@@ -76,7 +105,10 @@ pub(crate) fn key_layout<DB: DrawingBackend>(
         .iter()
         .map(|e| num_w + text::width(area, &key_text(e), font))
         .collect();
-    let max_rows = ((height * 0.2) / font.line()).floor().max(2.0) as usize;
+    // At most a third of the height (the fewest rows that fit are taken,
+    // so usually far less): a key line cut short names no event.
+    let rows_in = |share: f64| ((height * share) / font.line()).floor().max(2.0) as usize;
+    let most_rows = rows_in(0.34);
     let natural = |rows: usize| -> Vec<f64> {
         widths
             .chunks(rows)
@@ -85,9 +117,9 @@ pub(crate) fn key_layout<DB: DrawingBackend>(
     };
     let total = |cols: &[f64]| cols.iter().sum::<f64>() + gap * (cols.len() as f64 - 1.0);
     // Fewest rows whose natural columns fit; else the most rows allowed.
-    let rows = (1..=max_rows.min(n))
+    let rows = (1..=most_rows.min(n))
         .find(|&r| total(&natural(r)) <= avail)
-        .unwrap_or(max_rows.min(n));
+        .unwrap_or(most_rows.min(n));
     let mut cols = natural(rows);
     let room = avail - gap * (cols.len() as f64 - 1.0);
     if cols.iter().sum::<f64>() > room {
@@ -163,4 +195,52 @@ pub(crate) fn draw_key<DB: DrawingBackend>(
         x += col_w + gap;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fourteen events with names as long as the baseline's.
+    fn long_events() -> Vec<EventMark> {
+        (0..14)
+            .map(|i| EventMark {
+                number: i + 1,
+                date: YearMonth::new(2020 + i as i32 / 3, 1 + (i as u32 % 12)).unwrap(),
+                name: format!("Second Karabakh War and Russian peacekeepers {i:02}"),
+                emphasis: i % 5 != 0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn key_entries_are_not_cut_on_a_small_sheet() {
+        for (w, h) in [(800u32, 450u32), (1600, 900)] {
+            let mut svg = String::new();
+            let area = plotters::backend::SVGBackend::with_string(&mut svg, (w, h))
+                .into_drawing_area();
+            let theme = Theme::new(w, h);
+            let font = Font::new(theme.small(), theme::TEXT);
+            let events = long_events();
+            let m = f64::from(theme.margin());
+            let avail = f64::from(w) - 2.0 * m;
+            let k = key_layout(&area, &theme, &events, avail, font, f64::from(h));
+            let num_w = text::width(&area, "14", font.bold()) + theme.px(10.0);
+            for (col, chunk) in events.chunks(k.rows).enumerate() {
+                for e in chunk {
+                    let need = num_w + text::width(&area, &key_text(e), font);
+                    assert!(
+                        k.cols[col] + 1e-9 >= need,
+                        "{w}x{h}: `{}` cut to {} of {need} px",
+                        e.name,
+                        k.cols[col]
+                    );
+                }
+            }
+            assert!(
+                k.rows as f64 * font.line() <= f64::from(h) * 0.34,
+                "{w}x{h}: the key keeps to a third of the height"
+            );
+        }
+    }
 }

@@ -13,6 +13,7 @@ use super::analysis::footer;
 use super::axes::{self, Scale, Side, extent};
 use super::canvas::{self, Area, DrawResult, Drawn, Plot};
 use super::fan::axis_title;
+use super::labels;
 use super::legend::{LegendItem, Swatch};
 use super::page::{self, Page};
 use super::render::Chart;
@@ -44,14 +45,13 @@ pub const STATE: RGBColor = theme::BLACK;
 /// two things.
 pub const TARGET: RGBColor = theme::BLACK;
 
-/// Contributions this small are rounding noise (a clamping term that
-/// never clamps): such a term is left out.
-const NOISE: f64 = 1e-12;
-
 /// One stacked series: a term, or the merged rest.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stack {
+    /// The term in words ([`labels::explain_term`]), or "N other terms".
     pub name: String,
+    /// The term as explain.csv names it; empty for the merged rest.
+    pub term: String,
     pub colour: RGBColor,
     /// Contribution to the change into each month of [`ExplainData::dates`].
     pub monthly: Vec<f64>,
@@ -81,31 +81,26 @@ pub struct ExplainData {
 }
 
 impl ExplainData {
-    pub fn new(model: &Model, e: &Explanation) -> Self {
+    /// `top`: terms to name, as in the printed table (at most
+    /// [`TOP_TERMS`], the colours there are).
+    pub fn new(model: &Model, e: &Explanation, top: usize) -> Self {
         let n = e.to - e.from;
-        let active: Vec<_> = e
-            .ranked()
-            .into_iter()
-            .filter(|t| t.monthly.iter().any(|c| c.abs() > NOISE))
-            .collect();
-        let named = if active.len() > TOP_TERMS + 1 {
-            TOP_TERMS
-        } else {
-            active.len()
-        };
-        let mut stacks: Vec<Stack> = active[..named]
+        let active = e.active().len();
+        let (named, rest) = e.split(top.clamp(1, TOP_TERMS));
+        let mut stacks: Vec<Stack> = named
             .iter()
             .enumerate()
             .map(|(i, t)| Stack {
-                name: t.name.clone(),
+                name: labels::explain_term(model, e, t),
+                term: t.name.clone(),
                 colour: TERM_COLOURS.get(i).copied().unwrap_or(OTHER_COLOUR),
                 monthly: t.monthly.clone(),
             })
             .collect();
-        let rest = &active[named..];
         if !rest.is_empty() {
             stacks.push(Stack {
                 name: format!("{} other terms", rest.len()),
+                term: String::new(),
                 colour: OTHER_COLOUR,
                 monthly: (0..n)
                     .map(|k| rest.iter().map(|t| t.monthly[k]).sum())
@@ -128,7 +123,7 @@ impl ExplainData {
             target: e.target.clone(),
             stacks,
             net,
-            active_terms: active.len(),
+            active_terms: active,
             footer: footer(
                 model,
                 &[format!(
@@ -234,6 +229,7 @@ impl Chart for ExplainData {
                 title: &self.title,
                 subtitle: &subtitle,
                 legend: &legend,
+                notes: &[],
                 footer: &self.footer,
             },
         )?;

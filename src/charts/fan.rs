@@ -8,7 +8,7 @@
 use plotters::prelude::*;
 
 use super::canvas::{self, Area, Drawn};
-use super::events::{EventMark, event_marks};
+use super::events::{self, EventMark, event_marks};
 use super::frame::{self, Frame, Shade};
 use super::legend::{LegendItem, Swatch};
 use super::observed::{self, Kinds, ObservedMark};
@@ -71,6 +71,8 @@ pub struct FanData {
     /// Widest first; empty for a single run.
     pub bands: Vec<QuantileBand>,
     pub events: Vec<EventMark>,
+    /// What a grey event marker means, when some are grey (in the legend).
+    pub grey_note: Option<String>,
     /// Regime bands, when this is the regime variable.
     pub regimes: Vec<Shade>,
     /// The observations of this variable, in month order, in its units.
@@ -95,12 +97,14 @@ impl FanData {
                     name: b.name.clone(),
                     lo: b.lo.max(var.min),
                     hi: b.hi.min(var.max),
-                    colour: theme::regime(i, r.bands.len()),
+                    colour: theme::band_colour(&r.bands, i),
                 })
                 .collect(),
             _ => Vec::new(),
         };
+        let events = event_marks(model, Some(v));
         FanData {
+            grey_note: events::grey_note(&events, &var.name),
             title: model.title.clone(),
             variable: var.name.clone(),
             description: var.description.clone(),
@@ -117,7 +121,7 @@ impl FanData {
             } else {
                 quantile_bands(table, v.0)
             },
-            events: event_marks(model, Some(v)),
+            events,
             regimes,
             observations: observed::marks(model, v.0),
             last_observation: if info.is_conditioned() {
@@ -188,6 +192,7 @@ impl Chart for FanData {
                 },
             });
         }
+        legend.extend(events::grey_legend(&self.grey_note));
         let kinds = Kinds::of(&self.observations);
         if kinds.any() {
             legend.push(LegendItem {

@@ -11,7 +11,7 @@ use plotters::style::text_anchor::HPos;
 
 use super::axes::{self, Scale, Side};
 use super::canvas::{Area, DrawResult, Drawn, Plot};
-use super::events::{EventMark, draw_key, key_layout};
+use super::events::{self, EventMark, draw_key, key_layout};
 use super::legend::{LegendItem, draw_legend, legend_layout};
 use super::page;
 use super::text::{self, Font, VAlign};
@@ -178,9 +178,9 @@ pub(crate) fn draw_with_overlay<DB: DrawingBackend>(
     // lines go first, so no line crosses a number box.
     let marker_colour = |e: &EventMark| {
         if e.emphasis {
-            RGBColor(70, 70, 70)
+            events::MARKER
         } else {
-            RGBColor(150, 150, 150)
+            events::MARKER_GREY
         }
     };
     let boxes: Vec<(f64, f64, f64, f64)> = lane_boxes

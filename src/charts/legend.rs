@@ -20,6 +20,9 @@ pub enum Swatch {
     },
     /// A filled square (a band or an area).
     Patch(RGBColor),
+    /// A scenario's line inside its band: a light fill with dashed edges
+    /// above and below in `colour`, the line across the middle (comparisons).
+    Band { colour: RGBColor, fill: RGBColor },
     /// Small observation marks of the kinds shown.
     Observed(Kinds),
 }
@@ -116,6 +119,24 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
                 ],
                 colour.filled(),
             ))?,
+            Swatch::Band { colour, fill } => {
+                let (top, bottom) = (mid - font.size * 0.45, mid + font.size * 0.45);
+                let (l, r) = (x as i32, (x + sw) as i32);
+                area.draw(&Rectangle::new(
+                    [(l, top as i32), (r, bottom as i32)],
+                    fill.filled(),
+                ))?;
+                for y in [top as i32, bottom as i32] {
+                    dashed(area, theme, vec![(l, y), (r, y)], colour, 1.5)?;
+                }
+                line(
+                    area,
+                    theme,
+                    vec![(l, mid as i32), (r, mid as i32)],
+                    colour,
+                    3.5,
+                )?
+            }
             Swatch::Observed(kinds) => {
                 observed::swatch(area, theme, kinds, (x, mid), (sw, font.size * 1.1))?
             }

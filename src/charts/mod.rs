@@ -9,8 +9,8 @@
 //!
 //! The modules build on each other without cycles (a unit test checks it),
 //! from the bottom up:
-//! - [`theme`], [`time_axis`], [`glyphs`]: look, calendar axis,
-//!   the numbers, the font outlines;
+//! - [`theme`], [`time_axis`], [`glyphs`], [`labels`]: look, calendar axis,
+//!   the numbers, the font outlines, names in words;
 //! - [`canvas`]: the drawing area, plot geometry and series strokes;
 //!   [`text`]: measuring and drawing text; [`observed`]: the record's
 //!   marks (observations in their series' units) and how they are drawn;
@@ -37,6 +37,7 @@ pub mod explain;
 pub mod fan;
 pub(crate) mod frame;
 pub(crate) mod glyphs;
+pub mod labels;
 pub(crate) mod legend;
 pub mod morris;
 pub mod observed;

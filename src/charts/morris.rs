@@ -12,6 +12,7 @@ use plotters::style::text_anchor::HPos;
 use super::analysis::About;
 use super::axes::{self, Span, extent};
 use super::canvas::{self, Area, DrawResult, Drawn};
+use super::labels;
 use super::legend::{LegendItem, Swatch};
 use super::page;
 use super::render::Chart;
@@ -29,7 +30,10 @@ pub const REFERENCE: RGBColor = theme::MUTED;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct MorrisPoint {
+    /// The parameter's path, as in morris.csv.
     pub parameter: String,
+    /// Its name in words ([`labels::short_labels`]), shown on the chart.
+    pub label: String,
     pub mu_star: f64,
     pub sigma: f64,
 }
@@ -43,10 +47,14 @@ pub struct MorrisData {
 
 impl MorrisData {
     pub fn new(about: About, params: &[ParamRange], rows: &[MorrisRow]) -> Self {
+        let paths: Vec<String> = rows.iter().map(|r| params[r.input].path.clone()).collect();
+        let names = labels::short_labels(&paths);
         let mut points: Vec<MorrisPoint> = rows
             .iter()
-            .map(|r| MorrisPoint {
+            .zip(names)
+            .map(|(r, label)| MorrisPoint {
                 parameter: params[r.input].path.clone(),
+                label,
                 mu_star: r.mu_star,
                 sigma: r.sigma,
             })
@@ -159,7 +167,7 @@ impl Chart for MorrisData {
         let subtitle = format!(
             "Morris screening of {} ({}), {} parameters: the further right, the more a parameter \
              moves the metric across its range; the higher, the more that effect varies",
-            a.metric,
+            a.metric_label,
             a.mode,
             self.points.len()
         );
@@ -172,7 +180,7 @@ impl Chart for MorrisData {
         let num_w = text::width(area, &named.len().to_string(), key_font.bold());
         let key_w = named
             .iter()
-            .map(|p| text::width(area, &p.parameter, key_font))
+            .map(|p| text::width(area, &p.label, key_font))
             .fold(0.0, f64::max)
             .min(body.width() * 0.42);
         let key_left = body.right - key_w - num_w - theme.px(10.0);
@@ -203,7 +211,7 @@ impl Chart for MorrisData {
         let top = plot.top;
         let x_title = format!(
             "μ*: mean absolute effect on {} of moving a parameter across its range",
-            a.metric
+            a.metric_label
         );
         let y_title = "σ: standard deviation of those effects";
         axes::xy(
@@ -321,7 +329,7 @@ fn draw_key<DB: DrawingBackend>(
             HPos::Right,
             VAlign::Top,
         )?;
-        let name = text::fit(area, &p.parameter, font, key_w);
+        let name = text::fit(area, &p.label, font, key_w);
         text::draw(
             area,
             theme,

@@ -79,6 +79,9 @@ pub struct Page<'a> {
     pub title: &'a str,
     pub subtitle: &'a str,
     pub legend: &'a [LegendItem],
+    /// Notes about the numbers (e.g. estimator noise), in muted type above
+    /// the footer, each wrapped onto at most two lines.
+    pub notes: &'a [String],
     pub footer: &'a str,
 }
 
@@ -95,6 +98,22 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let top = header(area, theme, p.title, p.subtitle, 2)? + theme.px(10.0);
     let mut bottom = footer(area, theme, p.footer)?;
     let small = Font::new(theme.small(), theme::TEXT);
+    let muted = Font::new(theme.small(), theme::MUTED);
+    for note in p.notes.iter().rev() {
+        let lines = text::wrap(area, note, muted, w - 2.0 * m, 2);
+        bottom -= lines.len() as f64 * muted.line() + theme.px(6.0);
+        for (i, line) in lines.iter().enumerate() {
+            text::draw(
+                area,
+                theme,
+                line,
+                (m, bottom + i as f64 * muted.line()),
+                muted,
+                HPos::Left,
+                VAlign::Top,
+            )?;
+        }
+    }
     let legend = legend_layout(area, theme, p.legend, w - 2.0 * m, small);
     if !p.legend.is_empty() {
         bottom -= legend.height + theme.px(10.0);

@@ -63,7 +63,7 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, s: &Sheet<'_>) -
     let legend = legend::legend_layout(area, theme, s.legend, w - 2.0 * m, small);
     legend::draw_legend(area, theme, s.legend, &legend, (m, y), small)?;
     y += legend.height + theme.px(8.0);
-    let grid_bottom = page::footer(area, theme, s.footer)? - theme.px(6.0);
+    let mut grid_bottom = page::footer(area, theme, s.footer)? - theme.px(6.0);
 
     let n = s.panels.len();
     if n == 0 {
@@ -72,7 +72,6 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, s: &Sheet<'_>) -
     let cols = columns(n, w - 2.0 * m, grid_bottom - y);
     let rows = n.div_ceil(cols);
     let cell_w = (w - 2.0 * m) / cols as f64;
-    let cell_h = (grid_bottom - y) / rows as f64;
     // Room inside a cell: name on top, y labels left, x labels below.
     let ylabel_w = s
         .panels
@@ -86,6 +85,41 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, s: &Sheet<'_>) -
         text::width(area, t, tick_font)
     });
     let x_label_room = tick_font.line() + theme.px(18.0);
+    // A note that does not fit beside its panel's name goes on a line of
+    // its own under it (on every panel, so the plots keep one height); one
+    // that does not fit there either is shortened, and written in full in
+    // a key above the footer.
+    let note_font = Font::new(tick_font.size, theme::MUTED);
+    let header_w = cell_w - ylabel_w - theme.px(30.0);
+    let two_lines = s.panels.iter().any(|p| {
+        p.note.as_ref().is_some_and(|note| {
+            text::width(area, &p.name, name_font)
+                + theme.px(12.0)
+                + text::width(area, note, note_font)
+                > header_w
+        })
+    });
+    let note_lines = usize::from(two_lines);
+    let cut: Vec<String> = s
+        .panels
+        .iter()
+        .filter_map(|p| {
+            let note = p.note.as_ref()?;
+            (text::width(area, note, note_font) > header_w).then(|| format!("{}: {note}", p.name))
+        })
+        .collect();
+    if !cut.is_empty() {
+        let key_font = Font::new(theme.small(), theme::MUTED);
+        let key = format!("In full: {}", cut.join(" · "));
+        let lines = text::wrap(area, &key, key_font, w - 2.0 * m, 3);
+        grid_bottom -= lines.len() as f64 * key_font.line() + theme.px(6.0);
+        for (k, line) in lines.iter().enumerate() {
+            let at = (m, grid_bottom + theme.px(6.0) + k as f64 * key_font.line());
+            text::draw(area, theme, line, at, key_font, HPos::Left, VAlign::Top)?;
+        }
+    }
+    let cell_h = (grid_bottom - y) / rows as f64;
+    let header_h = name_font.line() + note_lines as f64 * note_font.line();
     let mut rects = Vec::with_capacity(n);
     for (i, p) in s.panels.iter().enumerate() {
         let (col, row) = (i % cols, i / cols);
@@ -96,7 +130,7 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, s: &Sheet<'_>) -
         let labelled = i + cols >= n;
         let plot = Plot {
             left: cx + ylabel_w + theme.px(10.0),
-            top: cy + name_font.line() + theme.px(8.0),
+            top: cy + header_h + theme.px(8.0),
             right: cx + cell_w - theme.px(20.0),
             bottom: cy + cell_h - x_label_room,
             x: (x0, x1),
@@ -109,7 +143,7 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, s: &Sheet<'_>) -
             &plot,
             &s.time,
             &xticks,
-            labelled,
+            (labelled, note_lines),
             (name_font, tick_font),
         )?;
         rects.push(plot.rect());
@@ -135,11 +169,13 @@ fn draw_panel<DB: DrawingBackend>(
     plot: &Plot,
     time: &TimeAxis,
     xticks: &[Tick],
-    labelled: bool,
+    (labelled, note_lines): (bool, usize),
     (name_font, tick_font): (Font, Font),
 ) -> DrawResult<DB> {
     let (l, t, r, b) = (plot.left, plot.top, plot.right, plot.bottom);
-    let title_y = t - name_font.line() - theme.px(2.0);
+    let note_font = Font::new(tick_font.size, theme::MUTED);
+    let note_h = note_lines as f64 * note_font.line();
+    let title_y = t - name_font.line() - note_h - theme.px(2.0);
     let name = text::fit(area, &p.name, name_font, r - l);
     text::draw(
         area,
@@ -151,11 +187,17 @@ fn draw_panel<DB: DrawingBackend>(
         VAlign::Top,
     )?;
     if let Some(note) = &p.note {
-        let x = l + text::width(area, &name, name_font) + theme.px(12.0);
-        let f = Font::new(tick_font.size, theme::MUTED);
-        let note = text::fit(area, note, f, r - x);
-        let y = title_y + name_font.cap() - f.cap();
-        text::draw(area, theme, &note, (x, y), f, HPos::Left, VAlign::Top)?;
+        let f = note_font;
+        if note_lines > 0 {
+            let note = text::fit(area, note, f, r - l);
+            let at = (l, title_y + name_font.line());
+            text::draw(area, theme, &note, at, f, HPos::Left, VAlign::Top)?;
+        } else {
+            let x = l + text::width(area, &name, name_font) + theme.px(12.0);
+            let y = title_y + name_font.cap() - f.cap();
+            let note = text::fit(area, note, f, r - x);
+            text::draw(area, theme, &note, (x, y), f, HPos::Left, VAlign::Top)?;
+        }
     }
     for s in &p.shades {
         let (a, c) = (plot.px_y(s.hi), plot.px_y(s.lo));

@@ -5,7 +5,7 @@
 use plotters::prelude::*;
 
 use super::canvas::{self, Area, Drawn};
-use super::events::{EventMark, event_marks};
+use super::events::{self, EventMark, event_marks};
 use super::frame::{self, Frame, Shade};
 use super::legend::{LegendItem, Swatch};
 use super::render::Chart;
@@ -16,10 +16,17 @@ use crate::error::Error;
 use crate::model::Model;
 use crate::stats::Table;
 
+/// Strength of the band colours in the stacked areas.
+pub const FILL: f64 = 0.6;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegimeBand {
     pub name: String,
+    /// The band's colour on every chart.
     pub colour: RGBColor,
+    /// Its area here: the colour lightened ([`FILL`]), so the event
+    /// markers stay visible over the darkest band.
+    pub fill: RGBColor,
     /// Share of runs in this band, month by month.
     pub shares: Vec<f64>,
 }
@@ -32,6 +39,8 @@ pub struct RegimeData {
     /// Lowest band first.
     pub bands: Vec<RegimeBand>,
     pub events: Vec<EventMark>,
+    /// What a grey event marker means, when some are grey (in the legend).
+    pub grey_note: Option<String>,
     pub footer: String,
 }
 
@@ -39,28 +48,31 @@ impl RegimeData {
     /// `None` when the scenario has no regimes.
     pub fn new(model: &Model, table: &Table, info: &RunInfo) -> Option<Self> {
         let reg = model.regimes.as_ref()?;
-        let n = reg.bands.len();
         let bands = reg
             .bands
             .iter()
             .enumerate()
             .map(|(i, b)| RegimeBand {
                 name: b.name.clone(),
-                colour: theme::regime(i, n),
+                colour: theme::band_colour(&reg.bands, i),
+                fill: theme::tint(theme::band_colour(&reg.bands, i), FILL),
                 shares: (0..table.months)
                     .map(|t| table.regime_shares(t).map_or(0.0, |s| s[i]))
                     .collect(),
             })
             .collect();
+        let events = event_marks(model, Some(reg.variable));
+        let variable = model.variables[reg.variable.0].name.clone();
         Some(RegimeData {
+            grey_note: events::grey_note(&events, &variable),
             title: model.title.clone(),
-            variable: model.variables[reg.variable.0].name.clone(),
+            variable,
             time: TimeAxis {
                 start: model.start,
                 end: model.end,
             },
             bands,
-            events: event_marks(model, Some(reg.variable)),
+            events,
             footer: footer(model, info),
         })
     }
@@ -94,26 +106,27 @@ impl Chart for RegimeData {
                 name: b.name.clone(),
                 lo: lo.last().copied().unwrap_or(0.0),
                 hi: hi.last().copied().unwrap_or(0.0),
-                colour: b.colour,
+                colour: b.fill,
             })
             .collect();
-        let legend: Vec<LegendItem> = self
+        let mut legend: Vec<LegendItem> = self
             .bands
             .iter()
             .map(|b| LegendItem {
                 label: b.name.clone(),
-                swatch: Swatch::Patch(b.colour),
+                swatch: Swatch::Patch(b.fill),
             })
             .collect();
+        legend.extend(events::grey_legend(&self.grey_note));
         let subtitle = format!(
             "Share of runs in each regime of {}, lowest band at the bottom",
             self.variable
         );
-        let y_title = format!("share of runs by regime of {}", self.variable);
+        let y_title = "share of runs";
         let f = Frame {
             title: &self.title,
             subtitle: &subtitle,
-            y_title: &y_title,
+            y_title,
             y_range: (0.0, 1.0),
             y_percent: true,
             time: self.time,
@@ -125,7 +138,7 @@ impl Chart for RegimeData {
         frame::draw(area, theme, &f, |plot| {
             for (b, (lo, hi)) in self.bands.iter().zip(&stacks) {
                 if b.shares.iter().any(|s| *s > 0.0) {
-                    canvas::fill(area, plot.band(&self.time, lo, hi), b.colour)?;
+                    canvas::fill(area, plot.band(&self.time, lo, hi), b.fill)?;
                 }
             }
             Ok(())

@@ -12,6 +12,7 @@ use super::analysis::About;
 use super::axes::{self, Scale, Side, Span, extent, short, value_labels};
 use super::canvas::{self, Area, Drawn, Plot};
 use super::fan::band_colours;
+use super::labels;
 use super::legend::{LegendItem, Swatch};
 use super::page;
 use super::render::Chart;
@@ -68,7 +69,10 @@ fn ink(c: RGBColor) -> RGBColor {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepLine {
     pub about: About,
+    /// The parameter's path, as in sweep.csv.
     pub parameter: String,
+    /// Its name in words, on the x axis.
+    pub label: String,
     /// Grid values of the parameter, ascending.
     pub x: Vec<f64>,
     pub mean: Vec<f64>,
@@ -83,11 +87,13 @@ pub struct SweepLine {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepHeatmap {
     pub about: About,
-    /// The first parameter, across.
+    /// The first parameter, across: its path and its name in words.
     pub x_param: String,
+    pub x_label: String,
     pub xs: Vec<f64>,
-    /// The second parameter, upwards.
+    /// The second parameter, upwards: its path and its name in words.
     pub y_param: String,
+    pub y_label: String,
     pub ys: Vec<f64>,
     /// `mean[i * ys.len() + j]` at `(xs[i], ys[j])`, as in sweep.csv.
     pub mean: Vec<f64>,
@@ -109,6 +115,7 @@ impl SweepData {
             [a] => SweepData::Line(SweepLine {
                 about,
                 parameter: a.path.clone(),
+                label: labels::short_label(&a.path),
                 x: points.iter().map(|p| p.at[0]).collect(),
                 mean: col(|p| p.mean),
                 p05: col(|p| p.p05),
@@ -119,8 +126,10 @@ impl SweepData {
             [a, b] => SweepData::Heatmap(SweepHeatmap {
                 about,
                 x_param: a.path.clone(),
+                x_label: labels::short_labels(&[a.path.clone(), b.path.clone()])[0].clone(),
                 xs: a.values.clone(),
                 y_param: b.path.clone(),
+                y_label: labels::short_labels(&[a.path.clone(), b.path.clone()])[1].clone(),
                 ys: b.values.clone(),
                 mean: col(|p| p.mean),
                 runs,
@@ -185,8 +194,8 @@ impl Chart for SweepLine {
         }
         let subtitle = format!(
             "{} against {} over {} values ({})",
-            a.metric,
-            self.parameter,
+            a.metric_label,
+            self.label,
             self.x.len(),
             runs_text(self.runs)
         );
@@ -222,7 +231,7 @@ impl Chart for SweepLine {
                 },
             ),
         );
-        let titles = (self.parameter.as_str(), a.metric.as_str());
+        let titles = (self.label.as_str(), a.metric_label.as_str());
         axes::xy(area, theme, &plot, (&xs, &ys), titles, body.left)?;
 
         let path = |v: &[f64]| -> Vec<(i32, i32)> {
@@ -362,7 +371,7 @@ impl Chart for SweepHeatmap {
         let crowded = self.xs.len() > 20 || self.ys.len() > 20;
         let subtitle = format!(
             "Mean of {} over a grid of two parameters ({}); each cell coloured {}",
-            a.metric,
+            a.metric_label,
             runs_text(self.runs),
             if crowded {
                 "by it"
@@ -458,10 +467,10 @@ impl Chart for SweepHeatmap {
             theme,
             bottom + axes::x_label_room(theme, tick_font),
             &plot,
-            &self.x_param,
+            &self.x_label,
             label_font,
         )?;
-        axes::y_title(area, theme, body.left, &plot, &self.y_param, label_font)?;
+        axes::y_title(area, theme, body.left, &plot, &self.y_label, label_font)?;
 
         let bar = Plot {
             left: bar_left,
@@ -480,7 +489,7 @@ impl Chart for SweepHeatmap {
         }
         axes::y_labels(area, theme, &bar, &colours.ticks, tick_font, Side::Right)?;
         let title_x = body.right - label_font.line();
-        let title = format!("mean of {}", a.metric);
+        let title = format!("mean of {}", a.metric_label);
         let title = text::fit(area, &title, label_font, bar.bottom - bar.top);
         text::draw_vertical(
             area,

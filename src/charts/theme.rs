@@ -1,4 +1,5 @@
-//! The look shared by every chart: the embedded font, the Okabe–Ito palette
+//! The look shared by every chart: the embedded font, the Okabe–Ito palette, the
+//! neutral regime palette
 //! and the text and line sizes. Charts ask the theme for colours by role
 //! (a series index, a regime band), so one band or one scenario keeps its
 //! colour on every sheet.
@@ -46,29 +47,48 @@ pub fn series(i: usize) -> RGBColor {
     SERIES[i % SERIES.len()]
 }
 
-/// Colour of band `i` of `n` regime bands, lowest band first. Blues are
-/// left out while there are few bands, so the blue fan of a variable stands
-/// out from the regime shading behind it; the same band gets the same
-/// colour on every chart.
+/// Stops of the default regime palette, dark to light: viridis (van der
+/// Walt & Smith, matplotlib), a sequential scale that stays ordered for
+/// readers with any common colour-vision deficiency and in greyscale. Its
+/// hues carry no "bad" or "good" (no red-to-green): bands differ by
+/// lightness, from the lowest band (darkest) to the highest (lightest).
+const VIRIDIS: [(u8, u8, u8); 9] = [
+    (68, 1, 84),
+    (71, 44, 122),
+    (59, 81, 139),
+    (44, 113, 142),
+    (33, 144, 141),
+    (39, 173, 129),
+    (92, 200, 99),
+    (170, 220, 50),
+    (253, 231, 37),
+];
+
+/// Default colour of band `i` of `n` regime bands, lowest band first: `n`
+/// evenly spaced points of [`VIRIDIS`], so the same band gets the same
+/// colour on every chart and colours follow the bands' order, not a
+/// judgement of them.
 pub fn regime(i: usize, n: usize) -> RGBColor {
-    let order: &[RGBColor] = match n {
-        0..=2 => &[VERMILLION, GREEN],
-        3 => &[VERMILLION, YELLOW, GREEN],
-        4 => &[VERMILLION, ORANGE, YELLOW, GREEN],
-        5 => &[VERMILLION, ORANGE, YELLOW, GREEN, PURPLE],
-        6 => &[VERMILLION, ORANGE, YELLOW, GREEN, SKY_BLUE, PURPLE],
-        _ => &[
-            VERMILLION,
-            ORANGE,
-            YELLOW,
-            GREEN,
-            SKY_BLUE,
-            PURPLE,
-            BLACK,
-            RGBColor(140, 140, 140),
-        ],
+    let t = if n <= 1 {
+        0.5
+    } else {
+        (i.min(n - 1)) as f64 / (n - 1) as f64
     };
-    order[i % order.len()]
+    let x = t * (VIRIDIS.len() - 1) as f64;
+    let k = (x.floor() as usize).min(VIRIDIS.len() - 2);
+    let f = x - k as f64;
+    let (a, b) = (VIRIDIS[k], VIRIDIS[k + 1]);
+    let mix = |p: u8, q: u8| (f64::from(p) + (f64::from(q) - f64::from(p)) * f).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// Colour of band `i` of `bands`: the author's `color` when the scenario
+/// gives one, else the default palette.
+pub fn band_colour(bands: &[crate::model::Band], i: usize) -> RGBColor {
+    match bands.get(i).and_then(|b| b.colour) {
+        Some([r, g, b]) => RGBColor(r, g, b),
+        None => regime(i, bands.len()),
+    }
 }
 
 /// `c` mixed with white: `amount` 1 is `c`, 0 is white. Bands use opaque
@@ -172,6 +192,38 @@ mod tests {
         assert!(t.0 > BLUE.0 && t.1 > BLUE.1 && t.2 > BLUE.2);
         assert_eq!(tint(BLUE, 1.0), BLUE);
         assert_eq!(tint(BLUE, 0.0), WHITE);
+    }
+
+    /// Relative luminance (sRGB weights on the 8-bit values).
+    fn lightness(c: RGBColor) -> f64 {
+        0.2126 * f64::from(c.0) + 0.7152 * f64::from(c.1) + 0.0722 * f64::from(c.2)
+    }
+
+    #[test]
+    fn default_regime_colours_are_sequential_not_red_to_green() {
+        for n in 2..=8 {
+            let cs: Vec<RGBColor> = (0..n).map(|i| regime(i, n)).collect();
+            for w in cs.windows(2) {
+                assert!(lightness(w[1]) > lightness(w[0]), "n={n}: {cs:?}");
+            }
+            // No band is a saturated red (the old lowest band, vermillion).
+            assert!(cs.iter().all(|c| !(c.0 > 180 && c.1 < 120 && c.2 < 80)));
+        }
+        assert_eq!(regime(0, 5), RGBColor(68, 1, 84));
+        assert_eq!(regime(4, 5), RGBColor(253, 231, 37));
+    }
+
+    #[test]
+    fn an_authors_band_colour_wins() {
+        let band = |colour| crate::model::Band {
+            name: "b".into(),
+            lo: 0.0,
+            hi: 1.0,
+            colour,
+        };
+        let bands = [band(None), band(Some([1, 2, 3]))];
+        assert_eq!(band_colour(&bands, 0), regime(0, 2));
+        assert_eq!(band_colour(&bands, 1), RGBColor(1, 2, 3));
     }
 
     #[test]

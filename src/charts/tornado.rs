@@ -11,6 +11,7 @@ use super::analysis::About;
 use super::axes::{extent, short};
 use super::bars::{self, Rows};
 use super::canvas::{Area, Drawn};
+use super::labels;
 use super::legend::{LegendItem, Swatch};
 use super::render::Chart;
 use super::text::{self, Font, VAlign};
@@ -27,7 +28,10 @@ pub const CENTRAL: RGBColor = theme::TEXT;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TornadoBar {
+    /// The parameter's path, as in oat.csv.
     pub parameter: String,
+    /// Its name in words ([`labels::short_labels`]), shown on the chart.
+    pub label: String,
     /// The parameter's range.
     pub low: f64,
     pub high: f64,
@@ -50,16 +54,20 @@ pub struct TornadoData {
 impl TornadoData {
     /// `rows` as `oat::oat` returns them, sorted by swing.
     pub fn new(about: About, params: &[ParamRange], central: f64, rows: &[OatRow]) -> Self {
+        let shown = &rows[..rows.len().min(bars::MAX_ROWS)];
+        let paths: Vec<String> = shown.iter().map(|r| params[r.input].path.clone()).collect();
+        let names = labels::short_labels(&paths);
         TornadoData {
             about,
             central,
-            bars: rows
+            bars: shown
                 .iter()
-                .take(bars::MAX_ROWS)
-                .map(|r| {
+                .zip(names)
+                .map(|(r, label)| {
                     let p = &params[r.input];
                     TornadoBar {
                         parameter: p.path.clone(),
+                        label,
                         low: p.lo,
                         high: p.hi,
                         at_low: r.at_low,
@@ -96,13 +104,13 @@ impl Chart for TornadoData {
         let subtitle = format!(
             "One at a time: {} ({}) with each parameter at the low and at the high end of its \
              range (its value there beside the bar), the others central; the {} largest swings of \
-             {} parameters",
-            a.metric,
+             {} parameters (named field: owner; exact paths in oat.csv)",
+            a.metric_label,
             a.mode,
             self.bars.len(),
             self.parameters
         );
-        let names: Vec<String> = self.bars.iter().map(|b| b.parameter.clone()).collect();
+        let names: Vec<String> = self.bars.iter().map(|b| b.label.clone()).collect();
         let ends = self.bars.iter().flat_map(|b| [b.at_low, b.at_high]);
         let span = extent(ends.chain([self.central]));
         let end_font = Font::new(theme.tiny(), theme::MUTED);
@@ -113,7 +121,7 @@ impl Chart for TornadoData {
             .map(|s| text::width(area, &s, end_font))
             .fold(0.0, f64::max)
             + theme.px(10.0);
-        let x_title = format!("{} ({})", a.metric, a.mode);
+        let x_title = format!("{} ({})", a.metric_label, a.mode);
         let rows = Rows {
             page: a.page(&subtitle, &legend),
             names: &names,

@@ -1,12 +1,15 @@
 //! `trajectory.png` (with `--deterministic`): every state variable of the
-//! single central run as a line on one plot, scheduled events marked.
+//! single central run as a small multiple on its own bounds, one shared
+//! calendar axis, in one colour: eight lines on one axis were hard to tell
+//! apart. Events are marked on each variable's own chart.
 
 use plotters::prelude::*;
 
-use super::canvas::{self, Area, Drawn};
-use super::events::{EventMark, event_marks};
-use super::frame::{self, Frame};
+use super::canvas::{Area, Drawn};
+use super::frame::Shade;
 use super::legend::{LegendItem, Swatch};
+use super::observed;
+use super::panels::{self, Panel, Sheet};
 use super::render::Chart;
 use super::run_kind::{RunChartKind, RunInfo, RunSource, footer};
 use super::theme::{self, Theme};
@@ -14,20 +17,15 @@ use super::time_axis::TimeAxis;
 use crate::error::Error;
 use crate::model::Model;
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrajectoryLine {
-    pub name: String,
-    pub colour: RGBColor,
-    pub values: Vec<f64>,
-}
+/// Colour of every variable's line: the panels tell them apart.
+pub const LINE: RGBColor = theme::BLUE;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrajectoryData {
     pub title: String,
     pub time: TimeAxis,
-    pub y_range: (f64, f64),
-    pub lines: Vec<TrajectoryLine>,
-    pub events: Vec<EventMark>,
+    /// One panel per variable, in scenario order; `median` is the run.
+    pub panels: Vec<Panel>,
     pub footer: String,
 }
 
@@ -36,35 +34,41 @@ impl TrajectoryData {
     /// `trajectory.csv`; only the variables are drawn.
     pub fn new(model: &Model, trajectory: &[f64], info: &RunInfo) -> Self {
         let ns = model.n_sources();
-        let lines = model
+        let panels = model
             .variables
             .iter()
             .enumerate()
-            .map(|(i, v)| TrajectoryLine {
+            .map(|(i, v)| Panel {
                 name: v.name.clone(),
-                colour: theme::series(i),
-                values: trajectory.chunks_exact(ns).map(|row| row[i]).collect(),
+                note: v.labels.as_ref().map(|[lo, hi]| format!("{lo} ↔ {hi}")),
+                bounds: (v.min, v.max),
+                median: trajectory.chunks_exact(ns).map(|row| row[i]).collect(),
+                bands: Vec::new(),
+                colour: LINE,
+                shades: match &model.regimes {
+                    Some(r) if r.variable.0 == i => r
+                        .bands
+                        .iter()
+                        .enumerate()
+                        .map(|(k, b)| Shade {
+                            name: b.name.clone(),
+                            lo: b.lo.max(v.min),
+                            hi: b.hi.min(v.max),
+                            colour: theme::band_colour(&r.bands, k),
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                },
+                observations: observed::marks(model, i),
             })
             .collect();
-        let lo = model
-            .variables
-            .iter()
-            .map(|v| v.min)
-            .fold(f64::INFINITY, f64::min);
-        let hi = model
-            .variables
-            .iter()
-            .map(|v| v.max)
-            .fold(f64::NEG_INFINITY, f64::max);
         TrajectoryData {
             title: model.title.clone(),
             time: TimeAxis {
                 start: model.start,
                 end: model.end,
             },
-            y_range: if lo < hi { (lo, hi) } else { (0.0, 1.0) },
-            lines,
-            events: event_marks(model, None),
+            panels,
             footer: footer(model, info),
         }
     }
@@ -72,36 +76,30 @@ impl TrajectoryData {
 
 impl Chart for TrajectoryData {
     fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> Drawn<DB> {
-        let legend: Vec<LegendItem> = self
-            .lines
-            .iter()
-            .map(|l| LegendItem {
-                label: l.name.clone(),
-                swatch: Swatch::Line {
-                    colour: l.colour,
-                    width: 3.0,
-                    dashed: false,
-                },
-            })
-            .collect();
-        let f = Frame {
-            title: &self.title,
-            subtitle: "Deterministic run: every parameter at its central value, no noise, no incidents",
-            y_title: "level of each variable",
-            y_range: self.y_range,
-            y_percent: false,
-            time: self.time,
-            shades: &[],
-            events: &self.events,
-            legend: &legend,
-            footer: &self.footer,
-        };
-        frame::draw(area, theme, &f, |plot| {
-            for l in &self.lines {
-                canvas::line(area, theme, plot.path(&self.time, &l.values), l.colour, 3.0)?;
-            }
-            Ok(())
-        })
+        let mut legend = vec![LegendItem {
+            label: "deterministic run".into(),
+            swatch: Swatch::Line {
+                colour: LINE,
+                width: 3.0,
+                dashed: false,
+            },
+        }];
+        legend.extend(panels::observed_legend(&self.panels));
+        panels::draw(
+            area,
+            theme,
+            &Sheet {
+                title: &self.title,
+                subtitle: Some(
+                    "Deterministic run: every parameter at its central value, no noise, no \
+                     incidents; each variable on its own scale (events are marked on its own chart)",
+                ),
+                legend: &legend,
+                time: self.time,
+                panels: &self.panels,
+                footer: &self.footer,
+            },
+        )
     }
 }
 

@@ -7,6 +7,7 @@ use clap::builder::{RangedU64ValueParser, TypedValueParser};
 
 use super::args::{ChartArgs, OutputArgs, ScenarioArgs, SeedArg, ThreadsArg, ensemble_runs_parser};
 use super::common;
+use super::table::{Align, TextTable};
 use crate::analysis::evaluate::with_threads;
 use crate::charts::analysis as chart_files;
 use crate::charts::backtest::{BacktestChart, PitChart, ReliabilityChart};
@@ -353,19 +354,18 @@ fn reproducing_command(args: &BacktestArgs, origins: &[usize], step: usize, m: &
 
 fn cell(x: Option<f64>) -> String {
     match x {
-        Some(v) if v.is_finite() => format!("{v:>9.4}"),
-        Some(v) => format!("{v:>9}"),
-        None => format!("{:>9}", "·"),
+        Some(v) if v.is_finite() => format!("{v:.4}"),
+        Some(v) => format!("{v}"),
+        None => "·".into(),
     }
 }
 
-/// A coverage rate with its count, right-aligned in 13 columns.
+/// A coverage rate with its count.
 fn pct(r: backtest::Rate) -> String {
-    let text = match r.rate() {
+    match r.rate() {
         Some(x) => format!("{:.0}% of {}", x * 100.0, r.count),
         None => "·".into(),
-    };
-    format!("{text:>13}")
+    }
 }
 
 /// The summary printed on stdout.
@@ -394,45 +394,57 @@ fn table(
         m.name,
         b.rows.len()
     );
-    t.push_str(&format!(
-        "{:<9} {:>5} {:>9} {:>9} {:>9} {:>9} {:>13} {:>13}\n",
-        "kind", "rows", "CRPS", "log score", "Brier", "RPS", "in 50%", "in 90%"
-    ));
+    let right = |h| (h, Align::Right);
+    let mut scores = TextTable::new(&[
+        ("kind", Align::Left),
+        right("rows"),
+        right("CRPS"),
+        right("log score"),
+        right("Brier"),
+        right("RPS"),
+        right("in 50%"),
+        right("in 90%"),
+    ]);
     for k in kinds {
-        t.push_str(&format!(
-            "{:<9} {:>5} {} {} {} {} {} {}\n",
-            k.kind.name(),
-            k.rows,
+        scores.row(vec![
+            k.kind.name().to_string(),
+            k.rows.to_string(),
             cell(k.crps),
             cell(k.log_score),
             cell(k.brier),
             cell(k.rps),
             pct(k.in50),
-            pct(k.in90)
-        ));
+            pct(k.in90),
+        ]);
     }
+    t.push_str(&scores.render());
     t.push_str("\nskill (1 − model/reference; log score: reference − model, nats)\n");
-    t.push_str(&format!(
-        "{:<9} {:<12} {:>5} {:>9} {:>9} {:>9} {:>9}\n",
-        "kind", "reference", "rows", "CRPS", "Brier", "RPS", "log score"
-    ));
+    let mut skill = TextTable::new(&[
+        ("kind", Align::Left),
+        ("reference", Align::Left),
+        right("rows"),
+        right("CRPS"),
+        right("Brier"),
+        right("RPS"),
+        right("log score"),
+    ]);
     for k in kinds {
         for (name, s) in [
             ("persistence", &k.persistence),
             ("climatology", &k.climatology),
         ] {
-            t.push_str(&format!(
-                "{:<9} {:<12} {:>5} {} {} {} {}\n",
-                k.kind.name(),
-                name,
-                s.rows,
+            skill.row(vec![
+                k.kind.name().to_string(),
+                name.to_string(),
+                s.rows.to_string(),
                 cell(s.crps),
                 cell(s.brier),
                 cell(s.rps),
-                cell(s.log_score_gain)
-            ));
+                cell(s.log_score_gain),
+            ]);
         }
     }
+    t.push_str(&skill.render());
     let n: u64 = pit.counts.iter().sum();
     if n >= 2 {
         t.push_str(&format!(

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::args::{ChartArgs, OutputArgs, SeedArg, ThreadsArg, ensemble_runs_parser};
+use super::table::{Align, TextTable};
 use crate::charts::compare::{CompareData, Entry};
 use crate::charts::{RunInfo, Table, render};
 use crate::engine::ensemble;
@@ -314,91 +315,75 @@ fn table_text(compared: &[Compared], variables: &[String], dest: &Path) -> Strin
             m.name, c.info.runs, c.info.seed, m.start, m.end
         ));
     }
-    // Rows of (label, one cell per scenario); `None` rows are section headers.
-    let mut rows: Vec<(String, Option<Vec<String>>)> = Vec::new();
-    rows.push(("median in the final month".into(), None));
-    for v in variables {
-        let cells = compared
-            .iter()
-            .map(|c| {
-                let m = &c.scen.model;
-                m.variables.iter().position(|x| &x.name == v).map_or_else(
-                    || "—".to_string(),
-                    |i| {
-                        format!(
-                            "{:.3}",
-                            c.table.median_path(i).last().copied().unwrap_or(f64::NAN)
-                        )
-                    },
-                )
-            })
-            .collect();
-        rows.push((v.clone(), Some(cells)));
-    }
-    let mut bands: Vec<String> = Vec::new();
-    for r in compared
-        .iter()
-        .filter_map(|c| c.scen.model.regimes.as_ref())
-    {
-        for b in &r.bands {
-            if !bands.contains(&b.name) {
-                bands.push(b.name.clone());
-            }
-        }
-    }
-    if let Some(c) = compared.iter().find(|c| c.scen.model.regimes.is_some()) {
-        let m = &c.scen.model;
-        let var = m
-            .regimes
-            .as_ref()
-            .map_or("", |r| &m.variables[r.variable.0].name);
-        rows.push((format!("regimes of {var}, final month"), None));
-        for b in &bands {
-            let cells = compared
-                .iter()
-                .map(|c| {
-                    let m = &c.scen.model;
-                    let share = m.regimes.as_ref().and_then(|r| {
-                        let k = r.bands.iter().position(|x| &x.name == b)?;
-                        c.table.regime_shares(m.months() - 1).map(|s| s[k])
-                    });
-                    share.map_or("—".to_string(), |s| format!("{:.1}%", s * 100.0))
-                })
-                .collect();
-            rows.push((b.clone(), Some(cells)));
-        }
-    }
     let names: Vec<&str> = compared
         .iter()
         .map(|c| c.scen.model.name.as_str())
         .collect();
-    let label_w = rows
-        .iter()
-        .map(|(l, _)| l.chars().count())
-        .max()
-        .unwrap_or(0);
-    let col_w = names
-        .iter()
-        .map(|n| n.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(8);
-    for (label, cells) in rows {
-        match cells {
-            None => {
-                out.push_str(&format!("\n{label:<label_w$}"));
-                for n in &names {
-                    out.push_str(&format!("  {n:>col_w$}"));
-                }
-            }
-            Some(cells) => {
-                out.push_str(&format!("{label:<label_w$}"));
-                for c in cells {
-                    out.push_str(&format!("  {c:>col_w$}"));
+    let mut columns = vec![("median in the final month", Align::Left)];
+    columns.extend(names.iter().map(|n| (*n, Align::Right)));
+    let mut t = TextTable::new(&columns);
+    for v in variables {
+        let mut row = vec![v.clone()];
+        row.extend(compared.iter().map(|c| {
+            let m = &c.scen.model;
+            m.variables.iter().position(|x| &x.name == v).map_or_else(
+                || "—".to_string(),
+                |i| {
+                    format!(
+                        "{:.3}",
+                        c.table.median_path(i).last().copied().unwrap_or(f64::NAN)
+                    )
+                },
+            )
+        }));
+        t.row(row);
+    }
+    out.push('\n');
+    out.push_str(&t.render());
+    // One table per regime variable, headed by that variable, with the
+    // scenarios whose bands divide it: bands of alignment are never headed
+    // "regimes of tension".
+    let mut groups: Vec<(String, Vec<&Compared>)> = Vec::new();
+    for c in compared {
+        let m = &c.scen.model;
+        let Some(r) = &m.regimes else { continue };
+        let var = m.variables[r.variable.0].name.clone();
+        match groups.iter_mut().find(|(v, _)| *v == var) {
+            Some((_, g)) => g.push(c),
+            None => groups.push((var, vec![c])),
+        }
+    }
+    for (var, group) in &groups {
+        let mut bands: Vec<&str> = Vec::new();
+        for c in group {
+            for b in c.scen.model.regimes.iter().flat_map(|r| &r.bands) {
+                if !bands.contains(&b.name.as_str()) {
+                    bands.push(&b.name);
                 }
             }
         }
+        let heading = format!("regimes of {var}, final month");
+        let mut columns = vec![(heading.as_str(), Align::Left)];
+        columns.extend(
+            group
+                .iter()
+                .map(|c| (c.scen.model.name.as_str(), Align::Right)),
+        );
+        let mut t = TextTable::new(&columns);
+        for b in &bands {
+            let mut row = vec![b.to_string()];
+            row.extend(group.iter().map(|c| {
+                let m = &c.scen.model;
+                let share = m.regimes.as_ref().and_then(|r| {
+                    let k = r.bands.iter().position(|x| x.name == *b)?;
+                    c.table.regime_shares(m.months() - 1).map(|s| s[k])
+                });
+                share.map_or("—".to_string(), |s| format!("{:.1}%", s * 100.0))
+            }));
+            t.row(row);
+        }
         out.push('\n');
+        out.push_str(&t.render());
     }
     if let Some(rows) = evidence_rows(compared) {
         out.push_str("\nhow well each explains the record (log evidence ± se");
@@ -408,15 +393,25 @@ fn table_text(compared: &[Compared], variables: &[String], dest: &Path) -> Strin
         } else {
             "; the observations differ, so no posterior):\n"
         });
-        for r in &rows {
-            let p = r
-                .posterior
-                .map_or(String::new(), |p| format!("  {:5.1}%", p * 100.0));
-            out.push_str(&format!(
-                "  {:<label_w$}  {:>9.3} ± {:.3}{p}\n",
-                r.scenario, r.log_evidence, r.se
-            ));
+        let mut columns = vec![
+            ("scenario", Align::Left),
+            ("log evidence", Align::Right),
+            ("± se", Align::Right),
+        ];
+        if shared {
+            columns.push(("posterior", Align::Right));
         }
+        let mut t = TextTable::new(&columns).indent(2);
+        for r in &rows {
+            let mut row = vec![
+                r.scenario.to_string(),
+                format!("{:.3}", r.log_evidence),
+                format!("{:.3}", r.se),
+            ];
+            row.extend(r.posterior.map(|p| format!("{:.1}%", p * 100.0)));
+            t.row(row);
+        }
+        out.push_str(&t.render());
     }
     out.push_str(&format!(
         "\ncharts and {COMPARE_CSV} in {}/\n",

@@ -4,9 +4,11 @@ use clap::Args;
 
 use super::args::{ChartArgs, OutputArgs, ScenarioArgs};
 use super::common;
+use super::table::{Align, TextTable};
 use crate::analysis::explain;
 use crate::charts::analysis as charts;
-use crate::charts::explain::ExplainData;
+use crate::charts::explain::{ExplainData, TOP_TERMS};
+use crate::charts::labels;
 use crate::error::Error;
 use crate::output::{self, analysis as out, request};
 use crate::scenario;
@@ -24,7 +26,7 @@ clamping; the terms add up to the actual change. Writes explain.csv and the char
 explain.png to output/<scenario>-explain-<variable>/ unless --out is given.
 
 explain.png: on top the variable's level and its target; below, each month's change
-as stacked bars of the 8 largest terms (the rest merged), positive up, negative down,
+as stacked bars of the --top largest terms (8 at most; the rest merged), positive up, negative down,
 with the net change as a line. --no-charts skips it.";
 
 #[derive(Args, Debug)]
@@ -40,8 +42,9 @@ pub struct ExplainArgs {
     /// Last month of the window, YYYY-MM (default: the scenario's end)
     #[arg(long, value_name = "YYYY-MM")]
     pub to: Option<String>,
-    /// Rows of the printed table
-    #[arg(long, default_value_t = 10)]
+    /// Terms named in the printed table and on the chart (the chart names
+    /// at most 8); the others are merged into one row
+    #[arg(long, default_value_t = TOP_TERMS)]
     pub top: usize,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -61,6 +64,9 @@ pub(super) fn explain(args: &ExplainArgs) -> Result<(), Error> {
         .to
         .as_deref()
         .map_or(Ok(m.months() - 1), |t| common::month(m, t, "--to"))?;
+    if args.top == 0 {
+        return Err(Error::usage("--top must be at least 1", None));
+    }
     if from >= to {
         return Err(Error::usage("--from must come before --to", None));
     }
@@ -76,6 +82,7 @@ pub(super) fn explain(args: &ExplainArgs) -> Result<(), Error> {
         "explain".into(),
         format!("variable {vname}"),
         format!("window {}..{}", m.date(from), m.date(to)),
+        format!("top {}", args.top.min(TOP_TERMS)),
         format!(
             "scenario {}",
             output::document_sha256(&scen.document, m, m.ensemble.seed)
@@ -83,7 +90,9 @@ pub(super) fn explain(args: &ExplainArgs) -> Result<(), Error> {
     ]);
     request::write_for_request(&dest, &key, |dir| {
         out::write_explain(&dir.join(out::EXPLAIN_CSV), m, &e)?;
-        charts::write(dir, "explain", opts.as_ref(), || ExplainData::new(m, &e))
+        charts::write(dir, "explain", opts.as_ref(), || {
+            ExplainData::new(m, &e, args.top)
+        })
     })?;
     if args.output.quiet {
         return Ok(());
@@ -98,31 +107,41 @@ pub(super) fn explain(args: &ExplainArgs) -> Result<(), Error> {
         m.date(to),
         e.actual_change()
     );
-    let ranked = e.ranked();
-    let width = ranked
-        .iter()
-        .take(args.top)
-        .map(|t| t.name.chars().count())
-        .max()
-        .unwrap_or(10)
-        .max(10);
-    text.push_str(&format!("{:<width$}  {:>10}\n", "term", "contribution"));
-    for t in ranked.iter().take(args.top) {
-        text.push_str(&format!("{:<width$}  {:>+10.4}\n", t.name, t.total()));
+    let (named, rest) = e.split(args.top);
+    let active = named.len() + rest.len();
+    text.push_str(&format!(
+        "{active} terms contribute{}\n\n",
+        if rest.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; the {} largest (by their total over the window) and the other {} together",
+                named.len(),
+                rest.len()
+            )
+        }
+    ));
+    let mut t = TextTable::new(&[("term", Align::Left), ("contribution", Align::Right)]);
+    for term in &named {
+        t.row(vec![
+            labels::explain_term(m, &e, term),
+            format!("{:+.4}", term.total()),
+        ]);
     }
-    let rest: f64 = ranked.iter().skip(args.top).map(|t| t.total()).sum();
-    if ranked.len() > args.top {
+    if !rest.is_empty() {
+        let sum: f64 = rest.iter().map(|t| t.total()).sum();
+        t.row(vec![
+            format!("{} other terms", rest.len()),
+            format!("{sum:+.4}"),
+        ]);
+    }
+    t.row(vec!["total".into(), format!("{:+.4}", e.actual_change())]);
+    text.push_str(&t.render());
+    if args.top > TOP_TERMS && named.len() > TOP_TERMS {
         text.push_str(&format!(
-            "{:<width$}  {:>+10.4}\n",
-            format!("({} other terms)", ranked.len() - args.top),
-            rest
+            "(the chart names the {TOP_TERMS} largest and merges the others)\n"
         ));
     }
-    text.push_str(&format!(
-        "{:<width$}  {:>+10.4}\n",
-        "total",
-        e.actual_change()
-    ));
     text.push_str(&format!("\nresults in {}/\n", dest.display()));
     super::print(&text)
 }

@@ -15,6 +15,7 @@ mod run;
 mod sensitivity;
 mod shard;
 mod sweep;
+mod table;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;

@@ -6,6 +6,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::args::{ChartArgs, OutputArgs, ScenarioArgs, SeedArg, ThreadsArg, ensemble_runs_parser};
+use super::table::{Align, TextTable};
 use crate::analysis::evaluate::with_threads;
 use crate::charts;
 use crate::engine::filter::{self, Conditioning};
@@ -490,52 +491,41 @@ pub(super) fn summary_text(r: &RunResults<'_>, dest: &std::path::Path) -> String
         }
         out.push('\n');
     }
-    let width = m
-        .variables
-        .iter()
-        .map(|v| v.name.len())
-        .max()
-        .unwrap_or(8)
-        .max(8);
-    out.push_str(&format!(
-        "{:<width$}  {:>8}  {:>20}\n",
-        format!("in {}", m.end),
-        "median",
-        "90% interval"
-    ));
+    let mut t = TextTable::new(&[
+        (&format!("in {}", m.end), Align::Left),
+        ("median", Align::Right),
+        ("90% interval", Align::Right),
+    ]);
     for (i, v) in m.variables.iter().enumerate() {
         let (lo, med, hi) = (
             r.stats.quantile(last, i, 0.05),
             r.stats.quantile(last, i, 0.5),
             r.stats.quantile(last, i, 0.95),
         );
-        out.push_str(&format!(
-            "{:<width$}  {med:>8.3}  {:>20}\n",
-            v.name,
-            format!("[{lo:.3}, {hi:.3}]")
-        ));
+        t.row(vec![
+            v.name.clone(),
+            format!("{med:.3}"),
+            format!("[{lo:.3}, {hi:.3}]"),
+        ]);
     }
+    out.push_str(&t.render());
     if let Some(reg) = &m.regimes {
-        let fmt = |shares: Vec<f64>| -> String {
-            reg.bands
-                .iter()
-                .zip(shares)
-                .map(|(b, s)| format!("{} {:.1}%", b.name, s * 100.0))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        out.push_str(&format!(
-            "\nregimes of {} in {}: {}\n",
-            m.variables[reg.variable.0].name,
-            m.end,
-            fmt(r.stats.regime_shares(last))
-        ));
-        out.push_str(&format!(
-            "ever entered {} … {}: {}\n",
-            m.start,
-            m.end,
-            fmt(r.stats.ever_shares())
-        ));
+        let percent = |s: f64| format!("{:.1}%", s * 100.0);
+        let heading = format!("regimes of {}", m.variables[reg.variable.0].name);
+        let ever = format!("ever entered {} … {}", m.start, m.end);
+        let end = format!("in {}", m.end);
+        let mut t = TextTable::new(&[
+            (&heading, Align::Left),
+            (&end, Align::Right),
+            (&ever, Align::Right),
+        ]);
+        let now = r.stats.regime_shares(last);
+        let ever = r.stats.ever_shares();
+        for (k, b) in reg.bands.iter().enumerate() {
+            t.row(vec![b.name.clone(), percent(now[k]), percent(ever[k])]);
+        }
+        out.push('\n');
+        out.push_str(&t.render());
     }
     out.push_str(&format!("\nresults in {}/\n", dest.display()));
     out

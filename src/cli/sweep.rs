@@ -4,6 +4,7 @@ use clap::Args;
 
 use super::args::{ChartArgs, OutputArgs, ScenarioArgs, SeedArg, ThreadsArg, analysis_runs_parser};
 use super::common;
+use super::table::{Align, TextTable, sig};
 use crate::analysis::evaluate::{Plan, with_threads};
 use crate::analysis::metric::Metric;
 use crate::analysis::sweep;
@@ -142,16 +143,27 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<(), Error> {
             .collect::<Vec<_>>()
             .join(" × ")
     );
+    let mut columns: Vec<(&str, Align)> = axes
+        .iter()
+        .map(|a| (a.path.as_str(), Align::Right))
+        .collect();
+    let stats: &[&str] = if args.runs == 0 {
+        &["value"]
+    } else {
+        &["mean", "5%", "median", "95%"]
+    };
+    columns.extend(stats.iter().map(|h| (*h, Align::Right)));
+    let mut t = TextTable::new(&columns);
     for p in &result {
-        let at: Vec<String> = p.at.iter().map(|x| format!("{x:>9.4}")).collect();
-        text.push_str(&format!(
-            "{}   mean {:>8.4}   90% [{:.4}, {:.4}]\n",
-            at.join(" "),
-            p.mean,
-            p.p05,
-            p.p95
-        ));
+        let mut row: Vec<String> = p.at.iter().map(|x| sig(*x, 6)).collect();
+        if args.runs == 0 {
+            row.push(format!("{:.4}", p.mean));
+        } else {
+            row.extend([p.mean, p.p05, p.p50, p.p95].map(|x| format!("{x:.4}")));
+        }
+        t.row(row);
     }
+    text.push_str(&t.render());
     text.push_str(&format!("\nresults in {}/\n", dest.display()));
     super::print(&text)
 }

@@ -114,6 +114,9 @@ pub struct Band {
     pub lo: f64,
     /// Upper bound, exclusive (`+inf` when open).
     pub hi: f64,
+    /// The colour the author chose (`color = "#rrggbb"`), as red, green,
+    /// blue; `None` leaves the charts' neutral palette.
+    pub colour: Option<[u8; 3]>,
 }
 
 #[derive(Clone, Debug)]
@@ -282,16 +285,19 @@ mod tests {
                     name: "low".into(),
                     lo: f64::NEG_INFINITY,
                     hi: 0.0,
+                    colour: None,
                 },
                 Band {
                     name: "mid".into(),
                     lo: 0.0,
                     hi: 0.5,
+                    colour: None,
                 },
                 Band {
                     name: "high".into(),
                     lo: 0.5,
                     hi: f64::INFINITY,
+                    colour: None,
                 },
             ],
         };

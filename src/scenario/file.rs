@@ -225,6 +225,8 @@ pub(crate) struct BandFile {
     pub name: Option<String>,
     pub min: Option<Finite>,
     pub max: Option<Finite>,
+    /// `"#rrggbb"`, checked when compiling.
+    pub color: Option<String>,
 }
 
 /// A finite float (TOML allows `inf` and `nan`; the model does not).

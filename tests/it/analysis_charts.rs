@@ -95,12 +95,12 @@ fn explain_csv(path: &Path) -> (Vec<String>, HashMap<(String, String), f64>) {
 fn check_explain(m: &Model, e: &Explanation, dir: &Path, size: (u32, u32)) -> ExplainData {
     let csv = dir.join(out::EXPLAIN_CSV);
     out::write_explain(&csv, m, e).unwrap();
-    let d = ExplainData::new(m, e);
+    let d = ExplainData::new(m, e, geosim::charts::explain::TOP_TERMS);
     let (dates, cells) = explain_csv(&csv);
     let got: Vec<String> = d.dates.iter().map(|d| d.to_string()).collect();
     assert_eq!(got, dates, "months of the bars");
     let terms: Vec<&str> = e.terms.iter().map(|t| t.name.as_str()).collect();
-    let named: Vec<&str> = d.stacks.iter().map(|s| s.name.as_str()).collect();
+    let named: Vec<&str> = d.stacks.iter().map(|s| s.term.as_str()).collect();
     let csv_term = |date: &str, term: &str| cells[&(date.to_string(), term.to_string())];
     for (k, date) in dates.iter().enumerate() {
         let month_sum: f64 = terms.iter().map(|t| csv_term(date, t)).sum();
@@ -122,8 +122,8 @@ fn check_explain(m: &Model, e: &Explanation, dir: &Path, size: (u32, u32)) -> Ex
         let up: f64 = d.stacks.iter().map(|s| s.monthly[k].max(0.0)).sum();
         assert!((top - up).abs() < 1e-12, "{date}: top of the stack");
         for s in &d.stacks {
-            let want = if terms.contains(&s.name.as_str()) {
-                csv_term(date, &s.name)
+            let want = if terms.contains(&s.term.as_str()) {
+                csv_term(date, &s.term)
             } else {
                 // The merged rest: every term not drawn on its own.
                 terms
@@ -182,6 +182,73 @@ fn explain_chart_stacks_equal_explain_csv() {
     assert!(totals.windows(2).all(|w| w[0] >= w[1]), "{totals:?}");
 }
 
+#[test]
+fn explain_counts_agree_on_the_chart_and_stdout_and_fading_pushes_say_so() {
+    let m = model("baseline");
+    let month = |s: &str| m.start.months_until(YearMonth::parse(s).unwrap()) as usize;
+    let var = m.regimes.as_ref().unwrap().variable;
+    let e = explain::explain(&m, var, month("2024-11"), month("2025-09"));
+    let d = ExplainData::new(&m, &e, 5);
+    assert_eq!(d.stacks.len(), 6, "5 named and the merged rest");
+    let rest = d.active_terms - 5;
+    assert_eq!(d.stacks[5].name, format!("{rest} other terms"));
+    // The Putin visit of August 2024 pushed alignment up; over this window
+    // its pressure fades, which lowers alignment: the label says so.
+    let fading = d
+        .stacks
+        .iter()
+        .find(|s| s.term == "pressure: Putin state visit to Baku")
+        .expect("the visit is among the largest terms");
+    assert!(fading.monthly.iter().sum::<f64>() < 0.0);
+    assert_eq!(
+        fading.name,
+        "fading of the Aug 2024 push: Putin state visit to Baku"
+    );
+    // An event acting within the window in its own direction keeps its name.
+    let azal = d
+        .stacks
+        .iter()
+        .find(|s| s.term.starts_with("pressure: AZAL"))
+        .unwrap();
+    assert_eq!(azal.name, azal.term);
+
+    // stdout with the same --top: the same terms, the same count merged.
+    let dir = tempfile::tempdir().unwrap();
+    let out = geosim(
+        dir.path(),
+        &[
+            "explain",
+            "baseline",
+            "--variable",
+            "alignment",
+            "--from",
+            "2024-11",
+            "--to",
+            "2025-09",
+            "--top",
+            "5",
+            "--no-charts",
+            "--out",
+            "x",
+        ],
+    )
+    .ok();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let head = lines.iter().position(|l| l.starts_with("term ")).unwrap();
+    for (k, s) in d.stacks.iter().enumerate() {
+        assert!(
+            lines[head + 1 + k].starts_with(&s.name),
+            "row {k}: {:?} vs {:?}",
+            lines[head + 1 + k],
+            s.name
+        );
+    }
+    assert!(out.stdout.contains(&format!(
+        "{} terms contribute; the 5 largest",
+        d.active_terms
+    )));
+}
+
 /// The small fixture's parameters as an objective of alignment at the end.
 fn objective(m: &Model) -> ModelObjective<'_> {
     let (metric, _) = Metric::default_for(m);
@@ -216,7 +283,12 @@ fn tornado_bars_are_the_rows_of_oat_csv() {
         );
         let swing = (b.at_high - b.at_low).abs();
         assert_close(&format!("{} swing", b.parameter), &[swing], &[r["swing"]]);
+        // The chart names the parameter in words; oat.csv keeps the path.
+        assert_eq!(b.label, geosim::charts::labels::short_label(&b.parameter));
+        assert!(!b.label.contains("influences.") && !b.label.contains("->"));
     }
+    assert_eq!(d.about.metric, "alignment@2022-12");
+    assert_eq!(d.about.metric_label, "alignment in Dec 2022");
     let (img, plots) = draw(&d, dir.path(), "tornado", (1600, 900));
     assert!(img.count(plots[0], LOW) > 100, "low-end bars");
     assert!(img.count(plots[0], HIGH) > 100, "high-end bars");
@@ -261,7 +333,9 @@ fn sobol_bars_and_error_bars_are_the_rows_of_sobol_csv() {
     let res = sobol::sobol(&obj, 32, 5);
     let csv = dir.path().join("sobol.csv");
     out::write_sobol(&csv, &obj.params, &res).unwrap();
-    let d = SobolData::new(about(&m, "alignment@2022-12", false), &obj.params, &res);
+    let d = SobolData::new(about(&m, "alignment@2022-12", false), &obj.params, &res, 32);
+    assert_eq!(d.samples, 32);
+    assert_eq!(d.noise, geosim::charts::sobol::noise_note(&res.rows, 32));
     let (_, table) = by_parameter(&csv);
     assert_eq!(d.parameters, table.len());
     assert!(
@@ -323,6 +397,8 @@ fn sweep_line_and_heatmap_are_the_rows_of_sweep_csv() {
     assert_close("p05", &l.p05, &col("p05"));
     assert_close("p50", &l.p50, &col("p50"));
     assert_close("p95", &l.p95, &col("p95"));
+    assert_eq!(l.parameter, "variables.alignment.bias");
+    assert_eq!(l.label, "bias: alignment");
     let chart = SweepData::Line(l);
     let (img, plots) = draw(&chart, dir.path(), "sweep", (1600, 900));
     assert!(img.count(plots[0], MEAN) > 100, "mean line");
@@ -338,6 +414,10 @@ fn sweep_line_and_heatmap_are_the_rows_of_sweep_csv() {
         panic!("two parameters give a heatmap");
     };
     assert_eq!(rows.len(), h.xs.len() * h.ys.len());
+    assert_eq!(
+        (h.x_label.as_str(), h.y_label.as_str()),
+        ("bias: alignment", "rate: tension")
+    );
     let mean_col = header.iter().position(|c| c == "mean").unwrap();
     for (k, r) in rows.iter().enumerate() {
         let (i, j) = (k / h.ys.len(), k % h.ys.len());
@@ -450,6 +530,7 @@ fn non_finite_analysis_results_do_not_break_a_chart() {
         .enumerate()
         .map(|(i, (mu_star, sigma))| MorrisPoint {
             parameter: format!("p{i}"),
+            label: format!("p{i}"),
             mu_star: *mu_star,
             sigma: *sigma,
         })
@@ -460,7 +541,7 @@ fn non_finite_analysis_results_do_not_break_a_chart() {
     };
     draw(&d, dir.path(), "morris", (640, 360));
     let e = explain::explain(&m, VarId(1), 5, 17);
-    let mut d = ExplainData::new(&m, &e);
+    let mut d = ExplainData::new(&m, &e, 8);
     for (k, v) in d.state.iter_mut().enumerate() {
         *v = values[k % values.len()];
     }

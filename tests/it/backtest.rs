@@ -89,6 +89,27 @@ fn backtest_writes_one_scored_row_per_held_out_observation() {
         run.stdout
     );
     assert!(run.stdout.contains("persistence"), "{}", run.stdout);
+    // Both tables headed and aligned: every line as long as its header
+    // (the last column is right-aligned).
+    for skill in [false, true] {
+        let lines: Vec<&str> = run.stdout.lines().collect();
+        let start = lines
+            .iter()
+            .position(|l| l.starts_with("kind ") && l.contains(" reference ") == skill)
+            .unwrap();
+        let block: Vec<&str> = lines[start..]
+            .iter()
+            .take_while(|l| !l.trim().is_empty())
+            .copied()
+            .collect();
+        assert!(block.len() > 1, "{}", run.stdout);
+        let w = block[0].chars().count();
+        assert!(
+            block.iter().all(|l| l.chars().count() == w),
+            "{}",
+            block.join("\n")
+        );
+    }
     assert_eq!(
         files(&out, ".png"),
         ["backtest.png", "pit.png", "reliability.png"]

@@ -217,7 +217,17 @@ fn check_events(what: &str, model: &Model, marks: &[charts::EventMark], var: Opt
     }
 }
 
+/// The legend says what grey markers mean exactly when some are grey.
+fn check_grey_note(what: &str, marks: &[charts::EventMark], variable: &str, note: &Option<String>) {
+    let want = marks
+        .iter()
+        .any(|m| !m.emphasis)
+        .then(|| format!("grey event: no jump or pressure on {variable}"));
+    assert_eq!(note, &want, "{what}: grey note");
+}
+
 fn check_fan(case: &Case, csv: &EnsembleCsv, v: VarId, d: &FanData) {
+    check_grey_note(&d.variable, &d.events, &d.variable, &d.grey_note);
     let model = case.model();
     let name = &model.variables[v.0].name;
     let what = format!("{}/{name}.png", model.name);
@@ -342,6 +352,7 @@ fn check_panels(case: &Case, csv: &EnsembleCsv, what: &str, panels: &[Panel], na
 }
 
 fn check_regimes(case: &Case, d: &RegimeData) {
+    check_grey_note("regimes.png", &d.events, &d.variable, &d.grey_note);
     let (names, rows) = read_regimes(case.dir.path());
     let got: Vec<&str> = d.bands.iter().map(|b| b.name.as_str()).collect();
     assert_eq!(got, names);
@@ -371,13 +382,18 @@ fn check_trajectory(case: &Case, d: &TrajectoryData) {
         })
         .collect();
     let model = case.model();
-    assert_eq!(d.lines.len(), model.n_vars());
-    for l in &d.lines {
-        let col = header.iter().position(|h| *h == l.name).unwrap() - 1;
+    // One panel per variable, each on its own bounds, all in one colour.
+    let names: Vec<&str> = d.panels.iter().map(|p| p.name.as_str()).collect();
+    let want_names: Vec<&str> = model.variables.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, want_names);
+    for (p, v) in d.panels.iter().zip(&model.variables) {
+        let col = header.iter().position(|h| *h == p.name).unwrap() - 1;
         let want: Vec<f64> = rows.iter().map(|r| r[col]).collect();
-        assert_close(&format!("trajectory.png {}", l.name), &l.values, &want);
+        assert_close(&format!("trajectory.png {}", p.name), &p.median, &want);
+        assert_eq!(p.bounds, (v.min, v.max));
+        assert_eq!(p.colour, geosim::charts::trajectory::LINE);
+        assert!(p.bands.is_empty());
     }
-    check_events("trajectory.png", model, &d.events, None);
 }
 
 /// Checks the data of one chart against the result files.
@@ -484,22 +500,14 @@ fn check_pixels(what: &str, img: &Image, chart: &RunChart, plots: &PlotRects) {
                 let tallest = b.shares.iter().fold(0.0f64, |a, s| a.max(*s));
                 if tallest * f64::from(rect[3] - rect[1]) > 12.0 {
                     assert!(
-                        img.count(rect, b.colour) > 0,
+                        img.count(rect, b.fill) > 0,
                         "{what}: band {} absent",
                         b.name
                     );
                 }
             }
         }
-        RunChart::Trajectory(d) => {
-            for l in &d.lines {
-                assert!(
-                    img.count(plots[0], l.colour) > 20,
-                    "{what}: line {} absent",
-                    l.name
-                );
-            }
-        }
+        RunChart::Trajectory(d) => panels_ok(&d.panels),
     }
 }
 
@@ -644,10 +652,10 @@ fn non_finite_values_and_ranges_do_not_break_a_chart() {
                     p.bounds = range;
                 }),
                 RunChart::Drivers(d) => d.panels.iter_mut().for_each(|p| p.bounds = range),
-                RunChart::Trajectory(d) => {
-                    d.lines.iter_mut().for_each(|l| spoil(&mut l.values));
-                    d.y_range = range;
-                }
+                RunChart::Trajectory(d) => d.panels.iter_mut().for_each(|p| {
+                    spoil(&mut p.median);
+                    p.bounds = range;
+                }),
                 RunChart::Regimes(_) => {}
             }
             let path = tmp.path().join("spoilt.png");
@@ -714,12 +722,46 @@ fn comparison_data_is_each_scenarios_median_and_90_percent_band() {
     let plots = render::render(&d, &path, Format::Png, (1000, 600)).unwrap();
     let img = Image::read(&path);
     assert_eq!((img.w, img.h), (1000, 600));
+    // Under the plot: the legend, one entry per scenario with a swatch of
+    // its own band (light fill, edges and line in its colour).
+    let below = [0, plots[0][3] + 1, img.w as i32, img.h as i32];
     for s in &d.series {
         assert!(
             img.count(plots[0], s.colour) > 50,
             "{} line absent",
             s.scenario
         );
+        let fill = geosim::charts::theme::tint(s.colour, geosim::charts::compare::BAND_ALPHA * 2.5);
+        assert!(img.count(below, fill) > 20, "{}: legend swatch", s.scenario);
+        assert!(
+            img.count(below, s.colour) > 20,
+            "{}: legend edges",
+            s.scenario
+        );
+        assert_eq!(
+            s.legend_label(),
+            format!(
+                "{}: median, 90% of runs between the dashed edges",
+                s.scenario
+            )
+        );
+    }
+    assert_ne!(d.series[0].colour, d.series[1].colour);
+    assert!(!d.small_multiples, "two scenarios share one plot");
+
+    // More than three scenarios: one panel each, on shared scales.
+    let four = [&entries[0], &entries[1], &entries[0], &entries[1]].map(|e| Entry {
+        model: e.model,
+        table: e.table,
+        info: e.info.clone(),
+    });
+    let d4 = CompareData::new(&four, "x").unwrap();
+    assert!(d4.small_multiples);
+    let plots = render::render(&d4, &path, Format::Png, (1000, 600)).unwrap();
+    assert_eq!(plots.len(), 4, "a panel per scenario");
+    let img = Image::read(&path);
+    for (s, rect) in d4.series.iter().zip(&plots) {
+        assert!(img.count(*rect, s.colour) > 20, "{} panel", s.scenario);
     }
 }
 
@@ -1408,4 +1450,90 @@ fn charts_are_byte_identical_on_one_and_two_threads() {
             assert!(a == b, "{f} differs between 1 and 2 threads");
         }
     }
+}
+
+#[test]
+fn grey_event_markers_are_explained_where_they_appear() {
+    let case = Case::new("baseline", false);
+    let m = case.model();
+    // Alignment has events that do not act on it: the legend explains grey.
+    let v = VarId(
+        m.variables
+            .iter()
+            .position(|x| x.name == "alignment")
+            .unwrap(),
+    );
+    let fan = FanData::new(m, &case.table(), v, &case.info());
+    assert!(fan.events.iter().any(|e| !e.emphasis));
+    assert_eq!(
+        fan.grey_note.as_deref(),
+        Some("grey event: no jump or pressure on alignment")
+    );
+}
+
+#[test]
+fn regime_colours_are_the_authors_or_a_neutral_sequence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = one_variable("0", "1", "0.5", "0.1");
+    let write = |name: &str, bands: &str| {
+        let path = tmp.path().join(name);
+        std::fs::write(
+            &path,
+            format!("{base}[regimes]\nvariable = \"a\"\nbands = [\n{bands}\n]\n"),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    // The author's colour where given, the default palette elsewhere, on
+    // both the regimes chart and the fan chart's shading.
+    let spec = write(
+        "coloured.toml",
+        "{ name = \"detente\", max = 0.5, color = \"#4477aa\" },\n{ name = \"crisis\", color = \"#EE6677\" }",
+    );
+    let case = Case::new(&spec, false);
+    let d = RegimeData::new(case.model(), &case.table(), &case.info()).unwrap();
+    let got: Vec<plotters::style::RGBColor> = d.bands.iter().map(|b| b.colour).collect();
+    use plotters::style::RGBColor;
+    for b in &d.bands {
+        assert_eq!(
+            b.fill,
+            geosim::charts::theme::tint(b.colour, geosim::charts::regimes::FILL)
+        );
+    }
+    assert_eq!(
+        got,
+        [RGBColor(0x44, 0x77, 0xaa), RGBColor(0xee, 0x66, 0x77)]
+    );
+    let fan = FanData::new(case.model(), &case.table(), VarId(0), &case.info());
+    let shades: Vec<RGBColor> = fan.regimes.iter().map(|s| s.colour).collect();
+    assert_eq!(shades, got);
+    // Without colours: the sequential default, darkest band lowest, so
+    // order is shown without "bad" and "good" colours.
+    let spec = write(
+        "plain.toml",
+        "{ name = \"detente\", max = 0.5 },\n{ name = \"crisis\" }",
+    );
+    let case = Case::new(&spec, false);
+    let d = RegimeData::new(case.model(), &case.table(), &case.info()).unwrap();
+    let got: Vec<RGBColor> = d.bands.iter().map(|b| b.colour).collect();
+    assert_eq!(
+        got,
+        [
+            geosim::charts::theme::regime(0, 2),
+            geosim::charts::theme::regime(1, 2)
+        ]
+    );
+    // A colour that is not #rrggbb: a located error, exit 2.
+    let spec = write(
+        "bad.toml",
+        "{ name = \"detente\", max = 0.5, color = \"blue\" },\n{ name = \"crisis\" }",
+    );
+    geosim(tmp.path(), &["check", &spec]).fails(
+        2,
+        &[
+            "bad.toml:17:40:",
+            "band `detente`: color `blue` is not a colour of the form \"#rrggbb\"",
+            "e.g. color = \"#4477aa\"",
+        ],
+    );
 }

@@ -558,7 +558,7 @@ fn explain_writes_contributions_that_add_up() {
     )
     .ok();
     assert!(
-        r.stdout.contains("total") && r.stdout.contains("corridor -> tension"),
+        r.stdout.contains("total") && r.stdout.contains("alignment → tension"),
         "{}",
         r.stdout
     );
@@ -567,6 +567,8 @@ fn explain_writes_contributions_that_add_up() {
             .join("explain.csv"),
     );
     assert!(csv.starts_with("date,term,contribution\n"));
+    // The CSV keeps the exact term names; stdout shows arrows.
+    assert!(csv.contains(",alignment -> tension,") && csv.contains(",corridor -> tension,"));
     let sum: f64 = csv
         .lines()
         .skip(1)
@@ -618,7 +620,10 @@ fn sensitivity_methods_write_their_tables() {
     let f = fixture("small.toml");
     let r = geosim(tmp.path(), &["sensitivity", &f, "--list-params"]).ok();
     assert!(
-        r.stdout.contains("variables.alignment.rate  [0.1, 0.3]"),
+        r.stdout.lines().any(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            cells == ["variables.alignment.rate", "0.1", "0.3"]
+        }),
         "{}",
         r.stdout
     );
@@ -1174,5 +1179,122 @@ fn a_resolved_scenario_with_an_observation_file_reproduces_the_run() {
     assert_eq!(
         read(&tmp.path().join("a/ensemble.csv")),
         read(&tmp.path().join("b/ensemble.csv"))
+    );
+}
+
+// ---- tables on stdout ----
+
+/// The tables in `stdout`: blocks of lines from a header line to the next
+/// blank line, found by their first words.
+fn table_block<'a>(stdout: &'a str, header_start: &str) -> Vec<&'a str> {
+    let lines: Vec<&str> = stdout.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with(header_start))
+        .unwrap_or_else(|| panic!("no table headed {header_start:?} in\n{stdout}"));
+    lines[start..]
+        .iter()
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with('('))
+        .copied()
+        .collect()
+}
+
+/// Every line of a table whose last column is right-aligned ends in the same
+/// column, and every header word above a right-aligned column ends where its
+/// cells end.
+fn assert_aligned(what: &str, block: &[&str]) {
+    assert!(block.len() >= 2, "{what}: a header and rows: {block:?}");
+    let width = |l: &str| l.chars().count();
+    let w = width(block[0]);
+    for l in block {
+        assert_eq!(width(l), w, "{what}: line {l:?} in\n{}", block.join("\n"));
+    }
+}
+
+#[test]
+fn every_table_is_headed_and_aligned_to_its_widest_cell() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A scenario whose bands divide tension, and a variable with a short name.
+    std::fs::write(
+        tmp.path().join("tense.toml"),
+        format!(
+            "name = \"tense\"\nextends = \"{}\"\n[regimes]\nvariable = \"tension\"\n\
+             bands = [{{ name = \"calm\", max = 0.3 }}, {{ name = \"tense\" }}]\n",
+            repo().join("scenarios/baseline.toml").display()
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| geosim(tmp.path(), args).ok().stdout;
+
+    let out = run(&["run", &fixture("small.toml"), "--runs", "20", "--no-charts"]);
+    assert_aligned("run", &table_block(&out, "in "));
+    assert_aligned("run regimes", &table_block(&out, "regimes of "));
+
+    let out = run(&[
+        "compare",
+        "baseline",
+        "tense.toml",
+        "--runs",
+        "20",
+        "--no-charts",
+    ]);
+    assert_aligned("compare", &table_block(&out, "median in the final month"));
+    let alignment = table_block(&out, "regimes of alignment, final month");
+    assert_aligned("compare alignment", &alignment);
+    assert!(alignment[0].ends_with(" baseline"), "{alignment:?}");
+    assert!(alignment.iter().any(|l| l.starts_with("rupture")));
+    let tension = table_block(&out, "regimes of tension, final month");
+    assert_aligned("compare tension", &tension);
+    assert!(tension[0].ends_with(" tense") && !tension[0].contains("baseline"));
+    assert_eq!(tension.len(), 3, "calm and tense: {tension:?}");
+
+    let out = run(&[
+        "explain",
+        "baseline",
+        "--from",
+        "2024-11",
+        "--to",
+        "2025-09",
+        "--top",
+        "3",
+        "--no-charts",
+    ]);
+    let block = table_block(&out, "term ");
+    assert_aligned("explain", &block);
+    assert!(block.iter().any(|l| l.contains(" other terms ")));
+
+    for method in ["oat", "morris", "sobol"] {
+        let mut args = vec!["sensitivity", "baseline", "--method", method, "--no-charts"];
+        if method == "sobol" {
+            args.extend(["--samples", "64"]);
+        }
+        let out = run(&args);
+        assert_aligned(method, &table_block(&out, "parameter "));
+    }
+
+    let out = run(&[
+        "sweep",
+        "baseline",
+        "--param",
+        "variables.trust.rate=0.05:0.3:3",
+        "--param",
+        "drivers.sanctions.offset=-0.2:0.2:3",
+        "--runs",
+        "10",
+        "--no-charts",
+    ]);
+    let block = table_block(&out, "variables.trust.rate ");
+    assert_aligned("sweep", &block);
+    assert_eq!(block.len(), 10, "a header and 3 × 3 rows");
+    assert!(block[0].contains("drivers.sanctions.offset") && block[0].contains("mean"));
+
+    let out = run(&["sensitivity", "baseline", "--list-params"]);
+    let block = table_block(&out, "parameter ");
+    assert_aligned("list-params", &block);
+    // Ranges with a few significant digits, not float noise.
+    assert!(
+        block.iter().all(|l| !l.contains("000000")),
+        "{}",
+        block.join("\n")
     );
 }

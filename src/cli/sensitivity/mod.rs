@@ -4,6 +4,7 @@ mod morris;
 mod oat;
 mod sobol;
 
+use crate::cli::table::{Align, TextTable, sig};
 use std::path::Path;
 
 use clap::Args;
@@ -170,6 +171,15 @@ pub struct SensitivityArgs {
     pub charts: ChartArgs,
 }
 
+/// The line under a table cut at `shown` rows: how many more the CSV holds.
+pub(super) fn more_rows(total: usize, shown: usize) -> String {
+    if total > shown {
+        format!("({} more in the CSV)\n", total - shown)
+    } else {
+        String::new()
+    }
+}
+
 pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
     let scen = scenario::load(&args.scenario.scenario, &args.scenario.sets)?;
     let m = &scen.model;
@@ -177,12 +187,16 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
         return Err(Error::usage("--spread must be a number >= 0", None));
     }
     if args.list_params {
-        let mut text = String::new();
+        let mut t = TextTable::new(&[
+            ("parameter", Align::Left),
+            ("low", Align::Right),
+            ("high", Align::Right),
+        ]);
         for (_, p) in params::candidates(m) {
             let (lo, hi) = params::range_of(&p.dist, p.domain, args.spread);
-            text.push_str(&format!("{}  [{lo}, {hi}]\n", p.path));
+            t.row(vec![p.path.clone(), sig(lo, 6), sig(hi, 6)]);
         }
-        return super::print(&text);
+        return super::print(&t.render());
     }
     let method = *METHODS
         .iter()

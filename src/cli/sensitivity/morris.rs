@@ -1,5 +1,6 @@
 //! Morris elementary effects: screening by μ* and σ.
 
+use crate::cli::table::{Align, TextTable};
 use std::path::Path;
 
 use super::{Method, Outcome, Study};
@@ -53,13 +54,18 @@ impl Outcome for MorrisOutcome {
     }
 
     fn table(&self, study: &Study<'_>) -> String {
-        let mut text = format!("{:<50} {:>10} {:>10}\n", "parameter", "mu*", "sigma");
+        let mut t = TextTable::new(&[
+            ("parameter", Align::Left),
+            ("mu*", Align::Right),
+            ("sigma", Align::Right),
+        ]);
         for r in self.rows.iter().take(15) {
-            text.push_str(&format!(
-                "{:<50} {:>10.4} {:>10.4}\n",
-                study.obj.params[r.input].path, r.mu_star, r.sigma
-            ));
+            t.row(vec![
+                study.obj.params[r.input].path.clone(),
+                format!("{:.4}", r.mu_star),
+                format!("{:.4}", r.sigma),
+            ]);
         }
-        text
+        format!("{}{}", t.render(), super::more_rows(self.rows.len(), 15))
     }
 }

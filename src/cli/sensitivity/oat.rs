@@ -1,5 +1,6 @@
 //! One at a time: each parameter at both ends of its range (tornado chart).
 
+use crate::cli::table::{Align, TextTable};
 use std::path::Path;
 
 use super::{Method, Outcome, Study};
@@ -52,16 +53,25 @@ impl Outcome for OatOutcome {
     }
 
     fn table(&self, study: &Study<'_>) -> String {
-        let mut text = format!(
-            "metric at central values: {:.4}\n\n{:<50} {:>10} {:>10} {:>9}\n",
-            self.base, "parameter", "at low", "at high", "swing"
-        );
+        let mut t = TextTable::new(&[
+            ("parameter", Align::Left),
+            ("metric at low", Align::Right),
+            ("at high", Align::Right),
+            ("swing", Align::Right),
+        ]);
         for r in self.rows.iter().take(15) {
-            text.push_str(&format!(
-                "{:<50} {:>10.4} {:>10.4} {:>9.4}\n",
-                study.obj.params[r.input].path, r.at_low, r.at_high, r.swing
-            ));
+            t.row(vec![
+                study.obj.params[r.input].path.clone(),
+                format!("{:.4}", r.at_low),
+                format!("{:.4}", r.at_high),
+                format!("{:.4}", r.swing),
+            ]);
         }
-        text
+        format!(
+            "metric at central values: {:.4}\n\n{}{}",
+            self.base,
+            t.render(),
+            super::more_rows(self.rows.len(), 15)
+        )
     }
 }

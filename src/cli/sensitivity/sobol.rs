@@ -1,6 +1,7 @@
 //! Sobol first-order and total indices (Saltelli sampling, bootstrap 95 %
 //! intervals).
 
+use crate::cli::table::{Align, TextTable, sig};
 use std::path::Path;
 
 use super::{Method, Outcome, Study};
@@ -56,27 +57,38 @@ impl Outcome for SobolOutcome {
                 "{} base samples, {} evaluations, seed {}",
                 study.samples, self.res.evaluations, study.seed
             );
-            SobolData::new(study.about(design), params, &self.res)
+            SobolData::new(study.about(design), params, &self.res, study.samples)
         })
     }
 
     fn table(&self, study: &Study<'_>) -> String {
         let res = &self.res;
-        let mut text = format!(
-            "{} evaluations, metric variance {:.3e}\n\n{:<50} {:>18} {:>18}\n",
-            res.evaluations, res.variance, "parameter", "first order [95%]", "total [95%]"
-        );
+        let mut t = TextTable::new(&[
+            ("parameter", Align::Left),
+            ("first order", Align::Right),
+            ("95% interval", Align::Right),
+            ("total", Align::Right),
+            ("95% interval", Align::Right),
+        ]);
+        let interval = |(lo, hi): (f64, f64)| format!("[{lo:.2}, {hi:.2}]");
         for r in res.rows.iter().take(15) {
-            text.push_str(&format!(
-                "{:<50} {:>5.2} [{:>5.2},{:>5.2}] {:>5.2} [{:>5.2},{:>5.2}]\n",
-                study.obj.params[r.input].path,
-                r.first,
-                r.first_ci.0,
-                r.first_ci.1,
-                r.total,
-                r.total_ci.0,
-                r.total_ci.1
-            ));
+            t.row(vec![
+                study.obj.params[r.input].path.clone(),
+                format!("{:.2}", r.first),
+                interval(r.first_ci),
+                format!("{:.2}", r.total),
+                interval(r.total_ci),
+            ]);
+        }
+        let mut text = format!(
+            "{} evaluations, metric variance {}\n\n{}{}",
+            res.evaluations,
+            sig(res.variance, 4),
+            t.render(),
+            super::more_rows(res.rows.len(), 15)
+        );
+        if let Some(note) = crate::charts::sobol::noise_note(&res.rows, study.samples) {
+            text.push_str(&format!("\n{note}\n"));
         }
         text
     }

@@ -101,9 +101,38 @@ fn bands(c: &mut Checker<'_>, files: &[BandFile]) -> Vec<Band> {
                 format!("bands must be contiguous and increasing: `{}` ends at {} but `{name}` starts at {lo}", prev.name, prev.hi),
             );
         }
-        bands.push(Band { name, lo, hi });
+        let colour = b.color.as_deref().and_then(|text| {
+            let parsed = parse_colour(text);
+            if parsed.is_none() {
+                let at = ["regimes", "bands", idx.as_str(), "color"];
+                c.err_help(
+                    &at,
+                    format!(
+                        "band `{name}`: color `{text}` is not a colour of the form \"#rrggbb\""
+                    ),
+                    "write six hexadecimal digits after `#`, e.g. color = \"#4477aa\"",
+                );
+            }
+            parsed
+        });
+        bands.push(Band {
+            name,
+            lo,
+            hi,
+            colour,
+        });
     }
     bands
+}
+
+/// A colour written `#rrggbb` (either case), as red, green, blue.
+pub(crate) fn parse_colour(text: &str) -> Option<[u8; 3]> {
+    let hex = text.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
 }
 
 /// The band's name, written and not repeated (`seen`: names so far).
@@ -191,6 +220,35 @@ mod tests {
             ]
         );
         assert!(compiles(BASE).regimes.is_none(), "no [regimes], no regimes");
+    }
+
+    #[test]
+    fn band_colours_are_optional_and_parsed() {
+        let m = compiles(&bands(
+            "{ name = \"lo\", max = 0.5, color = \"#4477AA\" }, { name = \"hi\" }",
+        ));
+        let r = m.regimes.expect("regimes");
+        assert_eq!(r.bands[0].colour, Some([0x44, 0x77, 0xaa]));
+        assert_eq!(r.bands[1].colour, None);
+    }
+
+    #[test]
+    fn a_band_colour_must_be_six_hex_digits() {
+        for bad in ["red", "#47a", "#4477ag", "4477aa", "#4477aa0"] {
+            let (msg, help) = only_error_with_help(&bands(&format!(
+                "{{ name = \"lo\", max = 0.5, color = \"{bad}\" }}, {{ name = \"hi\" }}"
+            )));
+            assert_eq!(
+                msg,
+                format!(
+                    "t.toml:10:44: band `lo`: color `{bad}` is not a colour of the form \"#rrggbb\""
+                )
+            );
+            assert_eq!(
+                help.as_deref(),
+                Some("write six hexadecimal digits after `#`, e.g. color = \"#4477aa\"")
+            );
+        }
     }
 
     #[test]
