@@ -217,8 +217,8 @@ mod tests {
     fn key_entries_are_not_cut_on_a_small_sheet() {
         for (w, h) in [(800u32, 450u32), (1600, 900)] {
             let mut svg = String::new();
-            let area = plotters::backend::SVGBackend::with_string(&mut svg, (w, h))
-                .into_drawing_area();
+            let area =
+                plotters::backend::SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
             let theme = Theme::new(w, h);
             let font = Font::new(theme.small(), theme::TEXT);
             let events = long_events();

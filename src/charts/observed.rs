@@ -190,12 +190,16 @@ impl Geom {
     /// Marks at `k` times their size on a fan chart, narrower where months
     /// are closer than `room` pixels apart, so neighbours do not merge.
     fn new(theme: &Theme, k: f64, room: f64) -> Self {
-        let whole = |v: f64, min: i32| (v.round() as i32).max(min);
+        // Minimums are in output pixels: a chart drawn at several units a
+        // pixel (render.rs) scales them, so thin marks stay visible.
+        let res = theme.res() as i32;
+        let whole = |v: f64, min: i32| (v.round() as i32).max(min * res);
         let half = whole((theme.px(6.5) * k).min(room * 0.4), 2);
         let dense = (room / theme.px(24.0)).min(1.0);
         Geom {
-            stem: whole(theme.px(2.5) * k, 1),
-            line: whole(theme.px(2.5) * k * dense.max(0.6), 1),
+            // At least 2 px: anti-aliased, a thinner outline turns grey.
+            stem: whole(theme.px(2.5) * k, 2),
+            line: whole(theme.px(2.5) * k * dense.max(0.6), 2),
             half,
             box_half: whole(f64::from(half) * 0.8, 3),
             arrow: whole(theme.px(10.0) * k, 4),

@@ -154,6 +154,11 @@ impl Theme {
     }
 
     /// Stroke width in whole units, at least one output pixel.
+    /// Drawing units per output pixel.
+    pub fn res(&self) -> u32 {
+        self.res
+    }
+
     pub fn stroke(&self, design: f64) -> u32 {
         self.px(design).round().max(f64::from(self.res)) as u32
     }
