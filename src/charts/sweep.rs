@@ -482,8 +482,10 @@ impl Chart for SweepHeatmap {
         for r in 0..rows {
             let y = bar.bottom as i32 - r;
             let t = (f64::from(r) + 0.5) / f64::from(rows);
+            // Each strip overlaps the next by a unit: abutting strips leave
+            // anti-aliased seams that let the white through.
             area.draw(&Rectangle::new(
-                [(bar_left as i32, y - 1), (bar_right as i32, y)],
+                [(bar_left as i32, y - 2), (bar_right as i32, y)],
                 viridis(t).filled(),
             ))?;
         }
