@@ -10,5 +10,6 @@ pub mod oat;
 pub mod objective;
 pub mod params;
 pub mod report;
+pub mod shard;
 pub mod sobol;
 pub mod sweep;

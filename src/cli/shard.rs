@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::Args;
+use clap::{Args, Parser};
 
 use super::args::ChartArgs;
 use super::run::{RunFolder, write_run_folder};
@@ -22,6 +22,7 @@ Examples:
   geosim merge output/baseline-runs1000000-shards/*.partial
   seq 0 7 | xargs -P 8 -I{} geosim run baseline --runs 200000 --shard {}/8 --quiet
   geosim merge part-a.partial part-b.partial --partial ab.partial   (a merge of merges)
+  geosim sensitivity baseline --method sobol --shard 2/16   (then merge the 16 partials)
 
 Every shard runs whole groups of 64 runs of the same request and writes a partial result
 (statistics, compressed); merge checks that the partials belong to one request and that
@@ -150,6 +151,9 @@ pub struct MergeArgs {
 }
 
 pub(super) fn merge(args: &MergeArgs) -> Result<(), Error> {
+    if partial::is_analysis(&args.partials[0]) {
+        return merge_analysis(args);
+    }
     // The scenario is compiled once, from the first partial's header; every
     // other partial must belong to the same request (checked as they are
     // absorbed, in the order given). Decoding, the bulk of the work, runs
@@ -197,11 +201,7 @@ pub(super) fn merge(args: &MergeArgs) -> Result<(), Error> {
         return Ok(());
     }
     if let Some(absent) = partial::missing(&h.shard_set, h.shards) {
-        let what = if absent.contains([',', ' ']) {
-            format!("shards {absent} of {} are missing", h.shards)
-        } else {
-            format!("shard {absent} of {} is missing", h.shards)
-        };
+        let what = partial::missing_text(&absent, h.shards);
         return Err(Error::usage(
             format!("{what}: a merged result needs every shard of the request"),
             Some("run the missing shards, or merge what you have with --partial FILE and add the rest later".into()),
@@ -249,4 +249,44 @@ pub(super) fn merge(args: &MergeArgs) -> Result<(), Error> {
         super::print(&super::run::summary_text(&results, &dest))?;
     }
     Ok(())
+}
+
+/// Merges the partials of a sharded sensitivity analysis: gathers every
+/// evaluation's value and runs the request again on them.
+fn merge_analysis(args: &MergeArgs) -> Result<(), Error> {
+    if args.partial.is_some() {
+        return Err(Error::usage(
+            "--partial merges the partials of `run --shard`; an analysis' partials are merged all at once",
+            None,
+        ));
+    }
+    let parts = args
+        .partials
+        .iter()
+        .map(|p| Ok((p.display().to_string(), partial::read_analysis(p)?)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    let (request, values) = partial::gather_analysis(&parts)?;
+    let cli = super::Cli::try_parse_from(&request).map_err(|e| {
+        Error::usage(
+            format!(
+                "the partials' request `{}` no longer parses: {e}",
+                request.join(" ")
+            ),
+            None,
+        )
+    })?;
+    match cli.command {
+        super::Command::Sensitivity(mut a) => {
+            a.output.out = args.out.clone().or(a.output.out);
+            a.output.quiet = args.quiet;
+            super::sensitivity::sensitivity_with(&a, Some(values))
+        }
+        _ => Err(Error::usage(
+            format!(
+                "the partials' request `{}` is not a sensitivity analysis",
+                request.join(" ")
+            ),
+            None,
+        )),
+    }
 }

@@ -331,6 +331,15 @@ pub fn absorb(
     Ok(())
 }
 
+/// "shard 3 of 8 is missing" or "shards 3, 5 of 8 are missing".
+pub fn missing_text(absent: &str, n: u64) -> String {
+    if absent.contains([',', ' ']) {
+        format!("shards {absent} of {n} are missing")
+    } else {
+        format!("shard {absent} of {n} is missing")
+    }
+}
+
 /// The shards of `0..n` not in `have`, as text ("5, 9, 12 and 3 more").
 pub fn missing(have: &[u64], n: u64) -> Option<String> {
     let absent: Vec<u64> = (0..n).filter(|i| have.binary_search(i).is_err()).collect();
@@ -418,4 +427,142 @@ mod roundtrip {
         };
         assert_eq!(nodes(&back.tree), nodes(&p.tree));
     }
+}
+
+/// The first line of an analysis' partial result (`sensitivity --shard`).
+pub const ANALYSIS_MAGIC: &str = "geosim analysis partial 1";
+
+/// A shard of a sensitivity analysis: the values of the evaluations it
+/// made, numbered in the order the method asks for them.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct AnalysisPartial {
+    pub geosim_version: String,
+    /// The request's arguments without `--shard`, `--out` and `--quiet`:
+    /// `merge` runs it again on the gathered values.
+    pub args: Vec<String>,
+    pub scenario_sha256: String,
+    pub shards: u64,
+    pub shard_set: Vec<u64>,
+    /// Evaluations the whole analysis makes.
+    pub rows: u64,
+    /// (row, value); `null` for a value that is not a number.
+    pub values: Vec<(u64, Option<f64>)>,
+}
+
+/// Whether the file at `path` is an analysis' partial result.
+pub fn is_analysis(path: &Path) -> bool {
+    use std::io::BufRead;
+    let Ok(f) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut first = String::new();
+    let _ = std::io::BufReader::new(f.take(256)).read_line(&mut first);
+    first.trim_end() == ANALYSIS_MAGIC
+}
+
+pub fn write_analysis(path: &Path, p: &AnalysisPartial) -> Result<(), Error> {
+    let text = format!(
+        "{ANALYSIS_MAGIC}\n{}\n",
+        serde_json::to_string(p).unwrap_or_default()
+    );
+    write_atomic_bytes(path, text.as_bytes())
+}
+
+pub fn read_analysis(path: &Path) -> Result<AnalysisPartial, Error> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+    if meta.len() > MAX_BYTES {
+        return Err(Error::usage(
+            format!("{shown}: larger than any partial result geosim writes"),
+            None,
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+    let body = text
+        .strip_prefix(ANALYSIS_MAGIC)
+        .map(str::trim)
+        .ok_or_else(|| Error::usage(format!("{shown}: not an analysis partial result"), None))?;
+    serde_json::from_str(body).map_err(|e| Error::usage(format!("{shown}: damaged ({e})"), None))
+}
+
+/// Every row's value from the partials of one analysis (checked to belong
+/// to one request, each shard once, none missing).
+pub fn gather_analysis(
+    parts: &[(String, AnalysisPartial)],
+) -> Result<(Vec<String>, Vec<f64>), Error> {
+    let (first_name, first) = &parts[0];
+    let mut have: Vec<u64> = Vec::new();
+    let mut values: Vec<Option<f64>> = vec![None; first.rows as usize];
+    let mut seen_shard: Vec<Option<&str>> = vec![None; first.shards as usize];
+    for (name, p) in parts {
+        if p.args != first.args
+            || p.scenario_sha256 != first.scenario_sha256
+            || p.shards != first.shards
+            || p.rows != first.rows
+        {
+            return Err(Error::usage(
+                format!(
+                    "{name} belongs to another request than {first_name} (its command, scenario or shard count differs)"
+                ),
+                Some(
+                    "merge only the partials of one `geosim sensitivity … --shard I/N` request"
+                        .into(),
+                ),
+            ));
+        }
+        for &s in &p.shard_set {
+            let slot = seen_shard.get_mut(s as usize).ok_or_else(|| {
+                Error::usage(
+                    format!("{name}: shard {s} is outside 0..{}", first.shards),
+                    None,
+                )
+            })?;
+            if let Some(other) = slot {
+                return Err(Error::usage(
+                    format!(
+                        "shard {s}/{} is in both {other} and {name}: each shard must be merged once",
+                        first.shards
+                    ),
+                    None,
+                ));
+            }
+            *slot = Some(name.as_str());
+            have.push(s);
+        }
+        for &(r, v) in &p.values {
+            let cell = values.get_mut(r as usize).ok_or_else(|| {
+                Error::usage(
+                    format!(
+                        "{name}: row {r} is beyond the analysis' {} evaluations",
+                        first.rows
+                    ),
+                    None,
+                )
+            })?;
+            *cell = Some(v.unwrap_or(f64::NAN));
+        }
+    }
+    have.sort_unstable();
+    if let Some(absent) = missing(&have, first.shards) {
+        return Err(Error::usage(
+            format!(
+                "{}: a merged result needs every shard of the request",
+                missing_text(&absent, first.shards)
+            ),
+            None,
+        ));
+    }
+    let values = values
+        .into_iter()
+        .enumerate()
+        .map(|(r, v)| {
+            v.ok_or_else(|| {
+                Error::usage(
+                    format!("row {r} is in no partial: the partials are damaged"),
+                    None,
+                )
+            })
+        })
+        .collect::<Result<Vec<f64>, Error>>()?;
+    Ok((first.args.clone(), values))
 }

@@ -326,3 +326,43 @@ fn the_xargs_recipe_and_a_tree_of_merges_give_the_same_bytes() {
     )
     .fails(2, &["cannot split a conditioned ensemble"]);
 }
+
+#[test]
+fn a_sharded_sensitivity_analysis_merges_into_the_single_machine_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let small = crate::support::fixture("small.toml");
+    // Morris with stochastic evaluations (runs sharing random numbers across
+    // rows) and Sobol on the deterministic run.
+    for (method, extra) in [
+        ("morris", vec!["--samples", "6", "--runs", "20"]),
+        ("sobol", vec!["--samples", "32"]),
+    ] {
+        let mut base = vec!["sensitivity", small.as_str(), "--method", method];
+        base.extend(extra.iter().copied());
+        let single = format!("single-{method}");
+        let mut args = base.clone();
+        args.extend(["--out", single.as_str(), "-q"]);
+        geosim(d, &args).ok();
+        let mut parts = Vec::new();
+        for i in 0..3 {
+            let shard = format!("{i}/3");
+            let file = format!("{method}-{i}.partial");
+            let mut args = base.clone();
+            args.extend(["--shard", shard.as_str(), "--out", file.as_str(), "-q"]);
+            geosim(d, &args).ok();
+            parts.push(file);
+        }
+        let merged = format!("merged-{method}");
+        let mut args = vec!["merge"];
+        args.extend(parts.iter().map(String::as_str));
+        args.extend(["--out", merged.as_str(), "-q"]);
+        geosim(d, &args).ok();
+        assert_same_folder(&d.join(&merged), &d.join(&single));
+        geosim(d, &["merge", &parts[0], &parts[2]]).fails(2, &["shard 1 of 3 is missing"]);
+        geosim(d, &["merge", &parts[0], &parts[0]]).fails(2, &["is in both"]);
+    }
+    // partials of two different analyses
+    geosim(d, &["merge", "morris-0.partial", "sobol-1.partial"])
+        .fails(2, &["belongs to another request"]);
+}

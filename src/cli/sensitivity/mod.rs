@@ -14,12 +14,13 @@ use super::args::{ChartArgs, OutputArgs, ScenarioArgs, SeedArg, ThreadsArg, anal
 use super::common;
 use crate::analysis::evaluate::{Plan, with_threads};
 use crate::analysis::metric::Metric;
-use crate::analysis::objective::ModelObjective;
+use crate::analysis::objective::{ModelObjective, Objective};
 use crate::analysis::params;
+use crate::analysis::shard::ShardedObjective;
 use crate::charts::Options;
 use crate::charts::analysis::About;
 use crate::error::Error;
-use crate::output::{self, request};
+use crate::output::{self, partial, request};
 use crate::scenario;
 
 pub(super) const SENSITIVITY_EXAMPLES: &str = "\
@@ -80,6 +81,9 @@ trait Outcome: Send {
 /// One sensitivity request, as the methods see it.
 struct Study<'a> {
     obj: &'a ModelObjective<'a>,
+    /// What the method evaluates: `obj` itself, or a shard of it, or the
+    /// merged values of all shards (`analysis::shard`).
+    eval: &'a dyn crate::analysis::objective::Objective,
     samples: usize,
     seed: u64,
     metric_name: String,
@@ -163,6 +167,9 @@ pub struct SensitivityArgs {
     /// Print the parameter names and their ranges, and stop
     #[arg(long)]
     pub list_params: bool,
+    /// Evaluate only shard I of N (from 0) of the analysis' evaluations and write a partial result for `geosim merge`
+    #[arg(long, value_name = "I/N", value_parser = super::shard::parse_shard, conflicts_with = "list_params")]
+    pub shard: Option<super::shard::Shard>,
     #[command(flatten)]
     pub threads: ThreadsArg,
     #[command(flatten)]
@@ -181,6 +188,15 @@ pub(super) fn more_rows(total: usize, shown: usize) -> String {
 }
 
 pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
+    sensitivity_with(args, None)
+}
+
+/// The analysis; with `replay`, every evaluation's value comes from the
+/// merged shards instead of the model (`geosim merge`).
+pub(super) fn sensitivity_with(
+    args: &SensitivityArgs,
+    replay: Option<Vec<f64>>,
+) -> Result<(), Error> {
     let scen = scenario::load(&args.scenario.scenario, &args.scenario.sets)?;
     let m = &scen.model;
     if !(args.spread.is_finite() && args.spread >= 0.0) {
@@ -250,8 +266,19 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
     } else {
         format!("mean of {runs} runs")
     };
+    let expected = replay.as_ref().map(Vec::len);
+    let sharded = match (args.shard, replay) {
+        (Some(sh), _) => Some(ShardedObjective::shard(&obj, sh.index, sh.count)),
+        (None, Some(values)) => Some(ShardedObjective::replay(&obj, values)),
+        (None, None) => None,
+    };
+    let eval: &dyn Objective = match &sharded {
+        Some(s) => s,
+        None => &obj,
+    };
     let study = Study {
         obj: &obj,
+        eval,
         samples,
         seed,
         metric_name,
@@ -260,6 +287,53 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
     };
     let outcome = with_threads(args.threads.get(), || method.run(&study))
         .map_err(|e| Error::usage(format!("cannot start worker threads: {e}"), None))?;
+    let scenario_hash = output::document_sha256(&scen.document, m, m.ensemble.seed);
+    if let (Some(sh), Some(s)) = (args.shard, &sharded) {
+        let path = args.output.out.clone().unwrap_or_else(|| {
+            let mut name = dest.as_os_str().to_owned();
+            name.push("-shards");
+            std::path::PathBuf::from(name)
+                .join(format!("shard-{}-of-{}.partial", sh.index, sh.count))
+        });
+        let part = partial::AnalysisPartial {
+            geosim_version: crate::VERSION.into(),
+            args: request_args(),
+            scenario_sha256: scenario_hash,
+            shards: sh.count,
+            shard_set: vec![sh.index],
+            rows: s.rows(),
+            values: s
+                .recorded()
+                .into_iter()
+                .map(|(r, v)| (r, v.is_finite().then_some(v)))
+                .collect(),
+        };
+        partial::write_analysis(&path, &part)?;
+        if !args.output.quiet {
+            super::print(&format!(
+                "{} — {name} sensitivity, shard {}/{}: {} of {} evaluations\npartial result {}; merge all {} with `geosim merge`\n",
+                m.name,
+                sh.index,
+                sh.count,
+                part.values.len(),
+                part.rows,
+                path.display(),
+                sh.count
+            ))?;
+        }
+        return Ok(());
+    }
+    if let (Some(want), Some(s)) = (expected, &sharded)
+        && s.rows() as usize != want
+    {
+        return Err(Error::usage(
+            format!(
+                "the merged shards hold {want} evaluations, but the analysis makes {}: the partials come from another geosim version",
+                s.rows()
+            ),
+            None,
+        ));
+    }
     let opts = args.charts.options();
     let mut lines = vec![
         "sensitivity".to_string(),
@@ -290,4 +364,22 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<(), Error> {
         dest.display()
     );
     super::print(&text)
+}
+
+/// This process's arguments without `--shard`, `--out` and `--quiet`: the
+/// request every shard shares, which `geosim merge` runs again.
+fn request_args() -> Vec<String> {
+    let mut out = Vec::new();
+    let mut args = std::env::args();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--shard" | "--out" => {
+                args.next();
+            }
+            "--quiet" | "-q" => {}
+            _ if a.starts_with("--shard=") || a.starts_with("--out=") => {}
+            _ => out.push(a),
+        }
+    }
+    out
 }

@@ -33,7 +33,7 @@ impl Method for Morris {
         k * self.evaluations(k, samples)
     }
     fn run(&self, study: &Study<'_>) -> Box<dyn Outcome + Send> {
-        let mut rows = morris::morris(study.obj, study.samples, study.seed);
+        let mut rows = morris::morris(study.eval, study.samples, study.seed);
         rows.sort_by(|a, b| b.mu_star.total_cmp(&a.mu_star));
         Box::new(MorrisOutcome { rows })
     }

@@ -27,7 +27,7 @@ impl Method for Oat {
         k * self.evaluations(k, samples)
     }
     fn run(&self, study: &Study<'_>) -> Box<dyn Outcome + Send> {
-        let (base, rows) = oat::oat(study.obj, &study.obj.central_unit());
+        let (base, rows) = oat::oat(study.eval, &study.obj.central_unit());
         Box::new(OatOutcome { base, rows })
     }
 }

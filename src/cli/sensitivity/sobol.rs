@@ -38,7 +38,7 @@ impl Method for Sobol {
         k * 3.0 * samples
     }
     fn run(&self, study: &Study<'_>) -> Box<dyn Outcome + Send> {
-        let mut res = sobol::sobol(study.obj, study.samples, study.seed);
+        let mut res = sobol::sobol(study.eval, study.samples, study.seed);
         res.rows.sort_by(|a, b| b.total.total_cmp(&a.total));
         Box::new(SobolOutcome { res })
     }
