@@ -79,15 +79,15 @@ pub fn sweep(
     axes: &[Axis],
     plan: Plan,
 ) -> Result<Vec<SweepPoint>, String> {
-    let overrides: Vec<Override> = axes
-        .iter()
-        .map(|a| Override {
-            id: a.id,
-            lo: a.values[0],
-            hi: a.values[a.values.len() - 1],
-        })
-        .collect();
-    let evaluator = Evaluator::new(model, plan, &overrides)?;
+    Ok(sweep_some(model, metric, axes, plan, &|_| true)?
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect())
+}
+
+/// The grid's points, row-major (one value per axis), the first axis
+/// varying slowest.
+pub fn grid(axes: &[Axis]) -> Vec<f64> {
     let mut grid: Vec<f64> = Vec::new();
     let mut at: Vec<usize> = vec![0; axes.len()];
     'points: loop {
@@ -101,7 +101,36 @@ pub fn sweep(
         }
         break;
     }
-    Ok(evaluator.map_points(&grid, metric, |point, values| {
+    grid
+}
+
+/// The grid points whose number `select` accepts (a shard's), with their
+/// numbers: every point is evaluated on its own, so any subset gives the
+/// values the whole sweep gives.
+pub fn sweep_some(
+    model: &Model,
+    metric: &Metric,
+    axes: &[Axis],
+    plan: Plan,
+    select: &(dyn Fn(usize) -> bool + Sync),
+) -> Result<Vec<(usize, SweepPoint)>, String> {
+    let overrides: Vec<Override> = axes
+        .iter()
+        .map(|a| Override {
+            id: a.id,
+            lo: a.values[0],
+            hi: a.values[a.values.len() - 1],
+        })
+        .collect();
+    let evaluator = Evaluator::new(model, plan, &overrides)?;
+    let k = axes.len().max(1);
+    let all = grid(axes);
+    let chosen: Vec<usize> = (0..all.len() / k).filter(|&i| select(i)).collect();
+    let points: Vec<f64> = chosen
+        .iter()
+        .flat_map(|&i| all[i * k..(i + 1) * k].iter().copied())
+        .collect();
+    let values = evaluator.map_points(&points, metric, |point, values| {
         let mean = values.iter().sum::<f64>() / values.len() as f64;
         values.sort_by(f64::total_cmp);
         let q = |p: f64| empirical_quantile(values, p);
@@ -112,7 +141,8 @@ pub fn sweep(
             p50: q(0.5),
             p95: q(0.95),
         }
-    }))
+    });
+    Ok(chosen.into_iter().zip(values).collect())
 }
 
 /// Linear interpolation between order statistics (type 7), on sorted data.

@@ -281,9 +281,14 @@ fn merge_analysis(args: &MergeArgs) -> Result<(), Error> {
             a.output.quiet = args.quiet;
             super::sensitivity::sensitivity_with(&a, Some(values))
         }
+        super::Command::Sweep(mut a) => {
+            a.output.out = args.out.clone().or(a.output.out);
+            a.output.quiet = args.quiet;
+            super::sweep::sweep_with(&a, Some(values))
+        }
         _ => Err(Error::usage(
             format!(
-                "the partials' request `{}` is not a sensitivity analysis",
+                "the partials' request `{}` is not a sensitivity analysis or a sweep",
                 request.join(" ")
             ),
             None,

@@ -7,11 +7,11 @@ use super::common;
 use super::table::{Align, TextTable, sig};
 use crate::analysis::evaluate::{Plan, with_threads};
 use crate::analysis::metric::Metric;
-use crate::analysis::sweep;
+use crate::analysis::sweep::{self, SweepPoint};
 use crate::charts::analysis::{self as charts, About};
 use crate::charts::sweep::SweepData;
 use crate::error::Error;
-use crate::output::{self, analysis as out, request};
+use crate::output::{self, analysis as out, partial, request};
 use crate::scenario;
 
 pub(super) const SWEEP_EXAMPLES: &str = "\
@@ -48,9 +48,21 @@ pub struct SweepArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub charts: ChartArgs,
+    /// Evaluate only shard I of N (from 0) of the grid points and write a partial result for `geosim merge`
+    #[arg(long, value_name = "I/N", value_parser = super::shard::parse_shard)]
+    pub shard: Option<super::shard::Shard>,
 }
 
+/// Numbers a grid point's partial result carries: mean, p05, p50, p95.
+const PER_POINT: usize = 4;
+
 pub(super) fn sweep(args: &SweepArgs) -> Result<(), Error> {
+    sweep_with(args, None)
+}
+
+/// The sweep; with `replay`, every grid point's numbers come from the
+/// merged shards (`geosim merge`) instead of the model.
+pub(super) fn sweep_with(args: &SweepArgs, replay: Option<Vec<f64>>) -> Result<(), Error> {
     let scen = scenario::load(&args.scenario.scenario, &args.scenario.sets)?;
     let m = &scen.model;
     if args.params.len() > 2 {
@@ -77,9 +89,44 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<(), Error> {
     let seed = args.seed.seed.unwrap_or(m.ensemble.seed);
     let threads = args.threads.get();
     let plan = Plan::from_runs(args.runs, seed);
-    let result = with_threads(threads, || sweep::sweep(m, &metric, &axes, plan))
+    let count = axes.iter().map(|a| a.values.len()).product::<usize>();
+    let select = |i: usize| args.shard.is_none_or(|sh| i as u64 % sh.count == sh.index);
+    let computed: Vec<(usize, SweepPoint)> = match &replay {
+        Some(values) => {
+            if values.len() != count * PER_POINT {
+                return Err(Error::usage(
+                    format!(
+                        "the merged shards hold {} numbers, but this sweep has {count} grid points",
+                        values.len()
+                    ),
+                    None,
+                ));
+            }
+            let grid = sweep::grid(&axes);
+            let k = axes.len();
+            (0..count)
+                .map(|i| {
+                    let v = &values[i * PER_POINT..(i + 1) * PER_POINT];
+                    let at = grid[i * k..(i + 1) * k].to_vec();
+                    (
+                        i,
+                        SweepPoint {
+                            at,
+                            mean: v[0],
+                            p05: v[1],
+                            p50: v[2],
+                            p95: v[3],
+                        },
+                    )
+                })
+                .collect()
+        }
+        None => with_threads(threads, || {
+            sweep::sweep_some(m, &metric, &axes, plan, &select)
+        })
         .map_err(|e| Error::usage(format!("cannot start worker threads: {e}"), None))?
-        .map_err(|e| Error::usage(format!("--param: {e}"), None))?;
+        .map_err(|e| Error::usage(format!("--param: {e}"), None))?,
+    };
     let dest = args.output.out.clone().unwrap_or_else(|| {
         // The parameters by their short names (path without its section).
         let short: Vec<&str> = axes
@@ -102,16 +149,54 @@ pub(super) fn sweep(args: &SweepArgs) -> Result<(), Error> {
         options.extend(common::sets_options(&args.scenario.sets));
         common::default_folder(&parts, &options)
     });
+    let scenario_hash = output::document_sha256(&scen.document, m, m.ensemble.seed);
+    if let Some(sh) = args.shard {
+        let path = args.output.out.clone().unwrap_or_else(|| {
+            let mut name = dest.as_os_str().to_owned();
+            name.push("-shards");
+            std::path::PathBuf::from(name)
+                .join(format!("shard-{}-of-{}.partial", sh.index, sh.count))
+        });
+        let values = computed
+            .iter()
+            .flat_map(|(i, p)| {
+                [p.mean, p.p05, p.p50, p.p95]
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(j, v)| ((i * PER_POINT + j) as u64, v.is_finite().then_some(v)))
+            })
+            .collect();
+        let part = partial::AnalysisPartial {
+            geosim_version: crate::VERSION.into(),
+            args: super::sensitivity::request_args(),
+            scenario_sha256: scenario_hash,
+            shards: sh.count,
+            shard_set: vec![sh.index],
+            rows: (count * PER_POINT) as u64,
+            values,
+        };
+        partial::write_analysis(&path, &part)?;
+        if !args.output.quiet {
+            super::print(&format!(
+                "{} — sweep, shard {}/{}: {} of {count} grid points\npartial result {}; merge all {} with `geosim merge`\n",
+                m.name,
+                sh.index,
+                sh.count,
+                computed.len(),
+                path.display(),
+                sh.count
+            ))?;
+        }
+        return Ok(());
+    }
+    let result: Vec<SweepPoint> = computed.into_iter().map(|(_, p)| p).collect();
     let opts = args.charts.options();
     let mut lines = vec![
         "sweep".to_string(),
         format!("metric {metric_name}"),
         format!("runs {}", args.runs),
         format!("seed {seed}"),
-        format!(
-            "scenario {}",
-            output::document_sha256(&scen.document, m, m.ensemble.seed)
-        ),
+        format!("scenario {scenario_hash}"),
     ];
     lines.extend(args.params.iter().map(|p| format!("param {p}")));
     request::write_for_request(&dest, &request::key(&lines), |d| {

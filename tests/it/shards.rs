@@ -366,3 +366,38 @@ fn a_sharded_sensitivity_analysis_merges_into_the_single_machine_folder() {
     geosim(d, &["merge", "morris-0.partial", "sobol-1.partial"])
         .fails(2, &["belongs to another request"]);
 }
+
+#[test]
+fn a_sharded_sweep_merges_into_the_single_machine_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let small = crate::support::fixture("small.toml");
+    let base = [
+        "sweep",
+        small.as_str(),
+        "--param",
+        "variables.alignment.bias=-0.2:0.2:3",
+        "--param",
+        "variables.tension.rate=0.1:0.3:4",
+        "--runs",
+        "15",
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--out", "single", "-q"]);
+    geosim(d, &args).ok();
+    for i in 0..5 {
+        let shard = format!("{i}/5");
+        let file = format!("sweep-{i}.partial");
+        let mut args = base.to_vec();
+        args.extend(["--shard", shard.as_str(), "--out", file.as_str(), "-q"]);
+        geosim(d, &args).ok();
+    }
+    let parts: Vec<String> = (0..5).map(|i| format!("sweep-{i}.partial")).collect();
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().map(String::as_str));
+    args.extend(["--out", "merged", "-q"]);
+    geosim(d, &args).ok();
+    assert_same_folder(&d.join("merged"), &d.join("single"));
+    geosim(d, &["merge", &parts[1], &parts[2], &parts[3], &parts[4]])
+        .fails(2, &["shard 0 of 5 is missing"]);
+}

@@ -368,7 +368,7 @@ pub(super) fn sensitivity_with(
 
 /// This process's arguments without `--shard`, `--out` and `--quiet`: the
 /// request every shard shares, which `geosim merge` runs again.
-fn request_args() -> Vec<String> {
+pub(super) fn request_args() -> Vec<String> {
     let mut out = Vec::new();
     let mut args = std::env::args();
     while let Some(a) = args.next() {
