@@ -95,11 +95,7 @@ pub(super) fn run_shard(
         folder: folder.display().to_string(),
         resolved: toml::to_string(&doc).unwrap_or_default(),
     };
-    let path = out.map(Path::to_path_buf).unwrap_or_else(|| {
-        let mut name = folder.as_os_str().to_owned();
-        name.push("-shards");
-        PathBuf::from(name).join(format!("shard-{}-of-{}.partial", shard.index, shard.count))
-    });
+    let path = partial_path(out, &folder, shard);
     let p = partial::Partial {
         header,
         tree: part.tree,
@@ -294,4 +290,32 @@ fn merge_analysis(args: &MergeArgs) -> Result<(), Error> {
             None,
         )),
     }
+}
+
+/// Where a shard's partial goes: `--out`, or beside the request's folder.
+pub(super) fn partial_path(out: Option<&Path>, folder: &Path, shard: Shard) -> PathBuf {
+    out.map(Path::to_path_buf).unwrap_or_else(|| {
+        let mut name = folder.as_os_str().to_owned();
+        name.push("-shards");
+        PathBuf::from(name).join(format!("shard-{}-of-{}.partial", shard.index, shard.count))
+    })
+}
+
+/// Writes an analysis shard's partial and says so (`what`: which request,
+/// which part of it).
+pub(super) fn write_analysis_shard(
+    path: &Path,
+    part: &partial::AnalysisPartial,
+    quiet: bool,
+    what: &str,
+) -> Result<(), Error> {
+    partial::write_analysis(path, part)?;
+    if quiet {
+        return Ok(());
+    }
+    super::print(&format!(
+        "{what}\npartial result {}; merge all {} with `geosim merge`\n",
+        path.display(),
+        part.shards
+    ))
 }

@@ -151,12 +151,7 @@ pub(super) fn sweep_with(args: &SweepArgs, replay: Option<Vec<f64>>) -> Result<(
     });
     let scenario_hash = output::document_sha256(&scen.document, m, m.ensemble.seed);
     if let Some(sh) = args.shard {
-        let path = args.output.out.clone().unwrap_or_else(|| {
-            let mut name = dest.as_os_str().to_owned();
-            name.push("-shards");
-            std::path::PathBuf::from(name)
-                .join(format!("shard-{}-of-{}.partial", sh.index, sh.count))
-        });
+        let path = super::shard::partial_path(args.output.out.as_deref(), &dest, sh);
         let values = computed
             .iter()
             .flat_map(|(i, p)| {
@@ -175,19 +170,14 @@ pub(super) fn sweep_with(args: &SweepArgs, replay: Option<Vec<f64>>) -> Result<(
             rows: (count * PER_POINT) as u64,
             values,
         };
-        partial::write_analysis(&path, &part)?;
-        if !args.output.quiet {
-            super::print(&format!(
-                "{} — sweep, shard {}/{}: {} of {count} grid points\npartial result {}; merge all {} with `geosim merge`\n",
-                m.name,
-                sh.index,
-                sh.count,
-                computed.len(),
-                path.display(),
-                sh.count
-            ))?;
-        }
-        return Ok(());
+        let what = format!(
+            "{} — sweep, shard {}/{}: {} of {count} grid points",
+            m.name,
+            sh.index,
+            sh.count,
+            computed.len()
+        );
+        return super::shard::write_analysis_shard(&path, &part, args.output.quiet, &what);
     }
     let result: Vec<SweepPoint> = computed.into_iter().map(|(_, p)| p).collect();
     let opts = args.charts.options();

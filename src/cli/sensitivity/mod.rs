@@ -289,12 +289,7 @@ pub(super) fn sensitivity_with(
         .map_err(|e| Error::usage(format!("cannot start worker threads: {e}"), None))?;
     let scenario_hash = output::document_sha256(&scen.document, m, m.ensemble.seed);
     if let (Some(sh), Some(s)) = (args.shard, &sharded) {
-        let path = args.output.out.clone().unwrap_or_else(|| {
-            let mut name = dest.as_os_str().to_owned();
-            name.push("-shards");
-            std::path::PathBuf::from(name)
-                .join(format!("shard-{}-of-{}.partial", sh.index, sh.count))
-        });
+        let path = super::shard::partial_path(args.output.out.as_deref(), &dest, sh);
         let part = partial::AnalysisPartial {
             geosim_version: crate::VERSION.into(),
             args: request_args(),
@@ -308,20 +303,15 @@ pub(super) fn sensitivity_with(
                 .map(|(r, v)| (r, v.is_finite().then_some(v)))
                 .collect(),
         };
-        partial::write_analysis(&path, &part)?;
-        if !args.output.quiet {
-            super::print(&format!(
-                "{} — {name} sensitivity, shard {}/{}: {} of {} evaluations\npartial result {}; merge all {} with `geosim merge`\n",
-                m.name,
-                sh.index,
-                sh.count,
-                part.values.len(),
-                part.rows,
-                path.display(),
-                sh.count
-            ))?;
-        }
-        return Ok(());
+        let what = format!(
+            "{} — {name} sensitivity, shard {}/{}: {} of {} evaluations",
+            m.name,
+            sh.index,
+            sh.count,
+            part.values.len(),
+            part.rows
+        );
+        return super::shard::write_analysis_shard(&path, &part, args.output.quiet, &what);
     }
     if let (Some(want), Some(s)) = (expected, &sharded)
         && s.rows() as usize != want
