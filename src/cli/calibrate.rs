@@ -129,6 +129,11 @@ pub(super) fn calibrate_command(args: &CalibrateArgs) -> Result<(), Error> {
         seed,
     };
     let threads = args.threads.get();
+    if !args.output.quiet
+        && let Some(note) = slow_note(free.len(), method, plan.grid)
+    {
+        eprintln!("note: {note}");
+    }
     let cal = with_threads(threads, || calibrate(m, &free, &plan))
         .map_err(|e| Error::usage(format!("cannot start {threads} worker threads: {e}"), None))?;
     let kind = match args.method {
@@ -404,4 +409,24 @@ fn worst(
         .filter_map(|e| e.posterior.as_ref().map(get))
         .reduce(pick)
         .unwrap_or(f64::NAN)
+}
+
+/// Parameters above which a filter-likelihood calibration is warned about:
+/// each profile point re-optimises all the others, so the cost grows with
+/// the square of their number (five take about 15 s on the baseline; all
+/// 21 of the baseline's took 9 minutes: 246,132 filter evaluations).
+const MANY_PARAMETERS: usize = 8;
+
+/// A note for a request that will take long, or `None`.
+fn slow_note(k: usize, method: Method, grid: usize) -> Option<String> {
+    let Method::Filter { particles, .. } = method else {
+        return None;
+    };
+    (k > MANY_PARAMETERS).then(|| {
+        format!(
+            "calibrating {k} parameters with the particle filter ({particles} runs per evaluation): each of the {} profile points re-optimises the other {}, which can take tens of minutes; --params selects fewer (--list-params shows them), and the profiles of map say which ones the record informs",
+            k * (grid + 1),
+            k - 1
+        )
+    })
 }
