@@ -7,7 +7,6 @@ use plotters::prelude::*;
 use super::canvas::{Area, Drawn};
 use super::drivers::{driver_colour, driver_panel};
 use super::fan::quantile_bands;
-use super::frame::Shade;
 use super::legend::{LegendItem, Swatch};
 use super::observed;
 use super::panels::{self, Panel, Sheet};
@@ -33,20 +32,7 @@ impl DashboardData {
         let single = table.runs < 2;
         let mut panels = Vec::with_capacity(model.n_sources());
         for (i, v) in model.variables.iter().enumerate() {
-            let shades = match &model.regimes {
-                Some(r) if r.variable.0 == i => r
-                    .bands
-                    .iter()
-                    .enumerate()
-                    .map(|(k, b)| Shade {
-                        name: b.name.clone(),
-                        lo: b.lo.max(v.min),
-                        hi: b.hi.min(v.max),
-                        colour: theme::band_colour(&r.bands, k),
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let shades = panels::regime_shades(model, i);
             panels.push(Panel {
                 name: v.name.clone(),
                 note: v.labels.as_ref().map(|[lo, hi]| format!("{lo} ↔ {hi}")),

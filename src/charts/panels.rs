@@ -304,3 +304,23 @@ pub fn observed_legend(panels: &[Panel]) -> Option<LegendItem> {
         swatch: Swatch::Observed(kinds),
     })
 }
+
+/// The regime bands shaded behind variable `i`'s panel (none unless it is
+/// the regime variable), cut to the variable's bounds.
+pub(crate) fn regime_shades(model: &crate::model::Model, i: usize) -> Vec<super::frame::Shade> {
+    let v = &model.variables[i];
+    match &model.regimes {
+        Some(r) if r.variable.0 == i => r
+            .bands
+            .iter()
+            .enumerate()
+            .map(|(k, b)| super::frame::Shade {
+                name: b.name.clone(),
+                lo: b.lo.max(v.min),
+                hi: b.hi.min(v.max),
+                colour: super::theme::band_colour(&r.bands, k),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}

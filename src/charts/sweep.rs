@@ -24,36 +24,7 @@ use crate::analysis::sweep::{Axis, SweepPoint};
 pub const MEAN: RGBColor = theme::BLUE;
 pub const MEDIAN: RGBColor = theme::BLACK;
 
-/// Anchors of viridis (van der Walt and Smith, matplotlib): dark blue to
-/// yellow, evenly spaced; lightness rises steadily and the map stays
-/// readable under the common colour-vision deficiencies and in grey.
-const VIRIDIS: [(u8, u8, u8); 9] = [
-    (68, 1, 84),
-    (71, 44, 122),
-    (59, 81, 139),
-    (44, 113, 142),
-    (33, 144, 141),
-    (39, 173, 129),
-    (92, 200, 99),
-    (170, 220, 50),
-    (253, 231, 37),
-];
-
-/// The sequential colour of `t` in [0, 1] (clamped), interpolated linearly
-/// between the anchors.
-pub fn viridis(t: f64) -> RGBColor {
-    let t = if t.is_finite() {
-        t.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let pos = t * (VIRIDIS.len() - 1) as f64;
-    let i = (pos.floor() as usize).min(VIRIDIS.len() - 2);
-    let f = pos - i as f64;
-    let (a, b) = (VIRIDIS[i], VIRIDIS[i + 1]);
-    let mix = |x: u8, y: u8| (f64::from(x) + (f64::from(y) - f64::from(x)) * f).round() as u8;
-    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
-}
+pub use super::theme::viridis;
 
 /// Text on a cell of colour `c`: white on dark cells, dark on light ones.
 fn ink(c: RGBColor) -> RGBColor {

@@ -74,6 +74,18 @@ pub fn regime(i: usize, n: usize) -> RGBColor {
     } else {
         (i.min(n - 1)) as f64 / (n - 1) as f64
     };
+    viridis(t)
+}
+
+/// The sequential colour of `t` in [0, 1] (clamped; 0 for NaN),
+/// interpolated linearly between the [`VIRIDIS`] stops: regime bands and
+/// the sweep heatmap share it.
+pub fn viridis(t: f64) -> RGBColor {
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let x = t * (VIRIDIS.len() - 1) as f64;
     let k = (x.floor() as usize).min(VIRIDIS.len() - 2);
     let f = x - k as f64;

@@ -6,7 +6,6 @@
 use plotters::prelude::*;
 
 use super::canvas::{Area, Drawn};
-use super::frame::Shade;
 use super::legend::{LegendItem, Swatch};
 use super::observed;
 use super::panels::{self, Panel, Sheet};
@@ -45,20 +44,7 @@ impl TrajectoryData {
                 median: trajectory.chunks_exact(ns).map(|row| row[i]).collect(),
                 bands: Vec::new(),
                 colour: LINE,
-                shades: match &model.regimes {
-                    Some(r) if r.variable.0 == i => r
-                        .bands
-                        .iter()
-                        .enumerate()
-                        .map(|(k, b)| Shade {
-                            name: b.name.clone(),
-                            lo: b.lo.max(v.min),
-                            hi: b.hi.min(v.max),
-                            colour: theme::band_colour(&r.bands, k),
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                },
+                shades: panels::regime_shades(model, i),
                 observations: observed::marks(model, i),
             })
             .collect();

@@ -58,7 +58,7 @@ impl Lines {
             if !meta.is_file() {
                 return Err(OpenError::Refused(format!(
                     "it is {}, not a regular file",
-                    kind_of(&meta.file_type())
+                    crate::scenario::library::kind_of(&meta.file_type())
                 )));
             }
             if meta.len() > limit {
@@ -171,27 +171,6 @@ fn too_large(size: u64, limit: u64) -> String {
     format!(
         "it holds {size} bytes or more; event files of more than {limit} bytes are refused (split it)"
     )
-}
-
-fn kind_of(t: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_char_device() || t.is_block_device() {
-            return "a device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if t.is_dir() {
-        "a folder"
-    } else {
-        "not a regular file"
-    }
 }
 
 #[cfg(test)]

@@ -150,7 +150,8 @@ pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
     String::from_utf8(bytes).map_err(|_| ReadError::Refused("it is not UTF-8 text".into()))
 }
 
-fn kind_of(t: &std::fs::FileType) -> &'static str {
+/// What a path that is not a regular file is, for messages.
+pub(crate) fn kind_of(t: &std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

@@ -386,27 +386,7 @@ fn short(key: &str) -> &str {
 }
 
 fn remove_events(parent: &mut Node, list: &Node, sources: &Sources) -> Result<(), ScenarioError> {
-    let Kind::Array(names) = &list.kind else {
-        return Err(sources.error(
-            Some(&list.loc),
-            "`remove_events` must be a list of event names",
-        ));
-    };
-    let events = match parent.table_mut().and_then(|t| t.get_mut("events")) {
-        Some((
-            _,
-            Node {
-                kind: Kind::Array(items),
-                ..
-            },
-        )) => items,
-        _ => {
-            return Err(sources.error(
-                Some(&list.loc),
-                "`remove_events`: the parent scenario has no events",
-            ));
-        }
-    };
+    let (names, events) = removal_lists(parent, list, "events", "event names", sources)?;
     for n in names {
         let Some(name) = n.as_str() else {
             return Err(sources.error(
@@ -531,33 +511,43 @@ fn observation_keys(entry: &Node) -> Vec<String> {
     keys
 }
 
-/// Drops the parent's observations that `list` names.
-fn remove_observations(
-    parent: &mut Node,
-    list: &Node,
+/// What `remove_KEY = [...]` removes from: its list of names (`list_of`
+/// says what they must be) and the parent's array `KEY`.
+fn removal_lists<'a>(
+    parent: &'a mut Node,
+    list: &'a Node,
+    key: &str,
+    list_of: &str,
     sources: &Sources,
-) -> Result<(), ScenarioError> {
+) -> Result<(&'a [Node], &'a mut Vec<Node>), ScenarioError> {
     let Kind::Array(names) = &list.kind else {
         return Err(sources.error(
             Some(&list.loc),
-            "`remove_observations` must be a list of texts",
+            format!("`remove_{key}` must be a list of {list_of}"),
         ));
     };
-    let entries = match parent.table_mut().and_then(|t| t.get_mut("observations")) {
+    match parent.table_mut().and_then(|t| t.get_mut(key)) {
         Some((
             _,
             Node {
                 kind: Kind::Array(items),
                 ..
             },
-        )) => items,
-        _ => {
-            return Err(sources.error(
-                Some(&list.loc),
-                "`remove_observations`: the parent scenario has no observations",
-            ));
-        }
-    };
+        )) => Ok((names, items)),
+        _ => Err(sources.error(
+            Some(&list.loc),
+            format!("`remove_{key}`: the parent scenario has no {key}"),
+        )),
+    }
+}
+
+/// Drops the parent's observations that `list` names.
+fn remove_observations(
+    parent: &mut Node,
+    list: &Node,
+    sources: &Sources,
+) -> Result<(), ScenarioError> {
+    let (names, entries) = removal_lists(parent, list, "observations", "texts", sources)?;
     for n in names {
         let Some(name) = n.as_str() else {
             return Err(sources.error(Some(&n.loc), "`remove_observations` entries are texts"));
