@@ -768,6 +768,9 @@ fn analysis_overrides_are_checked_like_scenario_values() {
         &[
             "sweep",
             "baseline",
+            // The shipped biases are "equilibrium" (derived, not parameters).
+            "--set",
+            "variables.trust.bias=0.3",
             "--param",
             "variables.trust.bias=-1e308:1e308:2",
             "--runs",
@@ -780,6 +783,8 @@ fn analysis_overrides_are_checked_like_scenario_values() {
         &[
             "sensitivity",
             "baseline",
+            "--set",
+            "variables.trust.bias=0.3",
             "--spread",
             "1e308",
             "--params",

@@ -158,7 +158,7 @@ fn bands_that_do_not_cover_the_variable_say_how_to_fix_it() {
 #[test]
 fn an_unknown_scenario_name_suggests_the_nearest() {
     let got = stderr(&[], &["check", "basline"]);
-    let want = "  × no such scenario: `basline` (not in ./scenarios/, not built in, not a .toml file)\n  help: did you mean `baseline`? Known scenarios: `asymmetric_interdependence`, `balancing_act`, `baseline`, `proxy_drift`, `russian_world_exit`, `western_realignment`\n";
+    let want = "  × no such scenario: `basline` (not in ./scenarios/, not built in, not a .toml file)\n  help: did you mean `baseline`? Known scenarios: `asymmetric_interdependence`, `balancing_act`, `baseline`, `instc_missed`, `proxy_drift`, `russian_world_exit`, `sanctions_relief`, `war_ends`,\n        `western_realignment`\n";
     assert_eq!(got, want);
 }
 

@@ -28,8 +28,11 @@ const SHIPPED: &[&str] = &[
     "asymmetric_interdependence",
     "balancing_act",
     "baseline",
+    "instc_missed",
     "proxy_drift",
     "russian_world_exit",
+    "sanctions_relief",
+    "war_ends",
     "western_realignment",
 ];
 
