@@ -124,12 +124,16 @@ fn model_report(m: &crate::model::Model) -> String {
         ));
     }
     if r.loops.len() > SHOWN {
-        let reinforcing = r.loops.iter().filter(|l| l.gain > 0.0).count();
+        let count = |p: &str| r.loops.iter().filter(|l| l.polarity() == p).count();
+        let inactive = match count("inactive") {
+            0 => String::new(),
+            n => format!(", {n} inactive (a weight of 0 on the way)"),
+        };
         out.push_str(&format!(
-            "  … {} loops in all ({} reinforcing, {} balancing){}\n",
+            "  … {} loops in all ({} reinforcing, {} balancing{inactive}){}\n",
             r.loops.len(),
-            reinforcing,
-            r.loops.len() - reinforcing,
+            count("reinforcing"),
+            count("balancing"),
             if r.loops_truncated {
                 ", enumeration stopped at the limit"
             } else {

@@ -253,7 +253,22 @@ fn list_and_check_and_help() {
     let tmp = tempfile::tempdir().unwrap();
     let r = geosim(tmp.path(), &["list"]).ok();
     assert!(r.stdout.contains("baseline"));
-    geosim(tmp.path(), &["check", "baseline"]).ok();
+    let r = geosim(tmp.path(), &["check", "baseline"]).ok();
+    assert!(
+        r.stdout
+            .contains("61 loops in all (60 reinforcing, 1 balancing)"),
+        "{}",
+        r.stdout
+    );
+    // A loop through a weight of 0 (western_realignment sets hedging to 0)
+    // is neither reinforcing nor balancing.
+    let r = geosim(tmp.path(), &["check", "western_realignment"]).ok();
+    assert!(
+        r.stdout
+            .contains("(60 reinforcing, 0 balancing, 1 inactive (a weight of 0 on the way))"),
+        "{}",
+        r.stdout
+    );
     let r = geosim(tmp.path(), &["check", &fixture("small.toml")]).ok();
     assert!(
         r.stdout.contains("variables    2 (alignment, tension)"),
