@@ -323,7 +323,7 @@ fn panel_title<DB: DrawingBackend>(
     } else {
         width
     };
-    let name = text::fit(area, name, font, name_room);
+    let name = text::fit_label(area, name, font, name_room);
     text::draw(area, theme, &name, (x, y), font, HPos::Left, VAlign::Top)?;
     let nx = x + text::width(area, &name, font) + gap;
     if !note.is_empty() && nx + note_w - gap <= x + width {
@@ -1572,7 +1572,7 @@ impl PairsData {
                 HPos::Left,
                 VAlign::Top,
             )?;
-            let name = text::fit(area, name, name_font, width - num_w);
+            let name = text::fit_label(area, name, name_font, width - num_w);
             text::draw(
                 area,
                 theme,

@@ -96,6 +96,28 @@ pub(crate) fn fit<DB: DrawingBackend>(area: &Area<DB>, s: &str, f: Font, max_w: 
     format!("{}…", kept.trim_end())
 }
 
+/// A parameter label such as `weight: transit_dependence → trust` fitted to
+/// `max_w` pixels: when it is too long, the source is cut before the arrow
+/// so the target stays readable (`weight: transit_depe… → trust`); two
+/// labels that differ only in their target stay distinguishable. Labels
+/// without an arrow, or whose target alone does not fit, are cut at the end.
+pub(crate) fn fit_label<DB: DrawingBackend>(
+    area: &Area<DB>,
+    s: &str,
+    f: Font,
+    max_w: f64,
+) -> String {
+    let Some(at) = s.rfind(" → ") else {
+        return fit(area, s, f, max_w);
+    };
+    let (head, tail) = s.split_at(at);
+    let tail_w = width(area, tail, f);
+    if width(area, s, f) <= max_w || tail_w >= max_w * 0.6 {
+        return fit(area, s, f, max_w);
+    }
+    fit(area, head, f, max_w - tail_w) + tail
+}
+
 /// `s` broken into at most `max_lines` lines of at most `max_w` pixels; the
 /// last line is cut with an ellipsis if the text does not fit.
 pub(crate) fn wrap<DB: DrawingBackend>(
@@ -170,4 +192,41 @@ pub(crate) fn draw_vertical<DB: DrawingBackend>(
         (left.round() as i32, y.round() as i32),
         style,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plotters::prelude::IntoDrawingArea;
+
+    #[test]
+    fn a_long_label_keeps_its_target_and_labels_stay_apart() {
+        let mut svg = String::new();
+        let area =
+            plotters::backend::SVGBackend::with_string(&mut svg, (400, 100)).into_drawing_area();
+        let font = Font::new(15.0, plotters::style::BLACK).bold();
+        let a = "weight: transit_dependence → alignment";
+        let b = "weight: transit_dependence → trust";
+        let room = width(&area, "weight: transit_dependence", font);
+        let (fa, fb) = (
+            fit_label(&area, a, font, room),
+            fit_label(&area, b, font, room),
+        );
+        assert!(
+            fa.ends_with("… → alignment") && fb.ends_with("… → trust"),
+            "{fa} | {fb}"
+        );
+        assert!(fa.starts_with("weight: tr"), "{fa}");
+        assert_ne!(fa, fb);
+        for f in [&fa, &fb] {
+            assert!(width(&area, f, font) <= room, "{f} is wider than {room}");
+        }
+        // A label that fits is unchanged; one without an arrow is cut at the end.
+        assert_eq!(fit_label(&area, b, font, 1000.0), b);
+        let plain = fit_label(&area, "offset: a_very_long_driver_name", font, 120.0);
+        assert!(
+            plain.ends_with('…') && plain.starts_with("offset"),
+            "{plain}"
+        );
+    }
 }
