@@ -97,25 +97,55 @@ pub(crate) fn fit<DB: DrawingBackend>(area: &Area<DB>, s: &str, f: Font, max_w: 
 }
 
 /// A parameter label such as `weight: transit_dependence → trust` fitted to
-/// `max_w` pixels: when it is too long, the source is cut before the arrow
-/// so the target stays readable (`weight: transit_depe… → trust`); two
-/// labels that differ only in their target stay distinguishable. Labels
-/// without an arrow, or whose target alone does not fit, are cut at the end.
+/// `max_w` pixels by shortening its longest words first
+/// (`weight: transit_d… → trust`), so the words that tell two labels apart
+/// — the target, the second factor of a product — stay readable; what still
+/// does not fit is cut at the end.
 pub(crate) fn fit_label<DB: DrawingBackend>(
     area: &Area<DB>,
     s: &str,
     f: Font,
     max_w: f64,
 ) -> String {
-    let Some(at) = s.rfind(" → ") else {
-        return fit(area, s, f, max_w);
+    /// Words are not cut below this many characters (plus the ellipsis).
+    const MIN_KEEP: usize = 4;
+    let mut words: Vec<(Vec<char>, usize)> = s
+        .split(' ')
+        .map(|w| {
+            let c: Vec<char> = w.chars().collect();
+            let n = c.len();
+            (c, n)
+        })
+        .collect();
+    let join = |words: &[(Vec<char>, usize)]| -> String {
+        let parts: Vec<String> = words
+            .iter()
+            .map(|(c, keep)| {
+                if *keep < c.len() {
+                    c[..*keep].iter().collect::<String>() + "…"
+                } else {
+                    c.iter().collect()
+                }
+            })
+            .collect();
+        parts.join(" ")
     };
-    let (head, tail) = s.split_at(at);
-    let tail_w = width(area, tail, f);
-    if width(area, s, f) <= max_w || tail_w >= max_w * 0.6 {
-        return fit(area, s, f, max_w);
+    loop {
+        let current = join(&words);
+        if width(area, &current, f) <= max_w {
+            return current;
+        }
+        // The first word names the kind of field (`weight:`): kept whole.
+        let longest = words
+            .iter_mut()
+            .skip(1)
+            .filter(|(_, keep)| *keep > MIN_KEEP)
+            .max_by_key(|(_, keep)| *keep);
+        match longest {
+            Some((_, keep)) => *keep -= 1,
+            None => return fit(area, &current, f, max_w),
+        }
     }
-    fit(area, head, f, max_w - tail_w) + tail
 }
 
 /// `s` broken into at most `max_lines` lines of at most `max_w` pixels; the
@@ -205,28 +235,35 @@ mod tests {
         let area =
             plotters::backend::SVGBackend::with_string(&mut svg, (400, 100)).into_drawing_area();
         let font = Font::new(15.0, plotters::style::BLACK).bold();
-        let a = "weight: transit_dependence → alignment";
-        let b = "weight: transit_dependence → trust";
-        let room = width(&area, "weight: transit_dependence", font);
-        let (fa, fb) = (
-            fit_label(&area, a, font, room),
-            fit_label(&area, b, font, room),
-        );
-        assert!(
-            fa.ends_with("… → alignment") && fb.ends_with("… → trust"),
-            "{fa} | {fb}"
-        );
-        assert!(fa.starts_with("weight: tr"), "{fa}");
-        assert_ne!(fa, fb);
-        for f in [&fa, &fb] {
+        let room = width(&area, "weight: russian_leverage → alignm", font);
+        let labels = [
+            "weight: transit_dependence → alignment",
+            "weight: transit_dependence → trust",
+            "weight: russian_leverage → alignment",
+            "weight: russian_leverage * tension → alignment",
+        ];
+        let fitted: Vec<String> = labels
+            .iter()
+            .map(|l| fit_label(&area, l, font, room))
+            .collect();
+        for f in &fitted {
             assert!(width(&area, f, font) <= room, "{f} is wider than {room}");
+            assert!(f.starts_with("weight"), "{f}");
         }
-        // A label that fits is unchanged; one without an arrow is cut at the end.
-        assert_eq!(fit_label(&area, b, font, 1000.0), b);
-        let plain = fit_label(&area, "offset: a_very_long_driver_name", font, 120.0);
+        assert!(fitted[1].ends_with("→ trust"), "{}", fitted[1]);
+        assert!(fitted[0].ends_with("→ alignment"), "{}", fitted[0]);
+        assert!(fitted[3].contains("* tens"), "{}", fitted[3]);
+        for (i, a) in fitted.iter().enumerate() {
+            for b in &fitted[i + 1..] {
+                assert_ne!(a, b, "two labels read the same");
+            }
+        }
+        // A label that fits is unchanged; one that cannot fit is cut at the end.
+        assert_eq!(fit_label(&area, labels[1], font, 1000.0), labels[1]);
+        let tiny = fit_label(&area, labels[0], font, 60.0);
         assert!(
-            plain.ends_with('…') && plain.starts_with("offset"),
-            "{plain}"
+            tiny.ends_with('…') && width(&area, &tiny, font) <= 60.0,
+            "{tiny}"
         );
     }
 }
