@@ -13,10 +13,9 @@
 //! computed it.
 
 use rand::rngs::Xoshiro256PlusPlus;
-use rand_distr::{Distribution, Poisson};
 
-use super::run_rng;
-use crate::model::{Draw, Model, ParamId, param::standard_normal, rule};
+use super::{incident, run_rng};
+use crate::model::{Draw, Incident, Model, ParamId, param::standard_normal, rule};
 
 /// What every block of one model shares, computed once: the scheduled
 /// events by month and the pressure of events dated before the start.
@@ -137,6 +136,10 @@ pub struct Block<'m> {
     jump: Vec<f64>,
     /// decay classes × variables × lanes: the pressure currently applied
     pressure: Vec<f64>,
+    /// incidents × lanes: this month's `rate_by` sum of each process, and
+    /// the bound below which its first uniform means no incident
+    rate_exponent: Vec<f64>,
+    zero_below: Vec<f64>,
     rngs: Vec<Xoshiro256PlusPlus>,
 }
 
@@ -158,6 +161,8 @@ impl<'m> Block<'m> {
             signal: vec![0.0; nv * capacity],
             jump: vec![0.0; nv * capacity],
             pressure: vec![0.0; model.decay_factors.len() * nv * capacity],
+            rate_exponent: vec![0.0; model.incidents.len() * capacity],
+            zero_below: vec![0.0; model.incidents.len() * capacity],
             rngs: (0..capacity).map(|_| run_rng(0, 0)).collect(),
         }
     }
@@ -521,28 +526,48 @@ impl<'m> Block<'m> {
         self.fill_drivers(t + 1);
     }
 
-    /// The incidents landing at month t + 1, lane by lane: each lane draws
-    /// from its own generator in the order a single run does.
+    /// The incidents landing at month t + 1. First, for every process and
+    /// lane at once, its rate's exponent and the bound below which no
+    /// incident happens (incident.rs); then lane by lane, each lane drawing
+    /// from its own generator in the order a single run does. Kept out of
+    /// [`Block::step`], whose noise loop must stay small enough for the
+    /// normal sampler to be inlined.
+    #[inline(never)]
     fn incidents(&mut self, t: usize, now: usize) {
         let (m, lanes) = (self.model, self.lanes);
         let nv = m.n_vars();
-        for r in 0..lanes {
-            for inc in &m.incidents {
-                if t + 1 < inc.window.0 || t + 1 > inc.window.1 {
-                    continue;
+        let open = |inc: &Incident| (inc.window.0..=inc.window.1).contains(&(t + 1));
+        for (k, inc) in m.incidents.iter().enumerate() {
+            if !open(inc) {
+                continue;
+            }
+            let exponent = &mut self.rate_exponent[k * lanes..(k + 1) * lanes];
+            exponent.fill(0.0);
+            for &(src, w) in &inc.rate_by {
+                let x = &self.rows[now + src.0 * lanes..now + (src.0 + 1) * lanes];
+                for (e, x) in exponent.iter_mut().zip(x) {
+                    *e += w * x;
                 }
-                let mut exponent = 0.0;
-                for &(src, k) in &inc.rate_by {
-                    exponent += k * self.rows[now + src.0 * lanes + r];
+            }
+            let base = &self.params[inc.base_rate.0 * lanes..(inc.base_rate.0 + 1) * lanes];
+            let below = &mut self.zero_below[k * lanes..(k + 1) * lanes];
+            for ((b, &base), &e) in below.iter_mut().zip(base).zip(exponent.iter()) {
+                *b = incident::zero_below(base, e);
+            }
+        }
+        for r in 0..lanes {
+            for (k, inc) in m.incidents.iter().enumerate() {
+                if !open(inc) {
+                    continue;
                 }
                 let base = self.params[inc.base_rate.0 * lanes + r];
-                let Some(lambda) = rule::incident_rate(base, exponent) else {
-                    continue;
-                };
+                let (exponent, below) = (
+                    self.rate_exponent[k * lanes + r],
+                    self.zero_below[k * lanes + r],
+                );
                 let rng = &mut self.rngs[r];
-                let count = match Poisson::new(lambda) {
-                    Ok(p) => p.sample(rng) as u64,
-                    Err(_) => 0,
+                let Some(count) = incident::count(base, exponent, below, rng) else {
+                    continue;
                 };
                 for _ in 0..count {
                     for &(var, pid) in &inc.jumps {
