@@ -96,6 +96,14 @@ impl Schedule {
     }
 }
 
+/// `x.clamp(lo, hi)` (NaN stays NaN) written as two selects, so that loops
+/// over lanes vectorise.
+#[inline(always)]
+fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+    let x = if x < lo { lo } else { x };
+    if x > hi { hi } else { x }
+}
+
 /// Calls `f` with every per-lane quantity of `b` and its number of rows.
 fn for_each_lane_row(b: &mut Block<'_>, mut f: impl FnMut(&mut Vec<f64>, usize)) {
     let m = b.model;
@@ -134,6 +142,8 @@ pub struct Block<'m> {
     /// variables × lanes
     signal: Vec<f64>,
     jump: Vec<f64>,
+    /// variables × lanes: this month's standard normal draws
+    normals: Vec<f64>,
     /// decay classes × variables × lanes: the pressure currently applied
     pressure: Vec<f64>,
     /// incidents × lanes: this month's `rate_by` sum of each process, and
@@ -160,6 +170,7 @@ impl<'m> Block<'m> {
             rows: vec![0.0; schedule.depth * ns * capacity],
             signal: vec![0.0; nv * capacity],
             jump: vec![0.0; nv * capacity],
+            normals: vec![0.0; nv * capacity],
             pressure: vec![0.0; model.decay_factors.len() * nv * capacity],
             rate_exponent: vec![0.0; model.incidents.len() * capacity],
             zero_below: vec![0.0; model.incidents.len() * capacity],
@@ -413,8 +424,12 @@ impl<'m> Block<'m> {
                 self.rows[base..base + lanes].fill(path.clamp(d.min, d.max));
                 continue;
             }
-            for r in 0..lanes {
-                self.rows[base + r] = (path + self.offsets[k * lanes + r]).clamp(d.min, d.max);
+            let row = &mut self.rows[base..base + lanes];
+            for (x, o) in row
+                .iter_mut()
+                .zip(&self.offsets[k * lanes..(k + 1) * lanes])
+            {
+                *x = clamp(path + o, d.min, d.max);
             }
         }
     }
@@ -494,13 +509,24 @@ impl<'m> Block<'m> {
         }
         let stochastic = self.mode == Mode::Stochastic;
         if stochastic {
+            // Each lane draws its normals in variable order, its generator
+            // held in registers; then each variable's noise is added over
+            // all lanes at once (a select keeps lanes without noise exact).
             for r in 0..lanes {
-                let rng = &mut self.rngs[r];
+                let mut rng = self.rngs[r].clone();
                 for (i, v) in m.variables.iter().enumerate() {
-                    let noise = self.params[v.noise.0 * lanes + r];
-                    if noise != 0.0 {
-                        self.signal[i * lanes + r] += noise * standard_normal(rng);
+                    if self.params[v.noise.0 * lanes + r] != 0.0 {
+                        self.normals[i * lanes + r] = standard_normal(&mut rng);
                     }
+                }
+                self.rngs[r] = rng;
+            }
+            for (i, v) in m.variables.iter().enumerate() {
+                let noise = &self.params[v.noise.0 * lanes..(v.noise.0 + 1) * lanes];
+                let z = &self.normals[i * lanes..(i + 1) * lanes];
+                let signal = &mut self.signal[i * lanes..(i + 1) * lanes];
+                for ((s, &n), &z) in signal.iter_mut().zip(noise).zip(z) {
+                    *s = if n != 0.0 { *s + n * z } else { *s };
                 }
             }
         }
@@ -517,9 +543,13 @@ impl<'m> Block<'m> {
         }
         let next = ((t + 1) % depth) * size;
         for (i, v) in m.variables.iter().enumerate() {
-            let (out, s, j) = (next + i * lanes, i * lanes, i * lanes);
-            for r in 0..lanes {
-                self.rows[out + r] = (self.signal[s + r] + self.jump[j + r]).clamp(v.min, v.max);
+            let (out, s) = (next + i * lanes, i * lanes);
+            let row = &mut self.rows[out..out + lanes];
+            let terms = self.signal[s..s + lanes]
+                .iter()
+                .zip(&self.jump[s..s + lanes]);
+            for (x, (s, j)) in row.iter_mut().zip(terms) {
+                *x = clamp(s + j, v.min, v.max);
             }
         }
         self.month = t + 1;
