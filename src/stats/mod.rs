@@ -125,26 +125,14 @@ impl Moments {
         let means = &mut self.mean[cells.clone()];
         let m2s = &mut self.m2[cells];
         // Lane by lane across all cells: each cell's updates stay in lane
-        // order (the same arithmetic as adding runs one by one). The lane's
-        // values are first copied next to each other, so that the update
-        // runs over contiguous cells and vectorises; cells go in chunks
-        // that fit a buffer on the stack.
-        const CHUNK: usize = 32;
-        let mut xs = [0.0; CHUNK];
-        for first in (0..series).step_by(CHUNK) {
-            let n = CHUNK.min(series - first);
-            let means = &mut means[first..first + n];
-            let m2s = &mut m2s[first..first + n];
-            let xs = &mut xs[..n];
-            for (r, &inv) in group.clone().zip(inv) {
-                for (k, x) in xs.iter_mut().enumerate() {
-                    *x = row[(first + k) * lanes + r];
-                }
-                for ((m, m2), &x) in means.iter_mut().zip(m2s.iter_mut()).zip(xs.iter()) {
-                    let d = x - *m;
-                    *m += d * inv;
-                    *m2 += d * (x - *m);
-                }
+        // order (the same arithmetic as adding runs one by one), and the
+        // cells' independent chains overlap instead of waiting on each other.
+        for (r, &inv) in group.zip(inv) {
+            for (s, (m, m2)) in means.iter_mut().zip(m2s.iter_mut()).enumerate() {
+                let x = row[s * lanes + r];
+                let d = x - *m;
+                *m += d * inv;
+                *m2 += d * (x - *m);
             }
         }
     }
