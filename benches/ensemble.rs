@@ -1,6 +1,11 @@
 //! Throughput of the engine and the streamed statistics on the shipped
 //! baseline (8 variables, 7 drivers, ~35 influences, 2 incident processes,
 //! 132 months). Run with `cargo bench --bench ensemble`.
+//!
+//! Target (issue 10): 100,000 runs with statistics in at most 0.5 s of
+//! wall time on 2 cores for the whole `geosim run baseline --runs 100000
+//! --no-charts` (aim 0.3 s); docs/ARCHITECTURE.md, "Performance", has the
+//! latest measurements and profile.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use geosim::engine::{self, Workspace, ensemble};

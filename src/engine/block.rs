@@ -13,10 +13,9 @@
 //! computed it.
 
 use rand::rngs::Xoshiro256PlusPlus;
-use rand_distr::{Distribution, Poisson};
 
-use super::run_rng;
-use crate::model::{Draw, Model, ParamId, param::standard_normal, rule};
+use super::{incident, run_rng};
+use crate::model::{Draw, Incident, Model, ParamId, param::standard_normal, rule};
 
 /// What every block of one model shares, computed once: the scheduled
 /// events by month and the pressure of events dated before the start.
@@ -97,6 +96,14 @@ impl Schedule {
     }
 }
 
+/// `x.clamp(lo, hi)` (NaN stays NaN) written as two selects, so that loops
+/// over lanes vectorise.
+#[inline(always)]
+fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+    let x = if x < lo { lo } else { x };
+    if x > hi { hi } else { x }
+}
+
 /// Calls `f` with every per-lane quantity of `b` and its number of rows.
 fn for_each_lane_row(b: &mut Block<'_>, mut f: impl FnMut(&mut Vec<f64>, usize)) {
     let m = b.model;
@@ -135,8 +142,14 @@ pub struct Block<'m> {
     /// variables × lanes
     signal: Vec<f64>,
     jump: Vec<f64>,
+    /// variables × lanes: this month's standard normal draws
+    normals: Vec<f64>,
     /// decay classes × variables × lanes: the pressure currently applied
     pressure: Vec<f64>,
+    /// incidents × lanes: this month's `rate_by` sum of each process, and
+    /// the bound below which its first uniform means no incident
+    rate_exponent: Vec<f64>,
+    zero_below: Vec<f64>,
     rngs: Vec<Xoshiro256PlusPlus>,
 }
 
@@ -157,7 +170,10 @@ impl<'m> Block<'m> {
             rows: vec![0.0; schedule.depth * ns * capacity],
             signal: vec![0.0; nv * capacity],
             jump: vec![0.0; nv * capacity],
+            normals: vec![0.0; nv * capacity],
             pressure: vec![0.0; model.decay_factors.len() * nv * capacity],
+            rate_exponent: vec![0.0; model.incidents.len() * capacity],
+            zero_below: vec![0.0; model.incidents.len() * capacity],
             rngs: (0..capacity).map(|_| run_rng(0, 0)).collect(),
         }
     }
@@ -408,8 +424,12 @@ impl<'m> Block<'m> {
                 self.rows[base..base + lanes].fill(path.clamp(d.min, d.max));
                 continue;
             }
-            for r in 0..lanes {
-                self.rows[base + r] = (path + self.offsets[k * lanes + r]).clamp(d.min, d.max);
+            let row = &mut self.rows[base..base + lanes];
+            for (x, o) in row
+                .iter_mut()
+                .zip(&self.offsets[k * lanes..(k + 1) * lanes])
+            {
+                *x = clamp(path + o, d.min, d.max);
             }
         }
     }
@@ -489,13 +509,24 @@ impl<'m> Block<'m> {
         }
         let stochastic = self.mode == Mode::Stochastic;
         if stochastic {
+            // Each lane draws its normals in variable order, its generator
+            // held in registers; then each variable's noise is added over
+            // all lanes at once (a select keeps lanes without noise exact).
             for r in 0..lanes {
-                let rng = &mut self.rngs[r];
+                let mut rng = self.rngs[r].clone();
                 for (i, v) in m.variables.iter().enumerate() {
-                    let noise = self.params[v.noise.0 * lanes + r];
-                    if noise != 0.0 {
-                        self.signal[i * lanes + r] += noise * standard_normal(rng);
+                    if self.params[v.noise.0 * lanes + r] != 0.0 {
+                        self.normals[i * lanes + r] = standard_normal(&mut rng);
                     }
+                }
+                self.rngs[r] = rng;
+            }
+            for (i, v) in m.variables.iter().enumerate() {
+                let noise = &self.params[v.noise.0 * lanes..(v.noise.0 + 1) * lanes];
+                let z = &self.normals[i * lanes..(i + 1) * lanes];
+                let signal = &mut self.signal[i * lanes..(i + 1) * lanes];
+                for ((s, &n), &z) in signal.iter_mut().zip(noise).zip(z) {
+                    *s = if n != 0.0 { *s + n * z } else { *s };
                 }
             }
         }
@@ -512,37 +543,61 @@ impl<'m> Block<'m> {
         }
         let next = ((t + 1) % depth) * size;
         for (i, v) in m.variables.iter().enumerate() {
-            let (out, s, j) = (next + i * lanes, i * lanes, i * lanes);
-            for r in 0..lanes {
-                self.rows[out + r] = (self.signal[s + r] + self.jump[j + r]).clamp(v.min, v.max);
+            let (out, s) = (next + i * lanes, i * lanes);
+            let row = &mut self.rows[out..out + lanes];
+            let terms = self.signal[s..s + lanes]
+                .iter()
+                .zip(&self.jump[s..s + lanes]);
+            for (x, (s, j)) in row.iter_mut().zip(terms) {
+                *x = clamp(s + j, v.min, v.max);
             }
         }
         self.month = t + 1;
         self.fill_drivers(t + 1);
     }
 
-    /// The incidents landing at month t + 1, lane by lane: each lane draws
-    /// from its own generator in the order a single run does.
+    /// The incidents landing at month t + 1. First, for every process and
+    /// lane at once, its rate's exponent and the bound below which no
+    /// incident happens (incident.rs); then lane by lane, each lane drawing
+    /// from its own generator in the order a single run does. Kept out of
+    /// [`Block::step`], whose noise loop must stay small enough for the
+    /// normal sampler to be inlined.
+    #[inline(never)]
     fn incidents(&mut self, t: usize, now: usize) {
         let (m, lanes) = (self.model, self.lanes);
         let nv = m.n_vars();
-        for r in 0..lanes {
-            for inc in &m.incidents {
-                if t + 1 < inc.window.0 || t + 1 > inc.window.1 {
-                    continue;
+        let open = |inc: &Incident| (inc.window.0..=inc.window.1).contains(&(t + 1));
+        for (k, inc) in m.incidents.iter().enumerate() {
+            if !open(inc) {
+                continue;
+            }
+            let exponent = &mut self.rate_exponent[k * lanes..(k + 1) * lanes];
+            exponent.fill(0.0);
+            for &(src, w) in &inc.rate_by {
+                let x = &self.rows[now + src.0 * lanes..now + (src.0 + 1) * lanes];
+                for (e, x) in exponent.iter_mut().zip(x) {
+                    *e += w * x;
                 }
-                let mut exponent = 0.0;
-                for &(src, k) in &inc.rate_by {
-                    exponent += k * self.rows[now + src.0 * lanes + r];
+            }
+            let base = &self.params[inc.base_rate.0 * lanes..(inc.base_rate.0 + 1) * lanes];
+            let below = &mut self.zero_below[k * lanes..(k + 1) * lanes];
+            for ((b, &base), &e) in below.iter_mut().zip(base).zip(exponent.iter()) {
+                *b = incident::zero_below(base, e);
+            }
+        }
+        for r in 0..lanes {
+            for (k, inc) in m.incidents.iter().enumerate() {
+                if !open(inc) {
+                    continue;
                 }
                 let base = self.params[inc.base_rate.0 * lanes + r];
-                let Some(lambda) = rule::incident_rate(base, exponent) else {
-                    continue;
-                };
+                let (exponent, below) = (
+                    self.rate_exponent[k * lanes + r],
+                    self.zero_below[k * lanes + r],
+                );
                 let rng = &mut self.rngs[r];
-                let count = match Poisson::new(lambda) {
-                    Ok(p) => p.sample(rng) as u64,
-                    Err(_) => 0,
+                let Some(count) = incident::count(base, exponent, below, rng) else {
+                    continue;
                 };
                 for _ in 0..count {
                     for &(var, pid) in &inc.jumps {

@@ -8,6 +8,7 @@
 pub mod block;
 pub mod ensemble;
 pub mod filter;
+mod incident;
 
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;

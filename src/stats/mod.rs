@@ -250,6 +250,9 @@ pub struct Distribution {
     pub regime_counts: Vec<u64>,
     /// runs that were in each band in at least one month
     pub ever: Vec<u64>,
+    /// [`Distribution::add_month`]'s working space: the histogram slot of
+    /// every lane of the series being folded.
+    slots: Vec<u32>,
 }
 
 impl Distribution {
@@ -261,6 +264,7 @@ impl Distribution {
             max: vec![f64::NEG_INFINITY; cells],
             regime_counts: vec![0; layout.months * layout.bands()],
             ever: vec![0; layout.bands()],
+            slots: Vec::new(),
         }
     }
 
@@ -303,43 +307,39 @@ impl Distribution {
         seen: &mut [u64],
     ) {
         let base = t * layout.series;
-        let mut bins = [0u16; MAX_LANES];
+        self.slots.resize(layout.series * lanes, 0);
+        // First the slots (cell · BINS + bin) of every lane of every series
+        // that does not sit in one bin; then the counts, a lane at a time
+        // across those series, so that runs of one series falling into one
+        // bin (common: neighbouring runs are alike) do not wait on each
+        // other's increments of the same counter.
+        let mut spread = 0;
         for (s, (xs, &(lo, scale))) in row.chunks_exact(lanes).zip(&layout.bin_scale).enumerate() {
             let cell = base + s;
-            let hist = &mut self.counts[cell * BINS..(cell + 1) * BINS];
-            let (min, max) = xs
-                .iter()
-                .fold((self.min[cell], self.max[cell]), |(a, b), &x| {
-                    (a.min(x), b.max(x))
-                });
+            let slots = &mut self.slots[spread * lanes..(spread + 1) * lanes];
+            let offset = (cell * BINS) as u32;
+            for (slot, &x) in slots.iter_mut().zip(xs) {
+                *slot = offset + bin_of(x, lo, scale);
+            }
+            let (min, max) = min_max(xs, self.min[cell], self.max[cell]);
             self.min[cell] = min;
             self.max[cell] = max;
-            // The same bin as `((x − lo) · scale) as usize`, capped at the
-            // last bin (NaN and values below the bounds land in bin 0).
-            let bin = |x: f64| ((x - lo) * scale).clamp(0.0, (BINS - 1) as f64) as usize;
-            if xs.iter().all(|&x| x.to_bits() == xs[0].to_bits()) {
-                // Every run at the same value (a driver without an offset,
-                // a variable at a bound): one addition.
-                hist[bin(xs[0])] += lanes as u32;
-                continue;
+            let first = slots[0];
+            if slots.iter().fold(0, |acc, &b| acc | (b ^ first)) == 0 {
+                // Every run in one bin (a driver without an offset, a
+                // variable at a bound): one addition.
+                self.counts[first as usize] += lanes as u32;
+            } else {
+                spread += 1;
             }
-            for (b, &x) in bins.iter_mut().zip(xs) {
-                *b = bin(x) as u16;
+        }
+        let slots = &self.slots[..spread * lanes];
+        let counts = &mut self.counts[base * BINS..(base + layout.series) * BINS];
+        let base = (base * BINS) as u32;
+        for r in 0..lanes {
+            for k in 0..spread {
+                counts[(slots[k * lanes + r] - base) as usize] += 1;
             }
-            // Neighbouring runs often share a bin: add runs of equal bins
-            // at once instead of chaining increments of one counter.
-            let mut current = bins[0];
-            let mut n = 0u32;
-            for &b in &bins[..lanes] {
-                if b == current {
-                    n += 1;
-                } else {
-                    hist[usize::from(current)] += n;
-                    current = b;
-                    n = 1;
-                }
-            }
-            hist[usize::from(current)] += n;
         }
         if let Some(r) = &layout.regimes {
             let nb = r.bands.len();
@@ -423,6 +423,50 @@ impl Distribution {
             *a += b;
         }
     }
+}
+
+/// The histogram bin of `x` in a series with lower bound `lo` and `scale`
+/// bins per unit: `((x − lo) · scale) as usize` capped at the last bin, NaN
+/// and values below the bound in bin 0, computed without a branch or a
+/// saturating conversion so that a loop over lanes vectorises. The scaled
+/// value `y` is first clamped into [0, BINS − 1] (NaN to 0); adding 2^52
+/// rounds it to the nearest integer, which the low bits of the sum then
+/// hold, and one is taken off when that rounded up: floor(y), exactly.
+#[inline(always)]
+fn bin_of(x: f64, lo: f64, scale: f64) -> u32 {
+    const ROUND: f64 = 4_503_599_627_370_496.0; // 2^52
+    let y = (x - lo) * scale;
+    let y = if y > 0.0 { y } else { 0.0 };
+    let y = if y < (BINS - 1) as f64 {
+        y
+    } else {
+        (BINS - 1) as f64
+    };
+    let r = y + ROUND;
+    let up = u64::from((r - ROUND) > y);
+    r.to_bits().wrapping_sub(ROUND.to_bits()).wrapping_sub(up) as u32
+}
+
+/// The smallest and largest of `lo`, `hi` and `xs`, ignoring NaN, with four
+/// running minima and maxima a loop keeps in vector registers.
+#[inline(always)]
+fn min_max(xs: &[f64], lo: f64, hi: f64) -> (f64, f64) {
+    let (mut mn, mut mx) = ([lo; 4], [hi; 4]);
+    let mut quads = xs.chunks_exact(4);
+    for q in &mut quads {
+        for k in 0..4 {
+            mn[k] = if q[k] < mn[k] { q[k] } else { mn[k] };
+            mx[k] = if q[k] > mx[k] { q[k] } else { mx[k] };
+        }
+    }
+    for &x in quads.remainder() {
+        mn[0] = mn[0].min(x);
+        mx[0] = mx[0].max(x);
+    }
+    (
+        mn[0].min(mn[1]).min(mn[2].min(mn[3])),
+        mx[0].max(mx[1]).max(mx[2].max(mx[3])),
+    )
 }
 
 /// The finished statistics of an ensemble.
@@ -517,6 +561,39 @@ mod tests {
 
     fn layout(series: usize, months: usize) -> Layout {
         Layout::from_bounds(months, vec![(0.0, 1.0); series], None)
+    }
+
+    #[test]
+    fn branch_free_bins_equal_the_saturating_cast() {
+        let reference =
+            |x: f64, lo: f64, scale: f64| (((x - lo) * scale) as usize).min(BINS - 1) as u32;
+        let mut xs = vec![
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -0.0,
+            0.0,
+            1.0,
+            -1.0,
+            1e300,
+            -1e300,
+            f64::MIN_POSITIVE,
+        ];
+        // Every bin edge of a few layouts, and its neighbouring floats.
+        for (lo, hi) in [(0.0, 1.0), (-1.0, 1.0), (-3.7, 12.1), (0.25, 0.5)] {
+            let scale = BINS as f64 / (hi - lo);
+            for k in 0..=BINS {
+                let edge = lo + k as f64 / scale;
+                xs.extend([edge, edge.next_up(), edge.next_down(), edge + 0.5 / scale]);
+            }
+            for &x in &xs {
+                assert_eq!(
+                    bin_of(x, lo, scale),
+                    reference(x, lo, scale),
+                    "{x} in {lo}..{hi}"
+                );
+            }
+        }
     }
 
     #[test]
