@@ -97,10 +97,11 @@ pub(crate) fn fit<DB: DrawingBackend>(area: &Area<DB>, s: &str, f: Font, max_w: 
 }
 
 /// A parameter label such as `weight: transit_dependence → trust` fitted to
-/// `max_w` pixels by shortening its longest words first
-/// (`weight: transit_d… → trust`), so the words that tell two labels apart
-/// — the target, the second factor of a product — stay readable; what still
-/// does not fit is cut at the end.
+/// `max_w` pixels. When it is too long, the words between the field kind
+/// (`weight:`) and the arrow are shortened, longest first
+/// (`weight: transit_d… → trust`), so the target and a product's second
+/// factor stay readable and two labels that differ there stay apart. A label
+/// without an arrow, or one that does not fit even so, is cut at the end.
 pub(crate) fn fit_label<DB: DrawingBackend>(
     area: &Area<DB>,
     s: &str,
@@ -109,33 +110,31 @@ pub(crate) fn fit_label<DB: DrawingBackend>(
 ) -> String {
     /// Words are not cut below this many characters (plus the ellipsis).
     const MIN_KEEP: usize = 4;
-    let mut words: Vec<(Vec<char>, usize)> = s
+    let fits = |t: &str| width(area, t, f) <= max_w;
+    let Some(arrow) = s.rfind(" → ") else {
+        return fit(area, s, f, max_w);
+    };
+    if fits(s) {
+        return s.to_string();
+    }
+    let (head, tail) = s.split_at(arrow);
+    let mut words: Vec<(Vec<char>, usize)> = head
         .split(' ')
-        .map(|w| {
-            let c: Vec<char> = w.chars().collect();
-            let n = c.len();
-            (c, n)
-        })
+        .map(|w| (w.chars().collect::<Vec<char>>(), w.chars().count()))
         .collect();
-    let join = |words: &[(Vec<char>, usize)]| -> String {
-        let parts: Vec<String> = words
+    loop {
+        let shortened: Vec<String> = words
             .iter()
             .map(|(c, keep)| {
-                if *keep < c.len() {
-                    c[..*keep].iter().collect::<String>() + "…"
-                } else {
-                    c.iter().collect()
-                }
+                let kept: String = c[..*keep].iter().collect();
+                if *keep < c.len() { kept + "…" } else { kept }
             })
             .collect();
-        parts.join(" ")
-    };
-    loop {
-        let current = join(&words);
-        if width(area, &current, f) <= max_w {
-            return current;
+        let candidate = shortened.join(" ") + tail;
+        if fits(&candidate) {
+            return candidate;
         }
-        // The first word names the kind of field (`weight:`): kept whole.
+        // The first word names the kind of field: kept whole.
         let longest = words
             .iter_mut()
             .skip(1)
@@ -143,7 +142,7 @@ pub(crate) fn fit_label<DB: DrawingBackend>(
             .max_by_key(|(_, keep)| *keep);
         match longest {
             Some((_, keep)) => *keep -= 1,
-            None => return fit(area, &current, f, max_w),
+            None => return fit(area, s, f, max_w),
         }
     }
 }
@@ -235,7 +234,7 @@ mod tests {
         let area =
             plotters::backend::SVGBackend::with_string(&mut svg, (400, 100)).into_drawing_area();
         let font = Font::new(15.0, plotters::style::BLACK).bold();
-        let room = width(&area, "weight: russian_leverage → alignm", font);
+        let room = width(&area, "weight: russian_leverage → alignment", font);
         let labels = [
             "weight: transit_dependence → alignment",
             "weight: transit_dependence → trust",
@@ -252,14 +251,27 @@ mod tests {
         }
         assert!(fitted[1].ends_with("→ trust"), "{}", fitted[1]);
         assert!(fitted[0].ends_with("→ alignment"), "{}", fitted[0]);
+        assert!(fitted[3].ends_with("→ alignment"), "{}", fitted[3]);
         assert!(fitted[3].contains("* tens"), "{}", fitted[3]);
         for (i, a) in fitted.iter().enumerate() {
             for b in &fitted[i + 1..] {
                 assert_ne!(a, b, "two labels read the same");
             }
         }
-        // A label that fits is unchanged; one that cannot fit is cut at the end.
+        // A label that fits is unchanged; one without an arrow or that
+        // cannot fit is cut at the end, with one ellipsis.
         assert_eq!(fit_label(&area, labels[1], font, 1000.0), labels[1]);
+        let event = fit_label(
+            &area,
+            "jump on trust: Putin state visit to Baku",
+            font,
+            room,
+        );
+        assert!(
+            event.starts_with("jump on trust: Putin") && event.ends_with('…'),
+            "{event}"
+        );
+        assert_eq!(event.matches('…').count(), 1, "{event}");
         let tiny = fit_label(&area, labels[0], font, 60.0);
         assert!(
             tiny.ends_with('…') && width(&area, &tiny, font) <= 60.0,
