@@ -13,7 +13,7 @@ use super::Workspace;
 use super::block::{Block, Schedule};
 use crate::model::Model;
 use crate::stats::tree::GroupTree;
-use crate::stats::{Distribution, EnsembleStats, Layout, MAX_LANES, Moments};
+use crate::stats::{Distribution, EnsembleStats, GroupedMoments, Layout, MAX_LANES, Moments};
 
 /// Runs per group: the unit of ordered merging of the moments.
 pub const BLOCK: u64 = 64;
@@ -22,6 +22,9 @@ pub const BLOCK: u64 = 64;
 /// histograms, fetched once, take many values, while the block's state
 /// stays in cache.
 pub const LANES: u64 = 256;
+
+/// Groups in a full block of [`LANES`] runs.
+const GROUPS: usize = (LANES / BLOCK) as usize;
 
 const _: () = assert!(LANES.is_multiple_of(BLOCK) && LANES as usize <= MAX_LANES);
 
@@ -99,6 +102,8 @@ pub fn run_part(
                 let mut dist = Distribution::new(&layout);
                 let mut moments: Vec<Moments> =
                     (0..groups_per_chunk).map(|_| Moments::new(cells)).collect();
+                let mut grouped = GroupedMoments::<GROUPS>::new(cells);
+                let mut runs = vec![0u64; LANES as usize];
                 let mut seen = vec![0u64; LANES as usize];
                 loop {
                     let c = next_chunk.fetch_add(1, Ordering::Relaxed);
@@ -112,20 +117,42 @@ pub fn run_part(
                         .map(|lo| (lo, (lo + BLOCK as usize).min(lanes)))
                         .collect();
                     seen.fill(0);
-                    block.load_runs(seed, first, lanes);
+                    // A full block holds its groups interleaved (lane
+                    // r · GROUPS + g is run r of group g), so that their
+                    // moments update together as vectors; a partial one
+                    // (the last) holds its runs in order. The order of
+                    // lanes changes nothing else: each lane is its run.
+                    let full = lanes == LANES as usize;
+                    if full {
+                        for (l, run) in runs.iter_mut().enumerate() {
+                            let (r, g) = ((l / GROUPS) as u64, (l % GROUPS) as u64);
+                            *run = first + g * BLOCK + r;
+                        }
+                        block.load_run_list(seed, &runs);
+                    } else {
+                        block.load_runs(seed, first, lanes);
+                    }
                     // Each month is folded as soon as it is computed.
                     block.run(|blk| {
                         let t = blk.month();
                         let row = blk.row(t);
-                        for (m, &(lo, hi)) in moments.iter_mut().zip(&groups) {
-                            m.add_month(t, row, lanes, lo..hi, &inv);
+                        if full {
+                            grouped.add_month(t, row, lanes, &inv);
+                        } else {
+                            for (m, &(lo, hi)) in moments.iter_mut().zip(&groups) {
+                                m.add_month(t, row, lanes, lo..hi, &inv);
+                            }
                         }
                         dist.add_month(&layout, t, row, lanes, &mut seen[..lanes]);
                     });
                     dist.finish_lanes(&seen[..lanes]);
                     let mut t = tree.lock().unwrap_or_else(|e| e.into_inner());
                     for (k, (moments, &(a, b))) in moments.iter_mut().zip(&groups).enumerate() {
-                        moments.finish_lanes(b - a);
+                        if full {
+                            grouped.take(k, (b - a) as u64, moments);
+                        } else {
+                            moments.finish_lanes(b - a);
+                        }
                         let done = std::mem::replace(moments, Moments::new(cells));
                         t.add(0, first / BLOCK + k as u64, done);
                     }

@@ -164,6 +164,60 @@ impl Moments {
     }
 }
 
+/// The moments of `G` groups of runs folded together, their lanes
+/// interleaved: lane `r * G + g` of a block holds run `r` of group `g`.
+/// Each cell keeps the `G` groups' mean and M2 next to each other
+/// (`mean[cell * G + g]`), so one month's update is a `G`-wide vector
+/// operation per lane and cell with contiguous loads, and every group's
+/// arithmetic stays what [`Moments::add_month`] does, run by run in order.
+#[derive(Clone, Debug)]
+pub struct GroupedMoments<const G: usize> {
+    mean: Vec<[f64; G]>,
+    m2: Vec<[f64; G]>,
+}
+
+impl<const G: usize> GroupedMoments<G> {
+    pub fn new(cells: usize) -> Self {
+        GroupedMoments {
+            mean: vec![[0.0; G]; cells],
+            m2: vec![[0.0; G]; cells],
+        }
+    }
+
+    /// Folds month `t` of a block whose `lanes` (a multiple of `G`) hold
+    /// the groups interleaved; `inv[r]` is 1 / (r + 1).
+    pub fn add_month(&mut self, t: usize, row: &[f64], lanes: usize, inv: &[f64]) {
+        let series = row.len() / lanes.max(1);
+        let cells = t * series..(t + 1) * series;
+        let (means, m2s) = (&mut self.mean[cells.clone()], &mut self.m2[cells]);
+        for (r, &inv) in inv.iter().enumerate().take(lanes / G) {
+            for (s, (m, m2)) in means.iter_mut().zip(m2s.iter_mut()).enumerate() {
+                let at = s * lanes + r * G;
+                let x: &[f64; G] = row[at..at + G].try_into().expect("G lanes");
+                for g in 0..G {
+                    let d = x[g] - m[g];
+                    m[g] += d * inv;
+                    m2[g] += d * (x[g] - m[g]);
+                }
+            }
+        }
+    }
+
+    /// Moves group `g`'s moments into `out` (of `n` runs) and clears them.
+    pub fn take(&mut self, g: usize, n: u64, out: &mut Moments) {
+        out.n = n;
+        for ((o, o2), (m, m2)) in out
+            .mean
+            .iter_mut()
+            .zip(out.m2.iter_mut())
+            .zip(self.mean.iter_mut().zip(self.m2.iter_mut()))
+        {
+            *o = std::mem::take(&mut m[g]);
+            *o2 = std::mem::take(&mut m2[g]);
+        }
+    }
+}
+
 /// Moments of runs that count with integer multiplicities, which may differ
 /// from month to month (a particle filter's weights, turned into copies by
 /// systematic resampling): a count per month, mean and M2 per cell.
@@ -558,6 +612,52 @@ impl EnsembleStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Interleaved groups give every group exactly the moments
+    /// `Moments::add_month` gives it from lanes in run order.
+    #[test]
+    fn grouped_moments_equal_plain_ones_bit_for_bit() {
+        const G: usize = 4;
+        let (series, months, per) = (3, 5, 16);
+        let lanes = G * per;
+        let inv: Vec<f64> = (0..per).map(|r| 1.0 / (r + 1) as f64).collect();
+        let value =
+            |t: usize, s: usize, run: usize| ((t * 31 + s * 7 + run * run) as f64 * 0.37).sin();
+        let mut grouped = GroupedMoments::<G>::new(months * series);
+        let mut plain: Vec<Moments> = (0..G).map(|_| Moments::new(months * series)).collect();
+        for t in 0..months {
+            let (mut ordered, mut mixed) = (vec![0.0; series * lanes], vec![0.0; series * lanes]);
+            for s in 0..series {
+                for run in 0..lanes {
+                    let (g, r) = (run / per, run % per);
+                    ordered[s * lanes + run] = value(t, s, run);
+                    mixed[s * lanes + r * G + g] = value(t, s, run);
+                }
+            }
+            grouped.add_month(t, &mixed, lanes, &inv);
+            for (g, m) in plain.iter_mut().enumerate() {
+                m.add_month(t, &ordered, lanes, g * per..(g + 1) * per, &inv);
+            }
+        }
+        for (g, m) in plain.iter_mut().enumerate() {
+            m.finish_lanes(per);
+            let mut got = Moments::new(months * series);
+            grouped.take(g, per as u64, &mut got);
+            assert_eq!(got.n, m.n);
+            assert!(
+                got.mean
+                    .iter()
+                    .zip(&m.mean)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+            assert!(
+                got.m2
+                    .iter()
+                    .zip(&m.m2)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+        }
+    }
 
     fn layout(series: usize, months: usize) -> Layout {
         Layout::from_bounds(months, vec![(0.0, 1.0); series], None)
