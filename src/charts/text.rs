@@ -118,6 +118,8 @@ pub(crate) fn fit_label<DB: DrawingBackend>(
         return s.to_string();
     }
     let (head, tail) = s.split_at(arrow);
+    let tail_chars: Vec<char> = tail[" → ".len()..].chars().collect();
+    let mut tail_keep = tail_chars.len();
     let mut words: Vec<(Vec<char>, usize)> = head
         .split(' ')
         .map(|w| (w.chars().collect::<Vec<char>>(), w.chars().count()))
@@ -130,11 +132,18 @@ pub(crate) fn fit_label<DB: DrawingBackend>(
                 if *keep < c.len() { kept + "…" } else { kept }
             })
             .collect();
-        let candidate = shortened.join(" ") + tail;
+        let target: String = tail_chars[..tail_keep].iter().collect();
+        let target = if tail_keep < tail_chars.len() {
+            target + "…"
+        } else {
+            target
+        };
+        let candidate = shortened.join(" ") + " → " + &target;
         if fits(&candidate) {
             return candidate;
         }
-        // The first word names the kind of field: kept whole.
+        // The first word names the kind of field: kept whole. The target
+        // is shortened only when the words before the arrow cannot be.
         let longest = words
             .iter_mut()
             .skip(1)
@@ -142,6 +151,7 @@ pub(crate) fn fit_label<DB: DrawingBackend>(
             .max_by_key(|(_, keep)| *keep);
         match longest {
             Some((_, keep)) => *keep -= 1,
+            None if tail_keep > MIN_KEEP => tail_keep -= 1,
             None => return fit(area, s, f, max_w),
         }
     }
@@ -258,6 +268,12 @@ mod tests {
                 assert_ne!(a, b, "two labels read the same");
             }
         }
+        // Tighter: the target is shortened too, but only once the words
+        // before the arrow are as short as they get.
+        let tight = width(&area, "weight: russ… * tens… → align…", font);
+        let t = fit_label(&area, labels[3], font, tight);
+        assert!(t.starts_with("weight: russ… * tens… → ali"), "{t}");
+        assert!(width(&area, &t, font) <= tight, "{t}");
         // A label that fits is unchanged; one without an arrow or that
         // cannot fit is cut at the end, with one ellipsis.
         assert_eq!(fit_label(&area, labels[1], font, 1000.0), labels[1]);
