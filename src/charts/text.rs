@@ -152,7 +152,8 @@ pub(crate) fn fit_label<DB: DrawingBackend>(
         match longest {
             Some((_, keep)) => *keep -= 1,
             None if tail_keep > MIN_KEEP => tail_keep -= 1,
-            None => return fit(area, s, f, max_w),
+            // As short as the words get: cut what is left at the end.
+            None => return fit(area, &candidate, f, max_w),
         }
     }
 }
@@ -288,9 +289,10 @@ mod tests {
             "{event}"
         );
         assert_eq!(event.matches('…').count(), 1, "{event}");
-        let tiny = fit_label(&area, labels[0], font, 60.0);
+        let tiny = fit_label(&area, labels[3], font, 150.0);
+        assert!(tiny.starts_with("weight: russ…"), "{tiny}");
         assert!(
-            tiny.ends_with('…') && width(&area, &tiny, font) <= 60.0,
+            tiny.ends_with('…') && width(&area, &tiny, font) <= 150.0,
             "{tiny}"
         );
     }
