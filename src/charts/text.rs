@@ -100,8 +100,9 @@ pub(crate) fn fit<DB: DrawingBackend>(area: &Area<DB>, s: &str, f: Font, max_w: 
 /// `max_w` pixels. When it is too long, the words between the field kind
 /// (`weight:`) and the arrow are shortened, longest first
 /// (`weight: transit_d… → trust`), so the target and a product's second
-/// factor stay readable and two labels that differ there stay apart. A label
-/// without an arrow, or one that does not fit even so, is cut at the end.
+/// factor stay readable and two labels that differ there stay apart; the
+/// target is shortened only after them. A label without an arrow, or one
+/// that does not fit even so, is cut at the end.
 pub(crate) fn fit_label<DB: DrawingBackend>(
     area: &Area<DB>,
     s: &str,
