@@ -414,7 +414,7 @@ fn worst(
 /// Parameters above which a filter-likelihood calibration is warned about:
 /// each profile point re-optimises all the others, so the cost grows with
 /// the square of their number (five take about 15 s on the baseline; all
-/// 26 of the baseline's took 19 minutes: 231,267 filter evaluations).
+/// 26 of the baseline's took 10 minutes: 231,267 filter evaluations).
 const MANY_PARAMETERS: usize = 8;
 
 /// A note for a request that will take long, or `None`.
