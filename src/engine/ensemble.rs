@@ -10,10 +10,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::Workspace;
-use super::block::{Block, Schedule};
+use super::block::{Block, Schedule, driver_repeats};
 use crate::model::Model;
 use crate::stats::tree::GroupTree;
-use crate::stats::{Distribution, EnsembleStats, GroupedMoments, Layout, MAX_LANES, Moments};
+use crate::stats::{
+    Distribution, EnsembleStats, GroupedMoments, Layout, MAX_LANES, Moments, Repeats,
+};
 
 /// Runs per group: the unit of ordered merging of the moments.
 pub const BLOCK: u64 = 64;
@@ -77,6 +79,26 @@ pub fn run_part(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Part, rayon::ThreadPoolBuildError> {
     let layout = Layout::new(model);
+    let nv = model.n_vars();
+    let repeats = Repeats::new(&layout, |t, s| s >= nv && driver_repeats(model, s - nv, t));
+    run_groups(
+        model, runs, groups, seed, threads, progress, layout, &repeats,
+    )
+}
+
+/// [`run_part`], folding every cell but those `repeats` marks, which take
+/// the previous month's statistics.
+#[allow(clippy::too_many_arguments)]
+fn run_groups(
+    model: &Model,
+    runs: u64,
+    groups: std::ops::Range<u64>,
+    seed: u64,
+    threads: usize,
+    progress: &(dyn Fn(u64) + Sync),
+    layout: Layout,
+    repeats: &Repeats,
+) -> Result<Part, rayon::ThreadPoolBuildError> {
     let cells = layout.cells();
     let (lo, hi) = (
         (groups.start * BLOCK).min(runs),
@@ -135,15 +157,15 @@ pub fn run_part(
                     // Each month is folded as soon as it is computed.
                     block.run(|blk| {
                         let t = blk.month();
-                        let row = blk.row(t);
+                        let (row, skip) = (blk.row(t), repeats.month(t));
                         if full {
-                            grouped.add_month(t, row, lanes, &inv);
+                            grouped.add_month(t, row, lanes, &inv, skip);
                         } else {
                             for (m, &(lo, hi)) in moments.iter_mut().zip(&groups) {
-                                m.add_month(t, row, lanes, lo..hi, &inv);
+                                m.add_month(t, row, lanes, lo..hi, &inv, skip);
                             }
                         }
-                        dist.add_month(&layout, t, row, lanes, &mut seen[..lanes]);
+                        dist.add_month(&layout, t, row, lanes, &mut seen[..lanes], skip);
                     });
                     dist.finish_lanes(&seen[..lanes]);
                     let mut t = tree.lock().unwrap_or_else(|e| e.into_inner());
@@ -153,12 +175,14 @@ pub fn run_part(
                         } else {
                             moments.finish_lanes(b - a);
                         }
+                        moments.fill_repeats(repeats);
                         let done = std::mem::replace(moments, Moments::new(cells));
                         t.add(0, first / BLOCK + k as u64, done);
                     }
                     drop(t);
                     progress(last - first);
                 }
+                dist.flush();
                 dists.lock().unwrap_or_else(|e| e.into_inner()).push(dist);
             });
         }
@@ -172,6 +196,7 @@ pub fn run_part(
     for d in parts {
         dist.merge(&d);
     }
+    dist.fill_repeats(repeats);
     Ok(Part {
         layout,
         tree: tree.into_inner().unwrap_or_else(|e| e.into_inner()),
@@ -190,5 +215,52 @@ pub fn deterministic_stats(model: &Model, ws: &Workspace) -> EnsembleStats {
         layout,
         moments,
         dist,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Copying the statistics of repeated cells gives the bits folding
+    /// them gives, over full blocks and a partial one, on two threads.
+    #[test]
+    fn repeated_cells_get_the_statistics_folding_gives() {
+        let model = crate::scenario::load("baseline", &[]).unwrap().model;
+        let nv = model.n_vars();
+        let layout = Layout::new(&model);
+        let repeats = Repeats::new(&layout, |t, s| s >= nv && driver_repeats(&model, s - nv, t));
+        assert!(repeats.count() > 100, "{}", repeats.count());
+        // middle_corridor's path is level across 2026-01, when its offset
+        // starts to act: that month is not a repeat, the next one is.
+        let k = model
+            .drivers
+            .iter()
+            .position(|d| d.name == "middle_corridor");
+        let k = k.expect("baseline has middle_corridor");
+        let from = model.drivers[k].offset_from;
+        assert_eq!(model.drivers[k].path[from], model.drivers[k].path[from - 1]);
+        assert!(!driver_repeats(&model, k, from) && driver_repeats(&model, k, from + 1));
+
+        let runs = 2 * LANES + 40;
+        let part = |repeats: &Repeats| {
+            let groups = 0..runs.div_ceil(BLOCK);
+            let layout = Layout::new(&model);
+            run_groups(&model, runs, groups, 5, 2, &|_| {}, layout, repeats).unwrap()
+        };
+        let (folded, copied) = (part(&Repeats::none(&layout)), part(&repeats));
+        let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+        assert!(
+            folded.dist.counts == copied.dist.counts,
+            "histograms differ"
+        );
+        assert!(same(&folded.dist.min, &copied.dist.min), "minima differ");
+        assert!(same(&folded.dist.max, &copied.dist.max), "maxima differ");
+        let (a, b) = (folded.tree.total().unwrap(), copied.tree.total().unwrap());
+        assert_eq!(a.n, b.n);
+        assert!(
+            same(&a.mean, &b.mean) && same(&a.m2, &b.m2),
+            "moments differ"
+        );
     }
 }

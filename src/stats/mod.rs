@@ -68,7 +68,63 @@ impl Layout {
 
     /// Bytes held by one worker's accumulators, for the runaway-request check.
     pub fn worker_bytes(&self) -> usize {
-        self.cells() * (BINS * 4 + 2 * 8 + 2 * 8) + self.months * self.bands() * 8
+        // Per cell: 32- and 16-bit histograms, range, moments.
+        self.cells() * (BINS * (4 + 2) + 2 * 8 + 2 * 8) + self.months * self.bands() * 8
+    }
+}
+
+/// The cells (month, series) whose value equals the previous month's in
+/// every run, known from the model before anything runs (a driver whose
+/// path stays level while its offset acts in both months). An ensemble
+/// folds such a cell not at all and copies the previous month's statistics
+/// into it once its runs are done: the same values in the same order give
+/// the same bits, for a fraction of the work.
+#[derive(Clone, Debug)]
+pub struct Repeats {
+    series: usize,
+    /// months × series
+    cells: Vec<bool>,
+}
+
+impl Repeats {
+    /// No cell repeats.
+    pub fn none(layout: &Layout) -> Self {
+        Repeats {
+            series: layout.series,
+            cells: vec![false; layout.cells()],
+        }
+    }
+
+    /// The cells for which `repeats(month, series)` holds; month 0 never
+    /// repeats.
+    pub fn new(layout: &Layout, repeats: impl Fn(usize, usize) -> bool) -> Self {
+        let mut r = Repeats::none(layout);
+        for t in 1..layout.months {
+            for s in 0..layout.series {
+                r.cells[t * layout.series + s] = repeats(t, s);
+            }
+        }
+        r
+    }
+
+    /// Whether each series of month `t` repeats.
+    pub fn month(&self, t: usize) -> &[bool] {
+        &self.cells[t * self.series..(t + 1) * self.series]
+    }
+
+    /// Cells that repeat.
+    pub fn count(&self) -> usize {
+        self.cells.iter().filter(|&&r| r).count()
+    }
+
+    /// Copies into every repeated cell of `v` (months × series × `width`
+    /// values) the previous month's values, month by month, so that a run
+    /// of repeated months takes the month before it.
+    fn fill<T: Copy>(&self, v: &mut [T], width: usize) {
+        for (cell, _) in self.cells.iter().enumerate().filter(|(_, r)| **r) {
+            let from = (cell - self.series) * width;
+            v.copy_within(from..from + width, cell * width);
+        }
     }
 }
 
@@ -119,6 +175,7 @@ impl Moments {
         lanes: usize,
         group: std::ops::Range<usize>,
         inv: &[f64],
+        skip: &[bool],
     ) {
         let series = row.len() / lanes.max(1);
         let cells = t * series..(t + 1) * series;
@@ -129,6 +186,9 @@ impl Moments {
         // cells' independent chains overlap instead of waiting on each other.
         for (r, &inv) in group.zip(inv) {
             for (s, (m, m2)) in means.iter_mut().zip(m2s.iter_mut()).enumerate() {
+                if skip[s] {
+                    continue;
+                }
                 let x = row[s * lanes + r];
                 let d = x - *m;
                 *m += d * inv;
@@ -140,6 +200,13 @@ impl Moments {
     /// Records that the block folded with [`Moments::add_month`] held `lanes` runs.
     pub fn finish_lanes(&mut self, lanes: usize) {
         self.n = lanes as u64;
+    }
+
+    /// Gives every repeated cell the moments of the month before (after
+    /// its runs were folded with the repeated cells skipped).
+    pub fn fill_repeats(&mut self, repeats: &Repeats) {
+        repeats.fill(&mut self.mean, 1);
+        repeats.fill(&mut self.m2, 1);
     }
 
     /// Chan et al.'s pairwise combination: `self` then `other`.
@@ -185,13 +252,17 @@ impl<const G: usize> GroupedMoments<G> {
     }
 
     /// Folds month `t` of a block whose `lanes` (a multiple of `G`) hold
-    /// the groups interleaved; `inv[r]` is 1 / (r + 1).
-    pub fn add_month(&mut self, t: usize, row: &[f64], lanes: usize, inv: &[f64]) {
+    /// the groups interleaved, leaving out the series `skip` marks;
+    /// `inv[r]` is 1 / (r + 1).
+    pub fn add_month(&mut self, t: usize, row: &[f64], lanes: usize, inv: &[f64], skip: &[bool]) {
         let series = row.len() / lanes.max(1);
         let cells = t * series..(t + 1) * series;
         let (means, m2s) = (&mut self.mean[cells.clone()], &mut self.m2[cells]);
         for (r, &inv) in inv.iter().enumerate().take(lanes / G) {
             for (s, (m, m2)) in means.iter_mut().zip(m2s.iter_mut()).enumerate() {
+                if skip[s] {
+                    continue;
+                }
                 let at = s * lanes + r * G;
                 let x: &[f64; G] = row[at..at + G].try_into().expect("G lanes");
                 for g in 0..G {
@@ -307,6 +378,12 @@ pub struct Distribution {
     /// [`Distribution::add_month`]'s working space: the histogram slot of
     /// every lane of the series being folded.
     slots: Vec<u32>,
+    /// The counts of the blocks folded since the last
+    /// [`Distribution::flush`], in 16 bits: a month's histograms take half
+    /// the cache they would as totals. Empty until a block is folded.
+    recent: Vec<u16>,
+    /// Runs folded into `recent`: no bin holds more.
+    recent_runs: usize,
 }
 
 impl Distribution {
@@ -319,6 +396,8 @@ impl Distribution {
             regime_counts: vec![0; layout.months * layout.bands()],
             ever: vec![0; layout.bands()],
             slots: Vec::new(),
+            recent: Vec::new(),
+            recent_runs: 0,
         }
     }
 
@@ -348,10 +427,14 @@ impl Distribution {
         }
     }
 
-    /// Folds month `t` of a block of runs (`row[s * lanes + r]`): the
-    /// month's histograms take all lanes while they are in cache. `seen`
-    /// collects, per lane, the bands it has been in so far;
-    /// [`Distribution::finish_lanes`] counts them once the block is done.
+    /// Folds month `t` of a block of at most [`MAX_LANES`] runs
+    /// (`row[s * lanes + r]`): the month's histograms take all lanes while
+    /// they are in cache. `seen` collects, per lane, the bands it has been
+    /// in so far; [`Distribution::finish_lanes`] counts them once the block
+    /// is done. The counts land in the 16-bit `recent` histograms, which
+    /// [`Distribution::finish_lanes`] adds to the totals before they could
+    /// overflow and [`Distribution::flush`] at the end. Series `skip`
+    /// marks are left out (repeated cells, filled in at the end).
     pub fn add_month(
         &mut self,
         layout: &Layout,
@@ -359,9 +442,14 @@ impl Distribution {
         row: &[f64],
         lanes: usize,
         seen: &mut [u64],
+        skip: &[bool],
     ) {
+        debug_assert!(lanes <= MAX_LANES);
         let base = t * layout.series;
         self.slots.resize(layout.series * lanes, 0);
+        if self.recent.is_empty() {
+            self.recent = vec![0; self.counts.len()];
+        }
         // First the slots (cell · BINS + bin) of every lane of every series
         // that does not sit in one bin; then the counts, a lane at a time
         // across those series, so that runs of one series falling into one
@@ -369,6 +457,9 @@ impl Distribution {
         // other's increments of the same counter.
         let mut spread = 0;
         for (s, (xs, &(lo, scale))) in row.chunks_exact(lanes).zip(&layout.bin_scale).enumerate() {
+            if skip[s] {
+                continue;
+            }
             let cell = base + s;
             let slots = &mut self.slots[spread * lanes..(spread + 1) * lanes];
             let offset = (cell * BINS) as u32;
@@ -382,13 +473,13 @@ impl Distribution {
             if slots.iter().fold(0, |acc, &b| acc | (b ^ first)) == 0 {
                 // Every run in one bin (a driver without an offset, a
                 // variable at a bound): one addition.
-                self.counts[first as usize] += lanes as u32;
+                self.recent[first as usize] += lanes as u16;
             } else {
                 spread += 1;
             }
         }
         let slots = &self.slots[..spread * lanes];
-        let counts = &mut self.counts[base * BINS..(base + layout.series) * BINS];
+        let counts = &mut self.recent[base * BINS..(base + layout.series) * BINS];
         let base = (base * BINS) as u32;
         for r in 0..lanes {
             for k in 0..spread {
@@ -453,14 +544,40 @@ impl Distribution {
         }
     }
 
-    /// Counts the bands each lane of a finished block ever entered.
+    /// Counts the bands each lane of a finished block (`seen` holds one
+    /// entry per lane) ever entered, and moves the recent histograms into
+    /// the totals when another block could overflow them.
     pub fn finish_lanes(&mut self, seen: &[u64]) {
         for (b, e) in self.ever.iter_mut().enumerate() {
             *e += seen.iter().map(|s| (s >> b) & 1).sum::<u64>();
         }
+        self.recent_runs += seen.len();
+        if self.recent_runs + MAX_LANES > usize::from(u16::MAX) {
+            self.flush();
+        }
     }
 
+    /// Adds the recent 16-bit histograms to the totals and clears them;
+    /// `counts` is complete only after this.
+    pub fn flush(&mut self) {
+        for (c, r) in self.counts.iter_mut().zip(self.recent.iter_mut()) {
+            *c += u32::from(std::mem::take(r));
+        }
+        self.recent_runs = 0;
+    }
+
+    /// Gives every repeated cell the histogram and range of the month
+    /// before (after all runs were folded and flushed).
+    pub fn fill_repeats(&mut self, repeats: &Repeats) {
+        debug_assert!(self.recent_runs == 0);
+        repeats.fill(&mut self.counts, BINS);
+        repeats.fill(&mut self.min, 1);
+        repeats.fill(&mut self.max, 1);
+    }
+
+    /// Adds `other`'s statistics; both must be flushed.
     pub fn merge(&mut self, other: &Distribution) {
+        debug_assert!(self.recent_runs == 0 && other.recent_runs == 0);
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
         }
@@ -634,9 +751,16 @@ mod tests {
                     mixed[s * lanes + r * G + g] = value(t, s, run);
                 }
             }
-            grouped.add_month(t, &mixed, lanes, &inv);
+            grouped.add_month(t, &mixed, lanes, &inv, &[false; 3]);
             for (g, m) in plain.iter_mut().enumerate() {
-                m.add_month(t, &ordered, lanes, g * per..(g + 1) * per, &inv);
+                m.add_month(
+                    t,
+                    &ordered,
+                    lanes,
+                    g * per..(g + 1) * per,
+                    &inv,
+                    &[false; 3],
+                );
             }
         }
         for (g, m) in plain.iter_mut().enumerate() {
@@ -661,6 +785,37 @@ mod tests {
 
     fn layout(series: usize, months: usize) -> Layout {
         Layout::from_bounds(months, vec![(0.0, 1.0); series], None)
+    }
+
+    /// Blocks folded month by month count every run once, also past what
+    /// the 16-bit recent histograms hold: 300 blocks of 256 runs put
+    /// 76,800 runs into one bin of the first series (all alike) and spread
+    /// the second series over every bin.
+    #[test]
+    fn block_counts_survive_the_16_bit_recent_histograms() {
+        let (lanes, blocks) = (MAX_LANES, 300);
+        let l = layout(2, 1);
+        let mut folded = Distribution::new(&l);
+        let mut one_by_one = Distribution::new(&l);
+        let mut seen = vec![0; lanes];
+        for b in 0..blocks {
+            let row: Vec<f64> = (0..lanes)
+                .map(|_| 0.25)
+                .chain((0..lanes).map(|r| ((b * lanes + r) % BINS) as f64 / BINS as f64))
+                .collect();
+            folded.add_month(&l, 0, &row, lanes, &mut seen, &[false; 2]);
+            folded.finish_lanes(&seen);
+            for r in 0..lanes {
+                one_by_one.add_run(&l, &[row[r], row[lanes + r]]);
+            }
+        }
+        folded.flush();
+        assert_eq!(folded.counts, one_by_one.counts);
+        assert_eq!(folded.counts[BINS / 4], (lanes * blocks) as u32);
+        assert_eq!(
+            folded.counts[BINS..].iter().sum::<u32>(),
+            (lanes * blocks) as u32
+        );
     }
 
     #[test]
