@@ -101,9 +101,7 @@ impl Schedule {
 /// its offset, fixed for a run, does not start to act in this month.
 pub fn driver_repeats(model: &Model, k: usize, month: usize) -> bool {
     let d = &model.drivers[k];
-    month >= 1
-        && month != d.offset_from
-        && d.path[month].to_bits() == d.path[month - 1].to_bits()
+    month >= 1 && month != d.offset_from && d.path[month].to_bits() == d.path[month - 1].to_bits()
 }
 
 /// `x.clamp(lo, hi)` (NaN stays NaN) written as two selects, so that loops

@@ -78,27 +78,42 @@ pub fn run_part(
     threads: usize,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Part, rayon::ThreadPoolBuildError> {
-    let layout = Layout::new(model);
     let nv = model.n_vars();
+    let layout = Layout::new(model);
     let repeats = Repeats::new(&layout, |t, s| s >= nv && driver_repeats(model, s - nv, t));
-    run_groups(
-        model, runs, groups, seed, threads, progress, layout, &repeats,
-    )
+    let span = Span {
+        model,
+        runs,
+        groups,
+        seed,
+    };
+    run_groups(span, threads, progress, &repeats)
+}
+
+/// The runs of a part: the groups `groups` (of [`BLOCK`] runs each) of the
+/// ensemble of `runs` runs of `model` seeded with `seed`.
+struct Span<'m> {
+    model: &'m Model,
+    runs: u64,
+    groups: std::ops::Range<u64>,
+    seed: u64,
 }
 
 /// [`run_part`], folding every cell but those `repeats` marks, which take
 /// the previous month's statistics.
-#[allow(clippy::too_many_arguments)]
 fn run_groups(
-    model: &Model,
-    runs: u64,
-    groups: std::ops::Range<u64>,
-    seed: u64,
+    span: Span<'_>,
     threads: usize,
     progress: &(dyn Fn(u64) + Sync),
-    layout: Layout,
     repeats: &Repeats,
 ) -> Result<Part, rayon::ThreadPoolBuildError> {
+    let Span {
+        model,
+        runs,
+        groups,
+        seed,
+    } = span;
+    let layout = Layout::new(model);
     let cells = layout.cells();
     let (lo, hi) = (
         (groups.start * BLOCK).min(runs),
@@ -244,9 +259,13 @@ mod tests {
 
         let runs = 2 * LANES + 40;
         let part = |repeats: &Repeats| {
-            let groups = 0..runs.div_ceil(BLOCK);
-            let layout = Layout::new(&model);
-            run_groups(&model, runs, groups, 5, 2, &|_| {}, layout, repeats).unwrap()
+            let span = Span {
+                model: &model,
+                runs,
+                groups: 0..runs.div_ceil(BLOCK),
+                seed: 5,
+            };
+            run_groups(span, 2, &|_| {}, repeats).unwrap()
         };
         let (folded, copied) = (part(&Repeats::none(&layout)), part(&repeats));
         let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
