@@ -1,5 +1,5 @@
 //! Throughput of the engine and the streamed statistics on the shipped
-//! baseline (8 variables, 7 drivers, ~35 influences, 2 incident processes,
+//! baseline (9 variables, 7 drivers, 43 influences, 2 incident processes,
 //! 132 months). Run with `cargo bench --bench ensemble`.
 //!
 //! Target (issue 10): 100,000 runs with statistics in at most 0.5 s of
