@@ -75,7 +75,7 @@ impl Layout {
 
 /// The cells (month, series) whose value equals the previous month's in
 /// every run, known from the model before anything runs (a driver whose
-/// path stays level while its offset acts in both months). An ensemble
+/// path stays level, in a month its offset does not start to act). An ensemble
 /// folds such a cell not at all and copies the previous month's statistics
 /// into it once its runs are done: the same values in the same order give
 /// the same bits, for a fraction of the work.
