@@ -90,7 +90,7 @@ pub struct ProfilePanel {
     pub interval: Option<(f64, f64)>,
     pub lo_closed: bool,
     pub hi_closed: bool,
-    /// −1.3528 (half the 90 % χ²₁ quantile): drawn as a horizontal reference line, labelled "90 %".
+    /// −1.3528 (half the 90 % χ²₁ quantile): drawn as a horizontal reference line, named in the legend.
     pub threshold: f64,
     /// The prior's central 90 % interval, drawn as a light band along the x axis so a reader sees whether the record narrowed it.
     pub prior_interval: (f64, f64),
@@ -453,6 +453,14 @@ impl Chart for ProfilesData {
                 swatch: Swatch::Patch(theme::tint(PRIOR, PRIOR_STRIP)),
             },
             LegendItem {
+                label: "90 % line".into(),
+                swatch: Swatch::Line {
+                    colour: REFERENCE,
+                    width: 1.5,
+                    dashed: false,
+                },
+            },
+            LegendItem {
                 label: "90 % profile interval (arrow: open beyond the grid)".into(),
                 swatch: Swatch::Line {
                     colour: PROFILE,
@@ -607,8 +615,8 @@ fn draw_profile<DB: DrawingBackend>(
         font,
     )?;
 
-    // The 90 % line and its label, on the side where the profile lies
-    // lower (away from the curve).
+    // The 90 % line, named in the legend: a panel is too short for a label
+    // that neither the flat profiles nor the interval's arrows would cover.
     let thr = p.threshold();
     let ty = plot.px_y(thr);
     area.draw(&PathElement::new(
@@ -628,39 +636,6 @@ fn draw_profile<DB: DrawingBackend>(
             canvas::dashed(area, theme, run, PRIOR, 2.0)?;
         }
     }
-    let ends = finite_ends(&p.drop);
-    let label_right = ends.is_none_or(|(a, z)| z <= a);
-    let label_font = Font::new(font.size, REFERENCE);
-    let label_w = text::width(area, "90 %", label_font);
-    let pad = theme.px(3.0);
-    let lx = if label_right {
-        r - theme.px(4.0) - label_w
-    } else {
-        l + theme.px(4.0)
-    };
-    let ly = ty - theme.px(5.0) - label_font.cap();
-    // On a white patch: the prior's dashed line often runs just above the
-    // 90 % line at the panel's ends.
-    area.draw(&Rectangle::new(
-        [
-            ((lx - pad).round() as i32, (ly - pad).round() as i32),
-            (
-                (lx + label_w + pad).round() as i32,
-                (ly + label_font.cap() + pad).round() as i32,
-            ),
-        ],
-        theme::WHITE.filled(),
-    ))?;
-    text::draw(
-        area,
-        theme,
-        "90 %",
-        (lx, ly),
-        label_font,
-        HPos::Left,
-        VAlign::Top,
-    )?;
-
     for run in curve(&p.drop) {
         canvas::line(area, theme, run, PROFILE, 3.0)?;
     }
@@ -727,13 +702,6 @@ fn draw_profile<DB: DrawingBackend>(
         ))?;
     }
     Ok(())
-}
-
-/// The first and last finite values of `v`.
-fn finite_ends(v: &[f64]) -> Option<(f64, f64)> {
-    let first = v.iter().copied().find(|y| y.is_finite())?;
-    let last = v.iter().copied().rev().find(|y| y.is_finite())?;
-    Some((first, last))
 }
 
 // -------------------------------------------------------------------- trace
