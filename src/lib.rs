@@ -13,6 +13,7 @@ pub(crate) mod limits;
 pub mod model;
 pub mod output;
 pub mod scenario;
+mod simd;
 pub mod stats;
 
 /// The program version written next to every result.

@@ -1,0 +1,20 @@
+//! Wider vectors where the processor has them. The hot loops (the monthly
+//! step, folding a month into the statistics) are written over lanes so
+//! that the compiler vectorises them; built for the x86-64 baseline they
+//! use 2-wide SSE2. Each has a copy compiled for AVX2, which it calls when
+//! [`avx2`] says the processor supports it.
+//!
+//! Results do not change: Rust never fuses a multiply and an add on its own
+//! and the loops hold no reductions it could reorder, so each lane's
+//! arithmetic is the same IEEE operations in the same order at any width
+//! (unit tests compare both paths bit for bit, and the golden files pin the
+//! results on whichever path the test machine takes).
+
+/// Whether the processor supports AVX2 (detected once, then cached).
+#[inline]
+pub(crate) fn avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::arch::is_x86_feature_detected!("avx2");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
