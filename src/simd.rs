@@ -5,16 +5,15 @@
 //! [`avx2`] says the processor supports it.
 //!
 //! Results do not change: Rust never fuses a multiply and an add on its own
-//! and the loops hold no reductions it could reorder, so each lane's
-//! arithmetic is the same IEEE operations in the same order at any width
+//! nor reorders floating-point operations, so each lane's arithmetic is the
+//! same IEEE operations in the same order at any width
 //! (unit tests compare both paths bit for bit, and the golden files pin the
 //! results on whichever path the test machine takes).
 
-/// Whether the processor supports AVX2 (detected once, then cached).
+/// Whether the processor supports AVX2 (detected once, then cached). Other
+/// architectures run the loops as built.
+#[cfg(target_arch = "x86_64")]
 #[inline]
 pub(crate) fn avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    return std::arch::is_x86_feature_detected!("avx2");
-    #[cfg(not(target_arch = "x86_64"))]
-    false
+    std::arch::is_x86_feature_detected!("avx2")
 }
