@@ -530,12 +530,10 @@ impl<'m> Block<'m> {
         for (i, v) in m.variables.iter().enumerate() {
             let rate = &self.params[v.rate.0 * lanes..(v.rate.0 + 1) * lanes];
             let x = &self.rows[now + i * lanes..now + (i + 1) * lanes];
-            for ((s, rate), x) in self.signal[i * lanes..(i + 1) * lanes]
-                .iter_mut()
-                .zip(rate)
-                .zip(x)
-            {
-                *s = rule::approach(*x, *rate, rule::target(v, *s));
+            let signal = &mut self.signal[i * lanes..(i + 1) * lanes];
+            rule::targets(v, signal);
+            for ((s, rate), x) in signal.iter_mut().zip(rate).zip(x) {
+                *s = rule::approach(*x, *rate, *s);
             }
         }
         let stochastic = self.mode == Mode::Stochastic;

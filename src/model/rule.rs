@@ -27,6 +27,17 @@ pub fn target(v: &Variable, s: f64) -> f64 {
     }
 }
 
+/// [`target`] of every signal in `signals`, in place: the response is
+/// looked at once, so the loop over a row of runs vectorises (a linear
+/// target is the signal itself).
+#[inline]
+pub fn targets(v: &Variable, signals: &mut [f64]) {
+    match v.response {
+        Response::Linear => {}
+        Response::Logistic => signals.iter_mut().for_each(|s| *s = target(v, *s)),
+    }
+}
+
 /// The signal whose target is `x`: the inverse of [`target`]. A logistic
 /// target never reaches its bounds, so `x` is kept a millionth of the range
 /// inside them.
@@ -166,6 +177,19 @@ mod tests {
             equilibrium: false,
             noise: ParamId(0),
             response,
+        }
+    }
+
+    #[test]
+    fn targets_of_a_row_are_the_target_of_each_signal() {
+        for response in [Response::Linear, Response::Logistic] {
+            let v = var(response);
+            let signals = [-7.5, -0.3, -0.0, 0.0, 0.4, 2.0, 40.0];
+            let mut row = signals;
+            targets(&v, &mut row);
+            for (s, t) in signals.iter().zip(row) {
+                assert_eq!(target(&v, *s).to_bits(), t.to_bits(), "{response:?} {s}");
+            }
         }
     }
 
