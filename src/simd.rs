@@ -17,3 +17,28 @@
 pub(crate) fn avx2() -> bool {
     std::arch::is_x86_feature_detected!("avx2")
 }
+
+/// Defines a method that runs `$any` (an `#[inline(always)]` method with
+/// the same parameters) compiled for AVX2 where the processor has it, and
+/// as built otherwise; `$avx` names the AVX2 copy.
+macro_rules! dispatch {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident(&mut self $(, $arg:ident: $ty:ty)* $(,)?)
+        => $any:ident, $avx:ident) => {
+        $(#[$doc])*
+        $vis fn $name(&mut self $(, $arg: $ty)*) {
+            #[cfg(target_arch = "x86_64")]
+            if crate::simd::avx2() {
+                // SAFETY: the processor supports AVX2.
+                return unsafe { self.$avx($($arg),*) };
+            }
+            self.$any($($arg),*)
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2")]
+        fn $avx(&mut self $(, $arg: $ty)*) {
+            self.$any($($arg),*)
+        }
+    };
+}
+pub(crate) use dispatch;

@@ -467,21 +467,10 @@ impl<'m> Block<'m> {
         }
     }
 
-    /// Advances every run by one month (with AVX2 where the processor has
-    /// it: the same bits).
-    pub fn step(&mut self) {
-        #[cfg(target_arch = "x86_64")]
-        if crate::simd::avx2() {
-            // SAFETY: the processor supports AVX2.
-            return unsafe { self.step_avx2() };
-        }
-        self.step_any();
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn step_avx2(&mut self) {
-        self.step_any();
+    crate::simd::dispatch! {
+        /// Advances every run by one month (with AVX2 where the processor
+        /// has it: the same bits).
+        pub fn step(&mut self) => step_any, step_avx2
     }
 
     /// [`Block::step`] for whatever vector width it is compiled with.

@@ -251,22 +251,12 @@ impl<const G: usize> GroupedMoments<G> {
         }
     }
 
-    /// Folds month `t` of a block whose `lanes` (a multiple of `G`) hold
-    /// the groups interleaved, leaving out the series `skip` marks;
-    /// `inv[r]` is 1 / (r + 1).
-    pub fn add_month(&mut self, t: usize, row: &[f64], lanes: usize, inv: &[f64], skip: &[bool]) {
-        #[cfg(target_arch = "x86_64")]
-        if crate::simd::avx2() {
-            // SAFETY: the processor supports AVX2.
-            return unsafe { self.add_month_avx2(t, row, lanes, inv, skip) };
-        }
-        self.add_month_any(t, row, lanes, inv, skip);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn add_month_avx2(&mut self, t: usize, row: &[f64], lanes: usize, inv: &[f64], skip: &[bool]) {
-        self.add_month_any(t, row, lanes, inv, skip);
+    crate::simd::dispatch! {
+        /// Folds month `t` of a block whose `lanes` (a multiple of `G`)
+        /// hold the groups interleaved, leaving out the series `skip`
+        /// marks; `inv[r]` is 1 / (r + 1).
+        pub fn add_month(&mut self, t: usize, row: &[f64], lanes: usize, inv: &[f64],
+            skip: &[bool]) => add_month_any, add_month_avx2
     }
 
     /// [`GroupedMoments::add_month`] for whatever vector width it is
@@ -455,43 +445,18 @@ impl Distribution {
         }
     }
 
-    /// Folds month `t` of a block of at most [`MAX_LANES`] runs
-    /// (`row[s * lanes + r]`): the month's histograms take all lanes while
-    /// they are in cache. `seen` collects, per lane, the bands it has been
-    /// in so far; [`Distribution::finish_lanes`] counts them once the block
-    /// is done. The counts land in the 16-bit `recent` histograms, which
-    /// [`Distribution::finish_lanes`] adds to the totals before they could
-    /// overflow and [`Distribution::flush`] at the end. Series `skip`
-    /// marks are left out (repeated cells, filled in at the end).
-    pub fn add_month(
-        &mut self,
-        layout: &Layout,
-        t: usize,
-        row: &[f64],
-        lanes: usize,
-        seen: &mut [u64],
-        skip: &[bool],
-    ) {
-        #[cfg(target_arch = "x86_64")]
-        if crate::simd::avx2() {
-            // SAFETY: the processor supports AVX2.
-            return unsafe { self.add_month_avx2(layout, t, row, lanes, seen, skip) };
-        }
-        self.add_month_any(layout, t, row, lanes, seen, skip);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn add_month_avx2(
-        &mut self,
-        layout: &Layout,
-        t: usize,
-        row: &[f64],
-        lanes: usize,
-        seen: &mut [u64],
-        skip: &[bool],
-    ) {
-        self.add_month_any(layout, t, row, lanes, seen, skip);
+    crate::simd::dispatch! {
+        /// Folds month `t` of a block of at most [`MAX_LANES`] runs
+        /// (`row[s * lanes + r]`): the month's histograms take all lanes
+        /// while they are in cache. `seen` collects, per lane, the bands it
+        /// has been in so far; [`Distribution::finish_lanes`] counts them
+        /// once the block is done. The counts land in the 16-bit `recent`
+        /// histograms, which [`Distribution::finish_lanes`] adds to the
+        /// totals before they could overflow and [`Distribution::flush`] at
+        /// the end. Series `skip` marks are left out (repeated cells, filled
+        /// in at the end).
+        pub fn add_month(&mut self, layout: &Layout, t: usize, row: &[f64], lanes: usize,
+            seen: &mut [u64], skip: &[bool]) => add_month_any, add_month_avx2
     }
 
     /// [`Distribution::add_month`] for whatever vector width it is compiled
