@@ -78,16 +78,20 @@ pub fn run_part(
     threads: usize,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Part, rayon::ThreadPoolBuildError> {
-    let nv = model.n_vars();
-    let layout = Layout::new(model);
-    let repeats = Repeats::new(&layout, |t, s| s >= nv && driver_repeats(model, s - nv, t));
     let span = Span {
         model,
         runs,
         groups,
         seed,
     };
-    run_groups(span, threads, progress, &repeats)
+    run_groups(span, threads, progress, true)
+}
+
+/// The cells of `model` that repeat the month before in every run: its
+/// drivers' level months ([`driver_repeats`]).
+fn model_repeats(model: &Model, layout: &Layout) -> Repeats {
+    let nv = model.n_vars();
+    Repeats::new(layout, |t, s| s >= nv && driver_repeats(model, s - nv, t))
 }
 
 /// The runs of a part: the groups `groups` (of [`BLOCK`] runs each) of the
@@ -99,13 +103,14 @@ struct Span<'m> {
     seed: u64,
 }
 
-/// [`run_part`], folding every cell but those `repeats` marks, which take
-/// the previous month's statistics.
+/// [`run_part`]; with `copy_repeats`, the cells that repeat the month
+/// before ([`model_repeats`]) are not folded but take that month's
+/// statistics, otherwise every cell is folded.
 fn run_groups(
     span: Span<'_>,
     threads: usize,
     progress: &(dyn Fn(u64) + Sync),
-    repeats: &Repeats,
+    copy_repeats: bool,
 ) -> Result<Part, rayon::ThreadPoolBuildError> {
     let Span {
         model,
@@ -114,6 +119,12 @@ fn run_groups(
         seed,
     } = span;
     let layout = Layout::new(model);
+    let repeats = if copy_repeats {
+        model_repeats(model, &layout)
+    } else {
+        Repeats::none(&layout)
+    };
+    let repeats = &repeats;
     let cells = layout.cells();
     let (lo, hi) = (
         (groups.start * BLOCK).min(runs),
@@ -242,9 +253,7 @@ mod tests {
     #[test]
     fn repeated_cells_get_the_statistics_folding_gives() {
         let model = crate::scenario::load("baseline", &[]).unwrap().model;
-        let nv = model.n_vars();
-        let layout = Layout::new(&model);
-        let repeats = Repeats::new(&layout, |t, s| s >= nv && driver_repeats(&model, s - nv, t));
+        let repeats = model_repeats(&model, &Layout::new(&model));
         assert!(repeats.count() > 100, "{}", repeats.count());
         // middle_corridor's path is level across 2026-01, when its offset
         // starts to act: that month is not a repeat, the next one is.
@@ -258,16 +267,16 @@ mod tests {
         assert!(!driver_repeats(&model, k, from) && driver_repeats(&model, k, from + 1));
 
         let runs = 2 * LANES + 40;
-        let part = |repeats: &Repeats| {
+        let part = |copy_repeats: bool| {
             let span = Span {
                 model: &model,
                 runs,
                 groups: 0..runs.div_ceil(BLOCK),
                 seed: 5,
             };
-            run_groups(span, 2, &|_| {}, repeats).unwrap()
+            run_groups(span, 2, &|_| {}, copy_repeats).unwrap()
         };
-        let (folded, copied) = (part(&Repeats::none(&layout)), part(&repeats));
+        let (folded, copied) = (part(false), part(true));
         let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
         assert!(
             folded.dist.counts == copied.dist.counts,
