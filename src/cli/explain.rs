@@ -23,7 +23,7 @@ Examples:
 Splits the variable's monthly change in the deterministic run into the terms of its
 signal (bias, each influence, each event's pressure), jumps, self-adjustment and
 clamping; the terms add up to the actual change. Writes explain.csv and the chart
-explain.png to output/<scenario>-explain-<variable>/ unless --out is given.
+explain.png to output/<scenario>-explain-<variable>-<from>..<to>/ unless --out is given.
 
 explain.png: on top the variable's level and its target; below, each month's change
 as stacked bars of the --top largest terms (8 at most; the rest merged), positive up, negative down,

@@ -38,7 +38,7 @@ number, clipped to its valid range. The metric is computed on the deterministic 
 (other parameters at their central values) unless --runs N > 0, in which case it is the
 mean over N stochastic runs that share their random numbers across samples.
 
-Writes the table and a chart to output/<scenario>-sensitivity-<method>/:
+Writes the table and a chart to output/<scenario>-<method>-<metric>/ (e.g. baseline-oat-alignment@2030-12):
   oat     oat.csv, tornado.png   bars from the metric at central values to the metric at
                                  each parameter's low and high end, largest swing on top
   morris  morris.csv, morris.png μ* against σ, the 12 largest numbered and named in a key
