@@ -12,10 +12,9 @@
 //! run's trajectory does not depend on which block, lane or thread
 //! computed it.
 
-use rand::rngs::Xoshiro256PlusPlus;
-
+use super::rng::{LaneRngs, RunRng};
 use super::{incident, run_rng};
-use crate::model::{Draw, Incident, Model, ParamId, param::standard_normal, rule};
+use crate::model::{Draw, Model, ParamId, param::standard_normal, rule};
 
 /// What every block of one model shares, computed once: the scheduled
 /// events by month and the pressure of events dated before the start.
@@ -158,7 +157,10 @@ pub struct Block<'m> {
     /// the bound below which its first uniform means no incident
     rate_exponent: Vec<f64>,
     zero_below: Vec<f64>,
-    rngs: Vec<Xoshiro256PlusPlus>,
+    /// lanes: the first uniform of the incident process being drawn
+    first_uniform: Vec<f64>,
+    /// Each lane's generator, as rows of state words.
+    rngs: LaneRngs,
     /// [`Block::draw_normals`]' working space: the rows of variables whose
     /// noise every lane draws.
     noisy_rows: Vec<usize>,
@@ -185,7 +187,8 @@ impl<'m> Block<'m> {
             pressure: vec![0.0; model.decay_factors.len() * nv * capacity],
             rate_exponent: vec![0.0; model.incidents.len() * capacity],
             zero_below: vec![0.0; model.incidents.len() * capacity],
-            rngs: (0..capacity).map(|_| run_rng(0, 0)).collect(),
+            first_uniform: vec![0.0; capacity],
+            rngs: LaneRngs::new(capacity),
             noisy_rows: Vec::with_capacity(nv),
         }
     }
@@ -217,15 +220,15 @@ impl<'m> Block<'m> {
         self.reset(runs.len().min(self.capacity), Mode::Stochastic);
         let lanes = self.lanes;
         for (r, &run) in runs.iter().enumerate().take(lanes) {
-            let rng = &mut self.rngs[r];
-            *rng = run_rng(seed, run);
+            let mut rng = run_rng(seed, run);
             for (p, param) in self.model.params.iter().enumerate() {
                 self.params[p * lanes + r] = if param.draw == Draw::PerRun {
-                    param.sample(rng)
+                    param.sample(&mut rng)
                 } else {
                     param.central()
                 };
             }
+            self.rngs.set(r, &rng);
             if let Some(joint) = &self.model.joint {
                 let row = joint.row(joint.pick(seed, run));
                 for (id, &v) in joint.ids.iter().zip(row) {
@@ -289,7 +292,8 @@ impl<'m> Block<'m> {
                 v[k * lanes + to] = v[k * lanes + from];
             }
         });
-        self.rngs[to] = self.rngs[from].clone();
+        let rng = self.rngs.get(from);
+        self.rngs.set(to, &rng);
     }
 
     /// Makes lane `to` of this block a copy of lane `from` of `src` (a block
@@ -314,18 +318,19 @@ impl<'m> Block<'m> {
                 dst[k * lanes + to] = from_rows[k * sl + from];
             }
         }
-        self.rngs[to] = src.rngs[from].clone();
+        self.rngs.set(to, &src.rngs.get(from));
     }
 
     /// Gives lane `lane` a fresh random generator (after resampling, copies
     /// of one run must not draw the same noise).
-    pub fn reseed(&mut self, lane: usize, rng: Xoshiro256PlusPlus) {
-        self.rngs[lane] = rng;
+    pub fn reseed(&mut self, lane: usize, rng: &RunRng) {
+        self.rngs.set(lane, rng);
     }
 
-    /// Lane `lane`'s random generator.
-    pub fn lane_rng(&mut self, lane: usize) -> &mut Xoshiro256PlusPlus {
-        &mut self.rngs[lane]
+    /// Lane `lane`'s random generator as it stands: a copy, whose draws
+    /// count once it is given back with [`Block::reseed`].
+    pub fn lane_rng(&self, lane: usize) -> RunRng {
+        self.rngs.get(lane)
     }
 
     /// Recomputes what lane `lane` derives from its parameters (influence
@@ -586,37 +591,48 @@ impl<'m> Block<'m> {
         }
         let normals = &mut self.normals[..m.n_vars() * lanes];
         if !mixed {
-            for (r, rng) in self.rngs[..lanes].iter_mut().enumerate() {
-                let mut g = rng.clone();
+            for r in 0..lanes {
+                let mut rng = self.rngs.get(r);
                 for &row in &self.noisy_rows {
-                    normals[row + r] = standard_normal(&mut g);
+                    normals[row + r] = standard_normal(&mut rng);
                 }
-                *rng = g;
+                self.rngs.set(r, &rng);
             }
             return;
         }
-        for (r, rng) in self.rngs[..lanes].iter_mut().enumerate() {
+        for r in 0..lanes {
+            let mut rng = self.rngs.get(r);
             for (i, v) in m.variables.iter().enumerate() {
                 if self.params[v.noise.0 * lanes + r] != 0.0 {
-                    normals[i * lanes + r] = standard_normal(rng);
+                    normals[i * lanes + r] = standard_normal(&mut rng);
                 }
             }
+            self.rngs.set(r, &rng);
         }
     }
 
-    /// The incidents landing at month t + 1. First, for every process and
-    /// lane at once, its rate's exponent and the bound below which no
-    /// incident happens (incident.rs); then lane by lane, each lane drawing
-    /// from its own generator in the order a single run does. Kept out of
+    crate::simd::dispatch! {
+        /// See [`Block::incidents_any`].
+        #[inline(never)]
+        fn incidents(&mut self, t: usize, now: usize) => incidents_any, incidents_avx2
+    }
+
+    /// The incidents landing at month t + 1, process by process. For every
+    /// lane at once: the rate's exponent, the bound below which no incident
+    /// happens (incident.rs) and the first uniform of the lanes that bound
+    /// decides. Only the lanes left (an incident is possible: about the
+    /// rate's share of them) then go on one by one, each from where its
+    /// own stream stands. A lane draws its processes in order, so its
+    /// stream is consumed as a single run consumes it. Kept out of
     /// [`Block::step`], whose noise loop must stay small enough for the
-    /// normal sampler to be inlined.
-    #[inline(never)]
-    fn incidents(&mut self, t: usize, now: usize) {
+    /// normal sampler to be inlined; with AVX2 where the processor has it
+    /// (the same numbers).
+    #[inline(always)]
+    fn incidents_any(&mut self, t: usize, now: usize) {
         let (m, lanes) = (self.model, self.lanes);
         let nv = m.n_vars();
-        let open = |inc: &Incident| (inc.window.0..=inc.window.1).contains(&(t + 1));
         for (k, inc) in m.incidents.iter().enumerate() {
-            if !open(inc) {
+            if !(inc.window.0..=inc.window.1).contains(&(t + 1)) {
                 continue;
             }
             let exponent = &mut self.rate_exponent[k * lanes..(k + 1) * lanes];
@@ -632,30 +648,28 @@ impl<'m> Block<'m> {
             for ((b, &base), &e) in below.iter_mut().zip(base).zip(exponent.iter()) {
                 *b = incident::zero_below(base, e);
             }
-        }
-        for r in 0..lanes {
-            for (k, inc) in m.incidents.iter().enumerate() {
-                if !open(inc) {
-                    continue;
+            let first = &mut self.first_uniform[..lanes];
+            self.rngs.first_uniforms(below, first);
+            for r in 0..lanes {
+                let (below, first) = (self.zero_below[k * lanes + r], self.first_uniform[r]);
+                if below > 0.0 && first <= below {
+                    continue; // no incident, the usual case
                 }
                 let base = self.params[inc.base_rate.0 * lanes + r];
-                let (exponent, below) = (
-                    self.rate_exponent[k * lanes + r],
-                    self.zero_below[k * lanes + r],
-                );
-                let rng = &mut self.rngs[r];
-                let Some(count) = incident::count(base, exponent, below, rng) else {
-                    continue;
-                };
-                for _ in 0..count {
-                    for &(var, pid) in &inc.jumps {
-                        self.jump[var.0 * lanes + r] += m.params[pid.0].sample(rng);
-                    }
-                    for &(var, pid) in &inc.pressures {
-                        let slot = (inc.decay_class * nv + var.0) * lanes;
-                        self.pressure[slot + r] += m.params[pid.0].sample(rng);
+                let exponent = self.rate_exponent[k * lanes + r];
+                let mut rng = self.rngs.get(r);
+                if let Some(count) = incident::count_after(first, base, exponent, below, &mut rng) {
+                    for _ in 0..count {
+                        for &(var, pid) in &inc.jumps {
+                            self.jump[var.0 * lanes + r] += m.params[pid.0].sample(&mut rng);
+                        }
+                        for &(var, pid) in &inc.pressures {
+                            let slot = (inc.decay_class * nv + var.0) * lanes;
+                            self.pressure[slot + r] += m.params[pid.0].sample(&mut rng);
+                        }
                     }
                 }
+                self.rngs.set(r, &rng);
             }
         }
     }
@@ -750,6 +764,63 @@ mod tests {
                 .all(|(a, b)| a.to_bits() == b.to_bits());
             assert!(same, "month {t} differs");
         }
+    }
+
+    /// `step_any` calls the dispatched incidents, so their two copies are
+    /// compared here: an extra draw of the month's incidents in each block
+    /// must leave the same jumps, pressures and generators.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn wide_and_built_incidents_agree_bit_for_bit() {
+        if !crate::simd::avx2() {
+            return;
+        }
+        let model = crate::scenario::load("baseline", &[]).unwrap().model;
+        let schedule = Schedule::new(&model);
+        let (mut wide, mut built) = (
+            Block::new(&model, &schedule, 256),
+            Block::new(&model, &schedule, 256),
+        );
+        // A high seed-independent rate: every month some lanes take the
+        // exact path.
+        for b in [&mut wide, &mut built] {
+            b.load_runs(5, 0, 256);
+            for k in 0..model.incidents.len() {
+                for lane in 0..256 {
+                    b.set_param(lane, model.incidents[k].base_rate, 0.3);
+                }
+            }
+            b.start();
+        }
+        let size = model.n_sources() * 256;
+        let mut exact_paths = 0;
+        for t in 1..model.months() {
+            wide.step();
+            built.step();
+            let now = (t % schedule.depth) * size;
+            // SAFETY: the processor supports AVX2.
+            unsafe { wide.incidents_avx2(t, now) };
+            built.incidents_any(t, now);
+            let bits = |b: &Block<'_>| -> Vec<u64> {
+                let words = (0..256).map(|r| rand::Rng::next_u64(&mut b.lane_rng(r)));
+                b.jump
+                    .iter()
+                    .chain(&b.pressure)
+                    .map(|x| x.to_bits())
+                    .chain(words)
+                    .collect()
+            };
+            assert_eq!(bits(&wide), bits(&built), "month {t}");
+            exact_paths += built.zero_below[..256]
+                .iter()
+                .zip(&built.first_uniform)
+                .filter(|&(b, f)| f > b)
+                .count();
+        }
+        assert!(
+            exact_paths > 100,
+            "only {exact_paths} lanes took the exact path"
+        );
     }
 
     #[test]

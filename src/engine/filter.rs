@@ -237,7 +237,7 @@ pub fn filter(model: &Model, plan: &FilterPlan<'_>) -> Result<FilterOutcome, Inc
                 let moves = population_moves(model, &blocks, n, &fixed);
                 for (bi, b) in blocks.iter_mut().enumerate() {
                     for l in 0..b.lanes() {
-                        b.reseed(l, run_rng(stream, (bi * LANES + l) as u64));
+                        b.reseed(l, &run_rng(stream, (bi * LANES + l) as u64));
                         move_lane(b, l, &moves);
                     }
                 }
@@ -478,9 +478,10 @@ fn population_moves(model: &Model, blocks: &[Block<'_>], n: usize, fixed: &[Para
 pub(crate) fn move_lane(block: &mut Block<'_>, lane: usize, moves: &[Move]) {
     let a = (3.0 * DISCOUNT - 1.0) / (2.0 * DISCOUNT);
     let h = (1.0 - a * a).sqrt();
+    let mut rng = block.lane_rng(lane);
     for m in moves {
         let v = block.param(lane, m.id);
-        let e = standard_normal(block.lane_rng(lane));
+        let e = standard_normal(&mut rng);
         let moved = a * v + (1.0 - a) * m.mean + h * m.sd * e;
         let clipped = m.domain.clip(moved).clamp(m.allowed.lo, m.allowed.hi);
         block.set_param(
@@ -493,6 +494,7 @@ pub(crate) fn move_lane(block: &mut Block<'_>, lane: usize, moves: &[Move]) {
             },
         );
     }
+    block.reseed(lane, &rng);
     block.refresh_lane(lane);
 }
 
@@ -549,7 +551,7 @@ pub fn replay(
         while let Some(r) = genealogy.resamplings.get(next).filter(|r| r.month == t) {
             next += 1;
             for (lane, &slot) in lineage[next].iter().enumerate().take(block.lanes()) {
-                block.reseed(lane, run_rng(r.stream, u64::from(slot)));
+                block.reseed(lane, &run_rng(r.stream, u64::from(slot)));
                 move_lane(&mut block, lane, &r.moves);
             }
         }

@@ -61,9 +61,26 @@ pub(crate) fn zero_below(base: f64, exponent: f64) -> f64 {
 /// (the sum of its `rate_by` terms) this month, drawn from `rng` exactly
 /// as `Poisson::new(rule::incident_rate(base, exponent))` would; `None`
 /// (and nothing drawn) when no incident can happen. `below` is
-/// [`zero_below`]`(base, exponent)`.
-#[inline]
+/// [`zero_below`]`(base, exponent)`. The engine draws the first uniform
+/// of all lanes at once and calls [`count_after`]; this is the same draw
+/// for one generator.
+#[cfg(test)]
 pub(crate) fn count<R: Rng + ?Sized>(
+    base: f64,
+    exponent: f64,
+    below: f64,
+    rng: &mut R,
+) -> Option<u64> {
+    let first = if below > 0.0 { rng.random() } else { 0.0 };
+    count_after(first, base, exponent, below, rng)
+}
+
+/// [`count`] when its first uniform, `first`, was already drawn from `rng`
+/// (only where `below > 0`; elsewhere `first` is not looked at and
+/// `Poisson` draws from the start).
+#[inline]
+pub(crate) fn count_after<R: Rng + ?Sized>(
+    first: f64,
     base: f64,
     exponent: f64,
     below: f64,
@@ -71,11 +88,10 @@ pub(crate) fn count<R: Rng + ?Sized>(
 ) -> Option<u64> {
     if below > 0.0 {
         // Knuth's method, its first uniform drawn before λ is known.
-        let p: f64 = rng.random();
-        if p <= below {
+        if first <= below {
             return Some(0);
         }
-        return knuth_after(p, base, exponent, rng);
+        return knuth_after(first, base, exponent, rng);
     }
     poisson(base, exponent, rng)
 }

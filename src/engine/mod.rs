@@ -9,29 +9,31 @@ pub mod block;
 pub mod ensemble;
 pub mod filter;
 mod incident;
-
-use rand::SeedableRng;
-use rand::rngs::Xoshiro256PlusPlus;
+pub mod rng;
 
 use crate::model::{Model, ParamId};
 
 pub use block::{Block, Mode, Schedule};
+pub use rng::RunRng;
 
 /// The random generator of run `run` of an ensemble seeded with `seed`.
 /// Every word of the state mixes both the seed and the run index through
 /// SplitMix64, so the streams of different runs differ from the first draw.
-pub fn run_rng(seed: u64, run: u64) -> Xoshiro256PlusPlus {
+pub fn run_rng(seed: u64, run: u64) -> RunRng {
     let s = splitmix64(seed);
     let mut bytes = [0u8; 32];
     for (i, chunk) in bytes.chunks_exact_mut(8).enumerate() {
-        let r = splitmix64(run.wrapping_add((i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+        let r = splitmix64(run.wrapping_add((i as u64 + 1).wrapping_mul(GOLDEN_GAMMA)));
         chunk.copy_from_slice(&splitmix64(s ^ r).to_le_bytes());
     }
-    Xoshiro256PlusPlus::from_seed(bytes)
+    RunRng::from_seed(bytes)
 }
 
+/// SplitMix64's increment (2^64 divided by the golden ratio).
+const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
 fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = x.wrapping_add(GOLDEN_GAMMA);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)

@@ -15,9 +15,9 @@
 //! Each chain draws from its own generator and, for the filter, its own
 //! seeds per iteration, so the sample does not depend on the thread count.
 
+use crate::engine::RunRng;
 use nalgebra::{DMatrix, DVector};
 use rand::RngExt;
-use rand::rngs::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use super::likelihood::Method;
@@ -148,7 +148,7 @@ fn overdispersed_start(
     target: &Target<'_>,
     z0: &[f64],
     scales: &[f64],
-    rng: &mut Xoshiro256PlusPlus,
+    rng: &mut RunRng,
     next_seed: &mut impl FnMut() -> u64,
 ) -> State {
     let mut spread = 2.0;
@@ -228,7 +228,7 @@ impl Proposal {
         }
     }
 
-    fn draw(&self, rng: &mut Xoshiro256PlusPlus) -> Vec<f64> {
+    fn draw(&self, rng: &mut RunRng) -> Vec<f64> {
         let e = DVector::from_iterator(
             self.chol.nrows(),
             (0..self.chol.nrows()).map(|_| standard_normal(rng)),

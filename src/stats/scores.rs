@@ -412,11 +412,11 @@ fn kolmogorov_cdf_small(lambda: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::RunRng;
     use crate::engine::run_rng;
-    use rand::rngs::Xoshiro256PlusPlus;
     use rand_distr::{Distribution, StandardNormal};
 
-    fn normal(rng: &mut Xoshiro256PlusPlus) -> f64 {
+    fn normal(rng: &mut RunRng) -> f64 {
         StandardNormal.sample(rng)
     }
 
@@ -598,7 +598,7 @@ mod tests {
 
     /// PITs of n outcomes `truth(rng)` under the forecast `N(0, 1)` written as
     /// a mixture: 10 centers from N(0, 0.8²) dressed with sd 0.6.
-    fn mixture_pits(seed: u64, truth: impl Fn(&mut Xoshiro256PlusPlus, &[f64]) -> f64) -> Vec<f64> {
+    fn mixture_pits(seed: u64, truth: impl Fn(&mut RunRng, &[f64]) -> f64) -> Vec<f64> {
         let mut rng = run_rng(seed, 0);
         (0..4000)
             .map(|_| {
@@ -610,7 +610,7 @@ mod tests {
     }
 
     /// An outcome drawn from the mixture itself: a random center plus noise.
-    fn from_mixture(rng: &mut Xoshiro256PlusPlus, centers: &[f64]) -> f64 {
+    fn from_mixture(rng: &mut RunRng, centers: &[f64]) -> f64 {
         use rand::RngExt;
         let pick = rng.random_range(0..centers.len());
         centers[pick] + 0.6 * normal(rng)
