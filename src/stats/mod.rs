@@ -396,6 +396,9 @@ pub struct Distribution {
     /// [`Distribution::add_month`]'s working space: the histogram slot of
     /// every lane of the series being folded.
     slots: Vec<u32>,
+    /// [`Distribution::add_month`]'s working space: the regime band of
+    /// every lane (at most 64 bands, `limits::MAX_BANDS`).
+    bands: Vec<u8>,
     /// The counts of the blocks folded since the last
     /// [`Distribution::flush`], in 16 bits: a month's histograms take half
     /// the cache they would as totals. Empty until a block is folded.
@@ -414,6 +417,7 @@ impl Distribution {
             regime_counts: vec![0; layout.months * layout.bands()],
             ever: vec![0; layout.bands()],
             slots: Vec::new(),
+            bands: Vec::new(),
             recent: Vec::new(),
             recent_runs: 0,
         }
@@ -514,12 +518,24 @@ impl Distribution {
             }
         }
         if let Some(r) = &layout.regimes {
-            let nb = r.bands.len();
+            // Regimes::band_of for all lanes at once (a select per band
+            // and lane), then each band's lanes counted by comparison:
+            // counting lane by lane made most lanes wait on the previous
+            // one's increment of the same counter.
             let xs = &row[r.variable.0 * lanes..(r.variable.0 + 1) * lanes];
-            for (&x, seen) in xs.iter().zip(seen.iter_mut()) {
-                let b = r.band_of(x);
-                self.regime_counts[t * nb + b] += 1;
+            self.bands.clear();
+            self.bands.resize(lanes, 0);
+            for (i, band) in r.bands.iter().enumerate() {
+                for (b, &x) in self.bands.iter_mut().zip(xs) {
+                    *b = if x >= band.lo { i as u8 } else { *b };
+                }
+            }
+            for (seen, &b) in seen.iter_mut().zip(&self.bands) {
                 *seen |= 1 << b;
+            }
+            let nb = r.bands.len();
+            for (i, count) in self.regime_counts[t * nb..(t + 1) * nb].iter_mut().enumerate() {
+                *count += self.bands.iter().filter(|&&b| b == i as u8).count() as u64;
             }
         }
     }
@@ -843,6 +859,51 @@ mod tests {
         db.flush();
         assert_eq!(dw.counts, db.counts);
         assert!(dw.min == db.min && dw.max == db.max);
+    }
+
+    /// Regime counts and the bands each run ever entered, folded a block
+    /// at a time, equal those of the runs added one by one: values on the
+    /// band edges, below the first band's bound, NaN and infinite.
+    #[test]
+    fn block_regime_counts_equal_run_by_run() {
+        use crate::model::{Band, Regimes, VarId};
+        let band = |lo: f64, hi: f64| Band {
+            name: format!("from {lo}"),
+            lo,
+            hi,
+            colour: None,
+        };
+        let regimes = Regimes {
+            variable: VarId(1),
+            bands: vec![band(0.2, 0.4), band(0.4, 0.7), band(0.7, f64::INFINITY)],
+        };
+        let (months, lanes) = (4, 200);
+        let l = Layout::from_bounds(months, vec![(0.0, 1.0); 2], Some(regimes));
+        let value = |t: usize, r: usize| match (r + t) % 9 {
+            0 => f64::NAN,
+            1 => 0.4,
+            2 => 0.7,
+            3 => f64::INFINITY,
+            4 => -1.0,
+            k => ((r * 31 + t * 17) % 100) as f64 / 100.0 + k as f64 * 1e-3,
+        };
+        let rows: Vec<Vec<f64>> = (0..months)
+            .map(|t| (0..2 * lanes).map(|k| value(t, k % lanes)).collect())
+            .collect();
+        let mut folded = Distribution::new(&l);
+        let mut seen = vec![0; lanes];
+        for (t, row) in rows.iter().enumerate() {
+            folded.add_month(&l, t, row, lanes, &mut seen, &[false; 2]);
+        }
+        folded.finish_lanes(&seen);
+        let mut one_by_one = Distribution::new(&l);
+        for r in 0..lanes {
+            let run: Vec<f64> = (0..months).flat_map(|t| [value(t, r); 2]).collect();
+            one_by_one.add_run(&l, &run);
+        }
+        assert_eq!(folded.regime_counts, one_by_one.regime_counts);
+        assert_eq!(folded.ever, one_by_one.ever);
+        assert!(folded.regime_counts.iter().all(|&c| c > 0));
     }
 
     fn layout(series: usize, months: usize) -> Layout {
