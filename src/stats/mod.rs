@@ -534,7 +534,10 @@ impl Distribution {
                 *seen |= 1 << b;
             }
             let nb = r.bands.len();
-            for (i, count) in self.regime_counts[t * nb..(t + 1) * nb].iter_mut().enumerate() {
+            for (i, count) in self.regime_counts[t * nb..(t + 1) * nb]
+                .iter_mut()
+                .enumerate()
+            {
                 *count += self.bands.iter().filter(|&&b| b == i as u8).count() as u64;
             }
         }
