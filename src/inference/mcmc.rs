@@ -15,7 +15,6 @@
 //! Each chain draws from its own generator and, for the filter, its own
 //! seeds per iteration, so the sample does not depend on the thread count.
 
-use crate::engine::RunRng;
 use nalgebra::{DMatrix, DVector};
 use rand::RngExt;
 use rayon::prelude::*;
@@ -23,7 +22,7 @@ use rayon::prelude::*;
 use super::likelihood::Method;
 use super::map::Target;
 use super::{coordinates, log_prior, values};
-use crate::engine::run_rng;
+use crate::engine::{RunRng, run_rng};
 use crate::model::param::standard_normal;
 
 /// How long and how many chains.

@@ -412,8 +412,7 @@ fn kolmogorov_cdf_small(lambda: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::RunRng;
-    use crate::engine::run_rng;
+    use crate::engine::{RunRng, run_rng};
     use rand_distr::{Distribution, StandardNormal};
 
     fn normal(rng: &mut RunRng) -> f64 {
