@@ -153,11 +153,11 @@ pub struct Block<'m> {
     normals: Vec<f64>,
     /// decay classes × variables × lanes: the pressure currently applied
     pressure: Vec<f64>,
-    /// incidents × lanes: this month's `rate_by` sum of each process, and
-    /// the bound below which its first uniform means no incident
+    /// lanes, for the incident process being drawn: its `rate_by` sum,
+    /// the bound below which its first uniform means no incident, and
+    /// that uniform
     rate_exponent: Vec<f64>,
     zero_below: Vec<f64>,
-    /// lanes: the first uniform of the incident process being drawn
     first_uniform: Vec<f64>,
     /// Each lane's generator, as rows of state words.
     rngs: LaneRngs,
@@ -185,8 +185,8 @@ impl<'m> Block<'m> {
             jump: vec![0.0; nv * capacity],
             normals: vec![0.0; nv * capacity],
             pressure: vec![0.0; model.decay_factors.len() * nv * capacity],
-            rate_exponent: vec![0.0; model.incidents.len() * capacity],
-            zero_below: vec![0.0; model.incidents.len() * capacity],
+            rate_exponent: vec![0.0; capacity],
+            zero_below: vec![0.0; capacity],
             first_uniform: vec![0.0; capacity],
             rngs: LaneRngs::new(capacity),
             noisy_rows: Vec::with_capacity(nv),
@@ -631,11 +631,11 @@ impl<'m> Block<'m> {
     fn incidents_any(&mut self, t: usize, now: usize) {
         let (m, lanes) = (self.model, self.lanes);
         let nv = m.n_vars();
-        for (k, inc) in m.incidents.iter().enumerate() {
+        for inc in &m.incidents {
             if !(inc.window.0..=inc.window.1).contains(&(t + 1)) {
                 continue;
             }
-            let exponent = &mut self.rate_exponent[k * lanes..(k + 1) * lanes];
+            let exponent = &mut self.rate_exponent[..lanes];
             exponent.fill(0.0);
             for &(src, w) in &inc.rate_by {
                 let x = &self.rows[now + src.0 * lanes..now + (src.0 + 1) * lanes];
@@ -644,19 +644,19 @@ impl<'m> Block<'m> {
                 }
             }
             let base = &self.params[inc.base_rate.0 * lanes..(inc.base_rate.0 + 1) * lanes];
-            let below = &mut self.zero_below[k * lanes..(k + 1) * lanes];
+            let below = &mut self.zero_below[..lanes];
             for ((b, &base), &e) in below.iter_mut().zip(base).zip(exponent.iter()) {
                 *b = incident::zero_below(base, e);
             }
             let first = &mut self.first_uniform[..lanes];
             self.rngs.first_uniforms(below, first);
             for r in 0..lanes {
-                let (below, first) = (self.zero_below[k * lanes + r], self.first_uniform[r]);
+                let (below, first) = (self.zero_below[r], self.first_uniform[r]);
                 if below > 0.0 && first <= below {
                     continue; // no incident, the usual case
                 }
                 let base = self.params[inc.base_rate.0 * lanes + r];
-                let exponent = self.rate_exponent[k * lanes + r];
+                let exponent = self.rate_exponent[r];
                 let mut rng = self.rngs.get(r);
                 if let Some(count) = incident::count_after(first, base, exponent, below, &mut rng) {
                     for _ in 0..count {

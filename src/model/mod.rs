@@ -137,6 +137,19 @@ impl Regimes {
         }
         idx
     }
+
+    /// [`Regimes::band_of`] of every value of `xs`, into `out`: the same
+    /// rule written as one select per band over all values, which
+    /// vectorises (ensembles fold a block of runs at a time).
+    pub fn bands_of(&self, xs: &[f64], out: &mut [u8]) {
+        debug_assert!(self.bands.len() <= usize::from(u8::MAX) + 1);
+        out.fill(0);
+        for (i, b) in self.bands.iter().enumerate() {
+            for (o, &x) in out.iter_mut().zip(xs) {
+                *o = if x >= b.lo { i as u8 } else { *o };
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -518,18 +518,12 @@ impl Distribution {
             }
         }
         if let Some(r) = &layout.regimes {
-            // Regimes::band_of for all lanes at once (a select per band
-            // and lane), then each band's lanes counted by comparison:
-            // counting lane by lane made most lanes wait on the previous
-            // one's increment of the same counter.
+            // The bands of all lanes at once, then each band's lanes
+            // counted by comparison: counting lane by lane made most lanes
+            // wait on the previous one's increment of the same counter.
             let xs = &row[r.variable.0 * lanes..(r.variable.0 + 1) * lanes];
-            self.bands.clear();
             self.bands.resize(lanes, 0);
-            for (i, band) in r.bands.iter().enumerate() {
-                for (b, &x) in self.bands.iter_mut().zip(xs) {
-                    *b = if x >= band.lo { i as u8 } else { *b };
-                }
-            }
+            r.bands_of(xs, &mut self.bands[..lanes]);
             for (seen, &b) in seen.iter_mut().zip(&self.bands) {
                 *seen |= 1 << b;
             }
