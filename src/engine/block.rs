@@ -574,7 +574,8 @@ impl<'m> Block<'m> {
     /// This month's standard normal draws of every lane whose noise is not
     /// zero, each lane drawing in variable order from its own generator.
     /// When every lane of the block draws for every noisy variable (the
-    /// usual case), the loop is a plain one over lanes and rows.
+    /// usual case), the draws are a plain loop over lanes and rows, run 16
+    /// lanes at a time where the processor allows (normals.rs).
     #[inline(never)]
     fn draw_normals(&mut self) {
         let (m, lanes) = (self.model, self.lanes);
@@ -591,13 +592,7 @@ impl<'m> Block<'m> {
         }
         let normals = &mut self.normals[..m.n_vars() * lanes];
         if !mixed {
-            for r in 0..lanes {
-                let mut rng = self.rngs.get(r);
-                for &row in &self.noisy_rows {
-                    normals[row + r] = standard_normal(&mut rng);
-                }
-                self.rngs.set(r, &rng);
-            }
+            self.rngs.standard_normals(lanes, &self.noisy_rows, normals);
             return;
         }
         for r in 0..lanes {

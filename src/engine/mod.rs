@@ -9,6 +9,7 @@ pub mod block;
 pub mod ensemble;
 pub mod filter;
 mod incident;
+mod normals;
 pub mod rng;
 
 use crate::model::{Model, ParamId};

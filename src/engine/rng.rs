@@ -41,6 +41,18 @@ impl RunRng {
     }
 }
 
+impl RunRng {
+    /// The generator whose state is `s` (a state read off with
+    /// [`RunRng::state`]).
+    pub(crate) fn from_state(s: [u64; 4]) -> Self {
+        RunRng { s }
+    }
+
+    pub(crate) fn state(&self) -> &[u64; 4] {
+        &self.s
+    }
+}
+
 /// One step of xoshiro256++: the output word, and the state moved on.
 #[inline(always)]
 fn advance(s: &mut [u64; 4]) -> u64 {
@@ -99,6 +111,15 @@ impl LaneRngs {
             capacity,
             words: vec![0; 4 * capacity],
         }
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The rows of state words (word `w` of lane `r` at `w * capacity + r`).
+    pub(crate) fn words_mut(&mut self) -> &mut [u64] {
+        &mut self.words
     }
 
     /// Lane `lane`'s generator: a copy, to be given back with
