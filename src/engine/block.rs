@@ -149,6 +149,9 @@ pub struct Block<'m> {
     /// variables × lanes
     signal: Vec<f64>,
     jump: Vec<f64>,
+    /// Whether `jump` holds anything but zeros (most months no event or
+    /// incident lands, and the rows need no clearing).
+    jumped: bool,
     /// variables × lanes: this month's standard normal draws
     normals: Vec<f64>,
     /// decay classes × variables × lanes: the pressure currently applied
@@ -159,6 +162,8 @@ pub struct Block<'m> {
     rate_exponent: Vec<f64>,
     zero_below: Vec<f64>,
     first_uniform: Vec<f64>,
+    /// lanes: [`Block::equilibrium_biases`]' sum of a variable's influences
+    rest: Vec<f64>,
     /// Each lane's generator, as rows of state words.
     rngs: LaneRngs,
     /// [`Block::draw_normals`]' working space: the rows of variables whose
@@ -183,11 +188,13 @@ impl<'m> Block<'m> {
             rows: vec![0.0; schedule.depth * ns * capacity],
             signal: vec![0.0; nv * capacity],
             jump: vec![0.0; nv * capacity],
+            jumped: false,
             normals: vec![0.0; nv * capacity],
             pressure: vec![0.0; model.decay_factors.len() * nv * capacity],
             rate_exponent: vec![0.0; capacity],
             zero_below: vec![0.0; capacity],
             first_uniform: vec![0.0; capacity],
+            rest: vec![0.0; capacity],
             rngs: LaneRngs::new(capacity),
             noisy_rows: Vec::with_capacity(nv),
         }
@@ -374,6 +381,7 @@ impl<'m> Block<'m> {
         let pressure_len = m.decay_factors.len() * nv * lanes;
         self.pressure[..pressure_len].fill(0.0);
         self.jump[..nv * lanes].fill(0.0);
+        self.jumped = false;
         self.apply_events(0);
         for &(slot, pid, fade) in &self.schedule.early_pressure {
             for r in 0..lanes {
@@ -396,41 +404,66 @@ impl<'m> Block<'m> {
     /// so that its initial value is its target: the signal the initial
     /// state gives it (every source at its initial value, drivers at the
     /// start month; no events, no pressure) plus the bias maps to the
-    /// initial value through the response.
+    /// initial value through the response. Each lane sums its influences
+    /// in influence order, as a single run does, over whole rows of lanes.
     fn equilibrium_biases(&mut self) {
         let (m, lanes) = (self.model, self.lanes);
         let nv = m.n_vars();
-        let initial = |params: &[f64], rows: &[f64], s: usize, r: usize| {
+        // The variables' initial values without the jumps of events at the
+        // start, in `signal` (free until the first step).
+        for (i, v) in m.variables.iter().enumerate() {
+            let from = &self.params[v.initial.0 * lanes..(v.initial.0 + 1) * lanes];
+            for (x, &p) in self.signal[i * lanes..(i + 1) * lanes].iter_mut().zip(from) {
+                *x = p.clamp(v.min, v.max);
+            }
+        }
+        let (initial, rows) = (&self.signal, &self.rows);
+        let source = |s: usize| {
+            let at = (s % nv) * lanes;
             if s < nv {
-                let v = &m.variables[s];
-                params[v.initial.0 * lanes + r].clamp(v.min, v.max)
+                &initial[at..at + lanes]
             } else {
-                rows[s * lanes + r]
+                &rows[s * lanes..(s + 1) * lanes]
             }
         };
         for (i, v) in m.variables.iter().enumerate() {
             if !v.equilibrium {
                 continue;
             }
-            for r in 0..lanes {
-                let x0 = initial(&self.params, &self.rows, i, r);
-                let mut rest = 0.0;
-                for (k, f) in m.influences.iter().enumerate() {
-                    if f.target.0 == i {
-                        let by =
-                            f.by.map_or(1.0, |b| initial(&self.params, &self.rows, b.0, r));
-                        rest += self.weights[k * lanes + r]
-                            * initial(&self.params, &self.rows, f.source.0, r)
-                            * by;
+            let rest = &mut self.rest[..lanes];
+            rest.fill(0.0);
+            for (k, f) in m.influences.iter().enumerate() {
+                if f.target.0 != i {
+                    continue;
+                }
+                let w = &self.weights[k * lanes..(k + 1) * lanes];
+                let x = source(f.source.0);
+                match f.by {
+                    None => {
+                        for ((rest, w), x) in rest.iter_mut().zip(w).zip(x) {
+                            *rest += w * x;
+                        }
+                    }
+                    Some(b) => {
+                        let y = source(b.0);
+                        for (((rest, w), x), y) in rest.iter_mut().zip(w).zip(x).zip(y) {
+                            *rest += w * x * y;
+                        }
                     }
                 }
-                self.params[v.bias.0 * lanes + r] = rule::signal_for(v, x0) - rest;
+            }
+            let x0 = &initial[i * lanes..(i + 1) * lanes];
+            let bias = &mut self.params[v.bias.0 * lanes..(v.bias.0 + 1) * lanes];
+            for ((b, &x0), &rest) in bias.iter_mut().zip(x0).zip(rest.iter()) {
+                *b = rule::signal_for(v, x0) - rest;
             }
         }
     }
 
     /// The drivers' values of month `month` into that month's row: the
-    /// path, plus the run's offset from `offset_from` on, clamped.
+    /// path, plus the run's offset from `offset_from` on, clamped (inlined,
+    /// so that the step's AVX2 copy has its own).
+    #[inline(always)]
     fn fill_drivers(&mut self, month: usize) {
         let (m, lanes) = (self.model, self.lanes);
         let (nv, ns) = (m.n_vars(), m.n_sources());
@@ -458,6 +491,7 @@ impl<'m> Block<'m> {
         let nv = m.n_vars();
         for &e in self.schedule.events_at(month) {
             let ev = &m.events[e];
+            self.jumped |= !ev.jumps.is_empty();
             for &(var, pid) in &ev.jumps {
                 for r in 0..lanes {
                     self.jump[var.0 * lanes + r] += self.params[pid.0 * lanes + r];
@@ -551,7 +585,10 @@ impl<'m> Block<'m> {
                 .iter_mut()
                 .for_each(|p| *p *= d);
         }
-        self.jump[..nv * lanes].fill(0.0);
+        if self.jumped {
+            self.jump[..nv * lanes].fill(0.0);
+            self.jumped = false;
+        }
         self.apply_events(t + 1);
         if stochastic {
             self.incidents(t, now);
@@ -654,6 +691,7 @@ impl<'m> Block<'m> {
                 let exponent = self.rate_exponent[r];
                 let mut rng = self.rngs.get(r);
                 if let Some(count) = incident::count_after(first, base, exponent, below, &mut rng) {
+                    self.jumped |= count > 0 && !inc.jumps.is_empty();
                     for _ in 0..count {
                         for &(var, pid) in &inc.jumps {
                             self.jump[var.0 * lanes + r] += m.params[pid.0].sample(&mut rng);
