@@ -169,6 +169,9 @@ pub struct Block<'m> {
     /// [`Block::draw_normals`]' working space: the rows of variables whose
     /// noise every lane draws.
     noisy_rows: Vec<usize>,
+    /// Whether `noisy_rows` is up to date, and if so whether some variable
+    /// mixes lanes with and without noise; `None` once parameters changed.
+    noise_plan: Option<bool>,
 }
 
 impl<'m> Block<'m> {
@@ -197,6 +200,7 @@ impl<'m> Block<'m> {
             rest: vec![0.0; capacity],
             rngs: LaneRngs::new(capacity),
             noisy_rows: Vec::with_capacity(nv),
+            noise_plan: None,
         }
     }
 
@@ -256,6 +260,7 @@ impl<'m> Block<'m> {
     }
 
     fn reset(&mut self, lanes: usize, mode: Mode) {
+        self.noise_plan = None;
         self.lanes = lanes;
         self.mode = mode;
         self.month = 0;
@@ -263,6 +268,7 @@ impl<'m> Block<'m> {
 
     /// Sets parameter `id` of lane `lane` (before [`Block::start`]).
     pub fn set_param(&mut self, lane: usize, id: ParamId, value: f64) {
+        self.noise_plan = None;
         self.params[id.0 * self.lanes + lane] = value;
     }
 
@@ -293,6 +299,7 @@ impl<'m> Block<'m> {
     /// particle filter (between two months, inside [`Block::run`]'s hook):
     /// from here on `to` continues exactly as `from` would.
     pub fn copy_lane(&mut self, from: usize, to: usize) {
+        self.noise_plan = None;
         let lanes = self.lanes;
         for_each_lane_row(self, |v, rows| {
             for k in 0..rows {
@@ -306,6 +313,7 @@ impl<'m> Block<'m> {
     /// Makes lane `to` of this block a copy of lane `from` of `src` (a block
     /// of the same model with the same number of lanes).
     pub fn copy_lane_from(&mut self, to: usize, src: &Block<'_>, from: usize) {
+        self.noise_plan = None;
         let (lanes, sl) = (self.lanes, src.lanes);
         let m = self.model;
         let depth = self.schedule.depth;
@@ -366,6 +374,7 @@ impl<'m> Block<'m> {
         let (m, lanes) = (self.model, self.lanes);
         let nv = m.n_vars();
         self.month = 0;
+        self.noise_plan = None;
         for (k, f) in m.influences.iter().enumerate() {
             let (dst, src) = (k * lanes, f.weight.0 * lanes);
             for r in 0..lanes {
@@ -616,17 +625,14 @@ impl<'m> Block<'m> {
     #[inline(never)]
     fn draw_normals(&mut self) {
         let (m, lanes) = (self.model, self.lanes);
-        self.noisy_rows.clear();
-        let mut mixed = false;
-        for (i, v) in m.variables.iter().enumerate() {
-            let noise = &self.params[v.noise.0 * lanes..(v.noise.0 + 1) * lanes];
-            let zeros = noise.iter().filter(|&&n| n == 0.0).count();
-            if zeros == 0 {
-                self.noisy_rows.push(i * lanes);
-            } else if zeros < lanes {
-                mixed = true;
+        let mixed = match self.noise_plan {
+            Some(mixed) => mixed,
+            None => {
+                let mixed = self.plan_noise();
+                self.noise_plan = Some(mixed);
+                mixed
             }
-        }
+        };
         let normals = &mut self.normals[..m.n_vars() * lanes];
         if !mixed {
             self.rngs.standard_normals(lanes, &self.noisy_rows, normals);
@@ -641,6 +647,26 @@ impl<'m> Block<'m> {
             }
             self.rngs.set(r, &rng);
         }
+    }
+
+    /// Finds the rows of the variables every lane draws noise for, and
+    /// whether some variable has lanes that draw and lanes that do not.
+    /// The answer holds until a lane's parameters change: it is kept in
+    /// `noise_plan` and cleared by whatever changes them.
+    fn plan_noise(&mut self) -> bool {
+        let (m, lanes) = (self.model, self.lanes);
+        self.noisy_rows.clear();
+        let mut mixed = false;
+        for (i, v) in m.variables.iter().enumerate() {
+            let noise = &self.params[v.noise.0 * lanes..(v.noise.0 + 1) * lanes];
+            let zeros = noise.iter().filter(|&&n| n == 0.0).count();
+            if zeros == 0 {
+                self.noisy_rows.push(i * lanes);
+            } else if zeros < lanes {
+                mixed = true;
+            }
+        }
+        mixed
     }
 
     crate::simd::dispatch! {
