@@ -471,7 +471,7 @@ impl<'m> Block<'m> {
 
     /// The drivers' values of month `month` into that month's row: the
     /// path, plus the run's offset from `offset_from` on, clamped (inlined,
-    /// so that the step's AVX2 copy has its own).
+    /// so that the step's wide copies have their own).
     #[inline(always)]
     fn fill_drivers(&mut self, month: usize) {
         let (m, lanes) = (self.model, self.lanes);
@@ -516,9 +516,9 @@ impl<'m> Block<'m> {
     }
 
     crate::simd::dispatch! {
-        /// Advances every run by one month (with AVX2 where the processor
-        /// has it: the same bits).
-        pub fn step(&mut self) => step_any, step_avx2
+        /// Advances every run by one month (with AVX2 or AVX-512 where the
+        /// processor has it: the same bits).
+        pub fn step(&mut self) => step_any, step_avx2, step_avx512
     }
 
     /// [`Block::step`] for whatever vector width it is compiled with.
@@ -672,7 +672,7 @@ impl<'m> Block<'m> {
     crate::simd::dispatch! {
         /// See [`Block::incidents_any`].
         #[inline(never)]
-        fn incidents(&mut self, t: usize, now: usize) => incidents_any, incidents_avx2
+        fn incidents(&mut self, t: usize, now: usize) => incidents_any, incidents_avx2, incidents_avx512
     }
 
     /// The incidents landing at month t + 1, process by process. For every
@@ -683,7 +683,7 @@ impl<'m> Block<'m> {
     /// own stream stands. A lane draws its processes in order, so its
     /// stream is consumed as a single run consumes it. Kept out of
     /// [`Block::step`], whose noise loop must stay small enough for the
-    /// normal sampler to be inlined; with AVX2 where the processor has it
+    /// normal sampler to be inlined; with wider vectors where the processor has them
     /// (the same numbers).
     #[inline(always)]
     fn incidents_any(&mut self, t: usize, now: usize) {
@@ -799,87 +799,94 @@ mod tests {
         );
     }
 
-    /// The AVX2 copy of the step (taken where the processor has it) and the
-    /// step as built give the same bits, month by month, for a full block.
+    /// Every copy of the step this processor runs (AVX2, AVX-512) gives the
+    /// bits of the step as built, month by month, for a full block.
     #[test]
     fn wide_and_built_steps_agree_bit_for_bit() {
         let model = crate::scenario::load("baseline", &[]).unwrap().model;
         let schedule = Schedule::new(&model);
-        let (mut wide, mut built) = (
-            Block::new(&model, &schedule, 256),
-            Block::new(&model, &schedule, 256),
-        );
-        wide.load_runs(11, 0, 256);
-        built.load_runs(11, 0, 256);
-        wide.start();
-        built.start();
-        for t in 1..model.months() {
-            wide.step();
-            built.step_any();
-            let same = wide
-                .row(t)
-                .iter()
-                .zip(built.row(t))
-                .all(|(a, b)| a.to_bits() == b.to_bits());
-            assert!(same, "month {t} differs");
+        let months = |width| {
+            crate::simd::forced(width, || {
+                let mut block = Block::new(&model, &schedule, 256);
+                block.load_runs(11, 0, 256);
+                block.start();
+                let mut rows = Vec::new();
+                for t in 1..model.months() {
+                    block.step();
+                    rows.push(block.row(t).iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+                }
+                rows
+            })
+        };
+        let built = months(crate::simd::Width::Built);
+        for width in crate::simd::supported() {
+            for (t, (a, b)) in months(width).iter().zip(&built).enumerate() {
+                assert!(a == b, "{width:?}: month {} differs", t + 1);
+            }
         }
     }
 
-    /// `step_any` calls the dispatched incidents, so their two copies are
-    /// compared here: an extra draw of the month's incidents in each block
-    /// must leave the same jumps, pressures and generators.
-    #[cfg(target_arch = "x86_64")]
+    /// The copies of the incidents' draw (AVX2, AVX-512, where the
+    /// processor has them) against the draw as built: an extra draw of the
+    /// month's incidents in each block must leave the same jumps,
+    /// pressures and generators.
     #[test]
     fn wide_and_built_incidents_agree_bit_for_bit() {
-        if !crate::simd::avx2() {
+        use crate::simd::{Width, forced, supported};
+        let widths: Vec<Width> = supported()
+            .into_iter()
+            .filter(|&w| w > Width::Built)
+            .collect();
+        if widths.is_empty() {
             return;
         }
         let model = crate::scenario::load("baseline", &[]).unwrap().model;
         let schedule = Schedule::new(&model);
-        let (mut wide, mut built) = (
-            Block::new(&model, &schedule, 256),
-            Block::new(&model, &schedule, 256),
-        );
-        // A high seed-independent rate: every month some lanes take the
-        // exact path.
-        for b in [&mut wide, &mut built] {
-            b.load_runs(5, 0, 256);
-            for k in 0..model.incidents.len() {
-                for lane in 0..256 {
-                    b.set_param(lane, model.incidents[k].base_rate, 0.3);
-                }
-            }
-            b.start();
-        }
         let size = model.n_sources() * 256;
-        let mut exact_paths = 0;
-        for t in 1..model.months() {
-            wide.step();
-            built.step();
-            let now = (t % schedule.depth) * size;
-            // SAFETY: the processor supports AVX2.
-            unsafe { wide.incidents_avx2(t, now) };
-            built.incidents_any(t, now);
-            let bits = |b: &Block<'_>| -> Vec<u64> {
-                let words = (0..256).map(|r| rand::Rng::next_u64(&mut b.lane_rng(r)));
-                b.jump
-                    .iter()
-                    .chain(&b.pressure)
-                    .map(|x| x.to_bits())
-                    .chain(words)
-                    .collect()
-            };
-            assert_eq!(bits(&wide), bits(&built), "month {t}");
-            exact_paths += built.zero_below[..256]
+        let bits = |b: &Block<'_>| -> Vec<u64> {
+            let words = (0..256).map(|r| rand::Rng::next_u64(&mut b.lane_rng(r)));
+            b.jump
                 .iter()
-                .zip(&built.first_uniform)
-                .filter(|&(b, f)| f > b)
-                .count();
+                .chain(&b.pressure)
+                .map(|x| x.to_bits())
+                .chain(words)
+                .collect()
+        };
+        for width in widths {
+            let (mut wide, mut built) = (
+                Block::new(&model, &schedule, 256),
+                Block::new(&model, &schedule, 256),
+            );
+            // A high seed-independent rate: every month some lanes take
+            // the exact path.
+            for b in [&mut wide, &mut built] {
+                b.load_runs(5, 0, 256);
+                for k in 0..model.incidents.len() {
+                    for lane in 0..256 {
+                        b.set_param(lane, model.incidents[k].base_rate, 0.3);
+                    }
+                }
+                b.start();
+            }
+            let mut exact_paths = 0;
+            for t in 1..model.months() {
+                wide.step();
+                built.step();
+                let now = (t % schedule.depth) * size;
+                forced(width, || wide.incidents(t, now));
+                built.incidents_any(t, now);
+                assert_eq!(bits(&wide), bits(&built), "{width:?}, month {t}");
+                exact_paths += built.zero_below[..256]
+                    .iter()
+                    .zip(&built.first_uniform)
+                    .filter(|&(b, f)| f > b)
+                    .count();
+            }
+            assert!(
+                exact_paths > 100,
+                "only {exact_paths} lanes took the exact path"
+            );
         }
-        assert!(
-            exact_paths > 100,
-            "only {exact_paths} lanes took the exact path"
-        );
     }
 
     #[test]

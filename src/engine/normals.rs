@@ -192,7 +192,7 @@ impl LaneRngs {
     /// The caller has checked `lanes` and `rows` against the capacity and
     /// `out`.
     fn wide_normals(&mut self, lanes: usize, rows: &[usize], out: &mut [f64]) -> usize {
-        if !std::arch::is_x86_feature_detected!("avx512f") {
+        if crate::simd::width() < crate::simd::Width::Avx512 {
             return 0;
         }
         let Some(layers) = Layers::get() else {
@@ -360,10 +360,9 @@ mod tests {
                 assert_eq!(&rngs.get(r), g, "round {round}, lane {r}");
             }
         }
-        // Where the processor has AVX-512F, the wide path drew the first
+        // Where the processor has AVX-512, the wide path drew the first
         // 96 lanes (so the comparison above tested it).
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512f") {
+        if crate::simd::supported().contains(&crate::simd::Width::Avx512) {
             assert_eq!(rngs.wide_normals(lanes, &rows, &mut out), 96);
         }
         // About 1 % of 900,000 draws failed the fast test: the scalar path

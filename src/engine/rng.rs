@@ -143,10 +143,10 @@ impl LaneRngs {
     crate::simd::dispatch! {
         /// Each lane `r < draw.len()` with `draw[r] > 0` draws a uniform
         /// into `first[r]`, as `random::<f64>()` would; the other lanes'
-        /// generators do not move (with AVX2 where the processor has it:
-        /// the same numbers).
+        /// generators do not move (with wider vectors where the processor
+        /// has them: the same numbers).
         pub fn first_uniforms(&mut self, draw: &[f64], first: &mut [f64])
-            => first_uniforms_any, first_uniforms_avx2
+            => first_uniforms_any, first_uniforms_avx2, first_uniforms_avx512
     }
 
     /// [`LaneRngs::first_uniforms`] for whatever vector width it is
@@ -218,46 +218,39 @@ mod tests {
         }
     }
 
+    /// Every copy this processor runs (as built, AVX2, AVX-512).
     #[test]
     fn first_uniforms_draw_as_single_generators_and_skip_the_others() {
-        let (capacity, lanes) = (13, 11);
-        let mut rngs = LaneRngs::new(capacity);
-        let mut single: Vec<RunRng> = (0..lanes as u64)
-            .map(|k| RunRng::from_seed(seed(k)))
-            .collect();
-        for (r, g) in single.iter().enumerate() {
-            rngs.set(r, g);
-        }
-        let mut first = vec![0.0; lanes];
-        for round in 0..20 {
-            // Lanes drawing or not change from round to round; a bound of
-            // zero or NaN does not draw.
-            let draw: Vec<f64> = (0..lanes)
-                .map(|r| match (r + round) % 4 {
-                    0 => 0.0,
-                    1 => f64::NAN,
-                    _ => 0.5,
-                })
+        // 37 lanes: whole vectors and a remainder at every width.
+        let (capacity, lanes) = (41, 37);
+        for width in crate::simd::supported() {
+            let mut rngs = LaneRngs::new(capacity);
+            let mut single: Vec<RunRng> = (0..lanes as u64)
+                .map(|k| RunRng::from_seed(seed(k)))
                 .collect();
-            rngs.first_uniforms(&draw, &mut first);
-            for (r, g) in single.iter_mut().enumerate() {
-                if draw[r] > 0.0 {
-                    assert_eq!(first[r], g.random::<f64>(), "round {round}, lane {r}");
-                }
-                assert_eq!(&rngs.get(r), g);
+            for (r, g) in single.iter().enumerate() {
+                rngs.set(r, g);
             }
-        }
-        #[cfg(target_arch = "x86_64")]
-        if crate::simd::avx2() {
-            let mut other = LaneRngs::new(capacity);
-            other.words.copy_from_slice(&rngs.words);
-            let draw: Vec<f64> = (0..lanes).map(|r| (r % 3) as f64).collect();
-            let mut plain = vec![0.0; lanes];
-            // SAFETY: the processor supports AVX2.
-            unsafe { rngs.first_uniforms_avx2(&draw, &mut first) };
-            other.first_uniforms_any(&draw, &mut plain);
-            assert_eq!(first, plain);
-            assert_eq!(rngs.words, other.words);
+            let mut first = vec![0.0; lanes];
+            for round in 0..20 {
+                // Lanes drawing or not change from round to round; a bound
+                // of zero or NaN does not draw.
+                let draw: Vec<f64> = (0..lanes)
+                    .map(|r| match (r + round) % 4 {
+                        0 => 0.0,
+                        1 => f64::NAN,
+                        _ => 0.5,
+                    })
+                    .collect();
+                crate::simd::forced(width, || rngs.first_uniforms(&draw, &mut first));
+                for (r, g) in single.iter_mut().enumerate() {
+                    if draw[r] > 0.0 {
+                        let want = g.random::<f64>();
+                        assert_eq!(first[r], want, "{width:?}, round {round}, lane {r}");
+                    }
+                    assert_eq!(&rngs.get(r), g);
+                }
+            }
         }
     }
 }

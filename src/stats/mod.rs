@@ -256,7 +256,7 @@ impl<const G: usize> GroupedMoments<G> {
         /// hold the groups interleaved, leaving out the series `skip`
         /// marks; `inv[r]` is 1 / (r + 1).
         pub fn add_month(&mut self, t: usize, row: &[f64], lanes: usize, inv: &[f64],
-            skip: &[bool]) => add_month_any, add_month_avx2
+            skip: &[bool]) => add_month_any, add_month_avx2, add_month_avx512
     }
 
     /// [`GroupedMoments::add_month`] for whatever vector width it is
@@ -460,7 +460,7 @@ impl Distribution {
         /// the end. Series `skip` marks are left out (repeated cells, filled
         /// in at the end).
         pub fn add_month(&mut self, layout: &Layout, t: usize, row: &[f64], lanes: usize,
-            seen: &mut [u64], skip: &[bool]) => add_month_any, add_month_avx2
+            seen: &mut [u64], skip: &[bool]) => add_month_any, add_month_avx2, add_month_avx512
     }
 
     /// [`Distribution::add_month`] for whatever vector width it is compiled
@@ -857,39 +857,45 @@ mod tests {
         }
     }
 
-    /// The AVX2 copies of the folds (taken where the processor has them)
-    /// and the folds as built give the same bits.
+    /// Every copy of the folds this processor runs (AVX2, AVX-512) gives
+    /// the bits of the folds as built.
     #[test]
     fn wide_and_built_folds_agree_bit_for_bit() {
+        use crate::simd::{Width, forced, supported};
         const G: usize = 4;
         let (series, months, lanes) = (5, 3, 256);
         let l = layout(series, months);
         let inv: Vec<f64> = (0..lanes / G).map(|r| 1.0 / (r + 1) as f64).collect();
         let skip = [false, true, false, false, false];
-        let (mut gw, mut gb) = (
-            GroupedMoments::<G>::new(l.cells()),
-            GroupedMoments::<G>::new(l.cells()),
-        );
-        let (mut dw, mut db) = (Distribution::new(&l), Distribution::new(&l));
-        let (mut sw, mut sb) = (vec![0; lanes], vec![0; lanes]);
-        for t in 0..months {
-            let row: Vec<f64> = (0..series * lanes)
-                .map(|k| ((k * 7919 + t * 104_729) % 10_007) as f64 / 10_007.0)
-                .collect();
-            gw.add_month(t, &row, lanes, &inv, &skip);
-            gb.add_month_any(t, &row, lanes, &inv, &skip);
-            dw.add_month(&l, t, &row, lanes, &mut sw, &skip);
-            db.add_month_any(&l, t, &row, lanes, &mut sb, &skip);
-        }
+        let fold = |width| {
+            forced(width, || {
+                let mut g = GroupedMoments::<G>::new(l.cells());
+                let mut d = Distribution::new(&l);
+                let mut seen = vec![0; lanes];
+                for t in 0..months {
+                    let row: Vec<f64> = (0..series * lanes)
+                        .map(|k| ((k * 7919 + t * 104_729) % 10_007) as f64 / 10_007.0)
+                        .collect();
+                    g.add_month(t, &row, lanes, &inv, &skip);
+                    d.add_month(&l, t, &row, lanes, &mut seen, &skip);
+                }
+                d.finish_lanes(&seen);
+                d.flush();
+                (g, d)
+            })
+        };
         let bits = |v: &[[f64; G]]| v.iter().flatten().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert!(bits(&gw.mean) == bits(&gb.mean) && bits(&gw.m2) == bits(&gb.m2));
-        assert!(gw.mean.iter().flatten().any(|&m| m != 0.0));
-        dw.finish_lanes(&sw);
-        db.finish_lanes(&sb);
-        dw.flush();
-        db.flush();
-        assert_eq!(dw.counts, db.counts);
-        assert!(dw.min == db.min && dw.max == db.max);
+        let (gb, db) = fold(Width::Built);
+        assert!(gb.mean.iter().flatten().any(|&m| m != 0.0));
+        for width in supported() {
+            let (gw, dw) = fold(width);
+            assert!(
+                bits(&gw.mean) == bits(&gb.mean) && bits(&gw.m2) == bits(&gb.m2),
+                "{width:?}"
+            );
+            assert_eq!(dw.counts, db.counts, "{width:?}");
+            assert!(dw.min == db.min && dw.max == db.max, "{width:?}");
+        }
     }
 
     /// Regime counts and the bands each run ever entered, folded a block
