@@ -428,9 +428,8 @@ impl<'m> Block<'m> {
         }
         let (initial, rows) = (&self.signal, &self.rows);
         let source = |s: usize| {
-            let at = (s % nv) * lanes;
             if s < nv {
-                &initial[at..at + lanes]
+                &initial[s * lanes..(s + 1) * lanes]
             } else {
                 &rows[s * lanes..(s + 1) * lanes]
             }
