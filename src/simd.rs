@@ -13,6 +13,7 @@
 
 /// The copies of the hot loops, narrowest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) enum Width {
     /// As built: SSE2 on x86-64, whatever the target has elsewhere.
     Built,

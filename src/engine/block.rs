@@ -620,7 +620,7 @@ impl<'m> Block<'m> {
     /// zero, each lane drawing in variable order from its own generator.
     /// When every lane of the block draws for every noisy variable (the
     /// usual case), the draws are a plain loop over lanes and rows, run 16
-    /// lanes at a time where the processor allows (normals.rs).
+    /// or 8 lanes at a time where the processor allows (normals.rs).
     #[inline(never)]
     fn draw_normals(&mut self) {
         let (m, lanes) = (self.model, self.lanes);

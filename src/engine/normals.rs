@@ -1,7 +1,7 @@
 //! The monthly noise: one standard normal per lane and noisy variable,
-//! drawn for 16 lanes at once where the processor has AVX-512, and bit for
-//! bit the draws of `rand_distr::StandardNormal` from each lane's own
-//! generator.
+//! drawn for 16 lanes at once where the processor has AVX-512 (8 with
+//! AVX2), and bit for bit the draws of `rand_distr::StandardNormal` from
+//! each lane's own generator.
 //!
 //! `StandardNormal` is Marsaglia and Tsang's ziggurat with 256 layers: a
 //! word's low 8 bits pick layer `i`, its top 52 bits make `u` in [−1, 1),
@@ -22,6 +22,9 @@
 //! the check fails and every draw takes the scalar path (the results do not
 //! change, only the speed). An entry that could not be read is NaN, which
 //! fails every comparison and so also sends its lanes to the scalar path.
+
+// Off x86-64 nothing but the tests uses the table: there is no wide path.
+#![cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 
 use std::convert::Infallible;
 use std::sync::OnceLock;
@@ -179,38 +182,68 @@ impl LaneRngs {
     }
 }
 
-/// Lanes per step of the AVX-512 path: two vectors of 8, whose draws
-/// interleave (a vector's generator step waits on the one before it).
-#[cfg(target_arch = "x86_64")]
-const WIDE: usize = 16;
+/// The lanes of one vector whose fast test failed (bit `k` of `passed`
+/// clear) draw with `StandardNormal` from their generator's state before
+/// that word (`before`, word rows × lanes), into `out[k]`; `after` is
+/// updated to where their generators then stand. Rare: about one vector of
+/// 8 lanes in eight.
+#[cold]
+#[inline(never)]
+fn redraw<const K: usize>(
+    passed: u32,
+    before: &[[u64; K]; 4],
+    after: &mut [[u64; K]; 4],
+    out: &mut [f64],
+) {
+    for k in (0..K).filter(|k| passed >> k & 1 == 0) {
+        let mut rng = RunRng::from_state(std::array::from_fn(|w| before[w][k]));
+        out[k] = standard_normal(&mut rng);
+        for (w, &word) in rng.state().iter().enumerate() {
+            after[w][k] = word;
+        }
+    }
+}
 
 #[cfg(target_arch = "x86_64")]
 impl LaneRngs {
     /// Draws as [`LaneRngs::standard_normals`] for the first lanes, a
-    /// multiple of [`WIDE`], where the processor has AVX-512F and the
-    /// table reproduces the sampler; returns how many lanes it drew for.
-    /// The caller has checked `lanes` and `rows` against the capacity and
+    /// multiple of the wide path's step (16 lanes with AVX-512, 8 with
+    /// AVX2), where the processor has those vectors and the table
+    /// reproduces the sampler; returns how many lanes it drew for. The
+    /// caller has checked `lanes` and `rows` against the capacity and
     /// `out`.
     fn wide_normals(&mut self, lanes: usize, rows: &[usize], out: &mut [f64]) -> usize {
-        if crate::simd::width() < crate::simd::Width::Avx512 {
+        use crate::simd::Width;
+        let width = crate::simd::width();
+        if width == Width::Built {
             return 0;
         }
         let Some(layers) = Layers::get() else {
             return 0;
         };
-        let done = lanes - lanes % WIDE;
-        // SAFETY: the processor has AVX-512F; the caller checked lanes and
-        // rows against the rows of words and `out`.
-        unsafe { self.standard_normals_avx512(done, rows, out, &layers.x) };
+        let step = if width == Width::Avx512 { 16 } else { 8 };
+        let done = lanes - lanes % step;
+        // SAFETY: the processor has the vectors of `width`; the caller
+        // checked lanes and rows against the rows of words and `out`, and
+        // `done` is a multiple of the kernel's step.
+        unsafe {
+            if width == Width::Avx512 {
+                self.standard_normals_avx512(done, rows, out, &layers.x);
+            } else {
+                self.standard_normals_avx2(done, rows, out, &layers.x);
+            }
+        }
         done
     }
 
-    /// [`LaneRngs::standard_normals`] for lanes `0..lanes`, `lanes` a
-    /// multiple of [`WIDE`].
+    /// [`LaneRngs::standard_normals`] for lanes `0..lanes`, 16 at a time:
+    /// two vectors of 8, whose draws interleave (a vector's generator step
+    /// waits on the one before it).
     ///
     /// # Safety
-    /// The processor must have AVX-512F; `lanes` must not exceed the
-    /// capacity, nor `row + lanes` the length of `out` for any row.
+    /// The processor must have AVX-512F; `lanes` must be a multiple of 16
+    /// and not exceed the capacity, nor `row + lanes` the length of `out`
+    /// for any row.
     #[target_feature(enable = "avx512f")]
     unsafe fn standard_normals_avx512(
         &mut self,
@@ -220,14 +253,14 @@ impl LaneRngs {
         x: &[f64; LAYERS + 1],
     ) {
         use std::arch::x86_64::*;
-        const N: usize = WIDE / 8;
+        const N: usize = 2;
         let capacity = self.capacity();
         let words = self.words_mut().as_mut_ptr();
         let out = out.as_mut_ptr();
         let low_byte = _mm512_set1_epi64(0xff);
         let exponent = _mm512_set1_epi64(TWO_TO_FOUR as i64);
         let three = _mm512_set1_pd(3.0);
-        for c in (0..lanes).step_by(WIDE) {
+        for c in (0..lanes).step_by(8 * N) {
             // SAFETY (all pointer use below): lane c + 8n + k < lanes <=
             // capacity, word row w < 4; out[row + c + 8n + k] with
             // row + lanes <= out.len(); table indices at most 256.
@@ -266,28 +299,17 @@ impl LaneRngs {
                     passed[n] = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(_mm512_abs_pd(v), edge);
                     unsafe { _mm512_storeu_pd(out.add(row + c + 8 * n), v) };
                 }
-                for n in 0..N {
-                    if passed[n] == 0xff {
-                        continue;
-                    }
-                    // Rare (about one vector in eleven): the lanes that
-                    // failed draw with StandardNormal from where they were.
-                    let mut old = [[0u64; 8]; 4];
-                    let mut new = [[0u64; 8]; 4];
+                for n in (0..N).filter(|&n| passed[n] != 0xff) {
+                    let (mut old, mut new) = ([[0u64; 8]; 4], [[0u64; 8]; 4]);
                     for w in 0..4 {
                         unsafe {
                             _mm512_storeu_si512(old[w].as_mut_ptr().cast(), before[n][w]);
                             _mm512_storeu_si512(new[w].as_mut_ptr().cast(), s[n][w]);
                         }
                     }
-                    for k in (0..8).filter(|k| passed[n] >> k & 1 == 0) {
-                        let mut rng = RunRng::from_state(std::array::from_fn(|w| old[w][k]));
-                        let v = standard_normal(&mut rng);
-                        unsafe { *out.add(row + c + 8 * n + k) = v };
-                        for (w, word) in rng.state().iter().enumerate() {
-                            new[w][k] = *word;
-                        }
-                    }
+                    let drawn =
+                        unsafe { std::slice::from_raw_parts_mut(out.add(row + c + 8 * n), 8) };
+                    redraw(u32::from(passed[n]), &old, &mut new, drawn);
                     for w in 0..4 {
                         s[n][w] = unsafe { _mm512_loadu_si512(new[w].as_ptr().cast()) };
                     }
@@ -296,6 +318,99 @@ impl LaneRngs {
             for (n, state) in s.iter().enumerate() {
                 for (w, &v) in state.iter().enumerate() {
                     unsafe { _mm512_storeu_si512(at(w, n).cast(), v) };
+                }
+            }
+        }
+    }
+
+    /// [`LaneRngs::standard_normals`] for lanes `0..lanes`, 8 at a time:
+    /// two vectors of 4, as the AVX-512 path (AVX2 has no 64-bit rotate,
+    /// so the generator's rotations are two shifts and an or).
+    ///
+    /// # Safety
+    /// The processor must have AVX2; `lanes` must be a multiple of 8 and
+    /// not exceed the capacity, nor `row + lanes` the length of `out` for
+    /// any row.
+    #[target_feature(enable = "avx2")]
+    unsafe fn standard_normals_avx2(
+        &mut self,
+        lanes: usize,
+        rows: &[usize],
+        out: &mut [f64],
+        x: &[f64; LAYERS + 1],
+    ) {
+        use std::arch::x86_64::*;
+        const N: usize = 2;
+        macro_rules! rotate_left {
+            ($v:expr, $l:literal, $r:literal) => {{
+                let v = $v;
+                _mm256_or_si256(_mm256_slli_epi64::<$l>(v), _mm256_srli_epi64::<$r>(v))
+            }};
+        }
+        let capacity = self.capacity();
+        let words = self.words_mut().as_mut_ptr();
+        let out = out.as_mut_ptr();
+        let low_byte = _mm256_set1_epi64x(0xff);
+        let exponent = _mm256_set1_epi64x(TWO_TO_FOUR as i64);
+        let three = _mm256_set1_pd(3.0);
+        let sign = _mm256_set1_pd(-0.0);
+        for c in (0..lanes).step_by(4 * N) {
+            // SAFETY (all pointer use below): lane c + 4n + k < lanes <=
+            // capacity, word row w < 4; out[row + c + 4n + k] with
+            // row + lanes <= out.len(); table indices at most 256.
+            let at = |w: usize, n: usize| unsafe { words.add(w * capacity + c + 4 * n) };
+            let mut s = [[_mm256_setzero_si256(); 4]; N];
+            for (n, state) in s.iter_mut().enumerate() {
+                for (w, v) in state.iter_mut().enumerate() {
+                    *v = unsafe { _mm256_loadu_si256(at(w, n).cast()) };
+                }
+            }
+            for &row in rows {
+                let before = s;
+                let mut passed = [0i32; N];
+                for (n, [s0, s1, s2, s3]) in s.iter_mut().enumerate() {
+                    let word =
+                        _mm256_add_epi64(rotate_left!(_mm256_add_epi64(*s0, *s3), 23, 41), *s0);
+                    let t = _mm256_slli_epi64::<17>(*s1);
+                    *s2 = _mm256_xor_si256(*s2, *s0);
+                    *s3 = _mm256_xor_si256(*s3, *s1);
+                    *s1 = _mm256_xor_si256(*s1, *s2);
+                    *s0 = _mm256_xor_si256(*s0, *s3);
+                    *s2 = _mm256_xor_si256(*s2, t);
+                    *s3 = rotate_left!(*s3, 45, 19);
+                    let i = _mm256_and_si256(word, low_byte);
+                    let top = _mm256_or_si256(_mm256_srli_epi64::<12>(word), exponent);
+                    let u = _mm256_sub_pd(_mm256_castsi256_pd(top), three);
+                    let (xi, edge) = unsafe {
+                        (
+                            _mm256_i64gather_pd::<8>(x.as_ptr(), i),
+                            _mm256_i64gather_pd::<8>(x.as_ptr().add(1), i),
+                        )
+                    };
+                    let v = _mm256_mul_pd(u, xi);
+                    let size = _mm256_andnot_pd(sign, v);
+                    passed[n] = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(size, edge));
+                    unsafe { _mm256_storeu_pd(out.add(row + c + 4 * n), v) };
+                }
+                for n in (0..N).filter(|&n| passed[n] != 0xf) {
+                    let (mut old, mut new) = ([[0u64; 4]; 4], [[0u64; 4]; 4]);
+                    for w in 0..4 {
+                        unsafe {
+                            _mm256_storeu_si256(old[w].as_mut_ptr().cast(), before[n][w]);
+                            _mm256_storeu_si256(new[w].as_mut_ptr().cast(), s[n][w]);
+                        }
+                    }
+                    let drawn =
+                        unsafe { std::slice::from_raw_parts_mut(out.add(row + c + 4 * n), 4) };
+                    redraw(passed[n] as u32, &old, &mut new, drawn);
+                    for w in 0..4 {
+                        s[n][w] = unsafe { _mm256_loadu_si256(new[w].as_ptr().cast()) };
+                    }
+                }
+            }
+            for (n, state) in s.iter().enumerate() {
+                for (w, &v) in state.iter().enumerate() {
+                    unsafe { _mm256_storeu_si256(at(w, n).cast(), v) };
                 }
             }
         }
@@ -328,45 +443,54 @@ mod tests {
         assert!(!wrong.agrees());
     }
 
+    /// Every copy this processor runs: AVX-512 (16 lanes a step), AVX2
+    /// (8), and the scalar loop.
     #[test]
     fn lanes_draw_as_single_generators_bit_for_bit() {
-        // 100 lanes: six steps of 16 on the wide path where the processor
-        // has it, and 4 lanes on the scalar one; three rows out of order.
+        use crate::simd::{Width, forced, supported};
+        // 100 lanes: six or twelve wide steps and a scalar remainder of 4;
+        // three rows out of order.
         let (capacity, lanes) = (103, 100);
         let rows = [2 * lanes, 0, 4 * lanes];
-        let mut rngs = LaneRngs::new(capacity);
-        let mut single: Vec<RunRng> = (0..lanes as u64)
-            .map(|k| RunRng::from_seed(lane_seed(k)))
-            .collect();
-        for (r, g) in single.iter().enumerate() {
-            rngs.set(r, g);
-        }
-        let mut out = vec![0.0; 5 * lanes];
         let layers = Layers::get().expect("the table reproduces the sampler");
-        let mut slow = 0;
-        for round in 0..3000 {
-            rngs.standard_normals(lanes, &rows, &mut out);
-            for (r, g) in single.iter_mut().enumerate() {
-                for &row in &rows {
-                    let mut peek = g.clone();
-                    slow += usize::from(fast(peek.next_u64(), &layers.x).is_none());
-                    let want = standard_normal(g);
-                    assert_eq!(
-                        out[row + r].to_bits(),
-                        want.to_bits(),
-                        "round {round}, lane {r}"
-                    );
-                }
-                assert_eq!(&rngs.get(r), g, "round {round}, lane {r}");
+        for width in supported() {
+            let mut rngs = LaneRngs::new(capacity);
+            let mut single: Vec<RunRng> = (0..lanes as u64)
+                .map(|k| RunRng::from_seed(lane_seed(k)))
+                .collect();
+            for (r, g) in single.iter().enumerate() {
+                rngs.set(r, g);
             }
+            let mut out = vec![0.0; 5 * lanes];
+            let mut slow = 0;
+            for round in 0..2000 {
+                forced(width, || rngs.standard_normals(lanes, &rows, &mut out));
+                for (r, g) in single.iter_mut().enumerate() {
+                    for &row in &rows {
+                        let mut peek = g.clone();
+                        slow += usize::from(fast(peek.next_u64(), &layers.x).is_none());
+                        let want = standard_normal(g);
+                        let got = out[row + r];
+                        assert_eq!(
+                            got.to_bits(),
+                            want.to_bits(),
+                            "{width:?}, round {round}, lane {r}"
+                        );
+                    }
+                    assert_eq!(&rngs.get(r), g, "{width:?}, round {round}, lane {r}");
+                }
+            }
+            // The wide copies drew the first 96 lanes (so the comparison
+            // above tested them); as built, none.
+            let wide = forced(width, || rngs.wide_normals(lanes, &rows, &mut out));
+            assert_eq!(
+                wide,
+                if width == Width::Built { 0 } else { 96 },
+                "{width:?}"
+            );
+            // About 1.5 % of 600,000 draws failed the fast test: the scalar
+            // path decided those, tail and wedge cases included.
+            assert!(slow > 5_000, "{width:?}: {slow}");
         }
-        // Where the processor has AVX-512, the wide path drew the first
-        // 96 lanes (so the comparison above tested it).
-        if crate::simd::supported().contains(&crate::simd::Width::Avx512) {
-            assert_eq!(rngs.wide_normals(lanes, &rows, &mut out), 96);
-        }
-        // About 1.5 % of 900,000 draws failed the fast test: the scalar path
-        // decided those, tail and wedge cases included.
-        assert!(slow > 5_000, "{slow}");
     }
 }
